@@ -1,0 +1,38 @@
+/*
+ * extract.h - applies a layer tar stream to an empty overlay2 diff dir the
+ * way Docker 20.10's overlay2 driver does natively (go-archive Unpack with
+ * the overlay whiteout format), while recording tar-split.
+ *
+ * Safety: every path is resolved under diff_dirfd (openat2 RESOLVE_IN_ROOT,
+ * the equivalent of the chroot Docker unpacks in): no entry, symlink or
+ * hardlink can create, modify or link to anything outside the layer dir.
+ */
+#ifndef BERTH_TAR_EXTRACT_H
+#define BERTH_TAR_EXTRACT_H
+
+#include <stdint.h>
+
+#include "../io/reader.h"
+#include "tarsplit.h"
+
+struct extract_result {
+	int64_t size;          /* Docker's layer size: directory.Size(diff) */
+	uint64_t entries;
+};
+
+/* Hook called with the current entry name before each entry (for progress);
+ * may be NULL. */
+struct extract_opts {
+	struct tarsplit_writer *tarsplit; /* may be NULL: no tar-split recorded */
+	void (*progress)(void *ctx);
+	void *progress_ctx;
+};
+
+/* Reads the whole tar from src (including anything after the end-of-archive
+ * marker, so that a digest reader underneath sees every byte) and applies it
+ * under diff_dirfd.  On error the dir is left partly written: the caller
+ * removes it. */
+int layer_extract(int diff_dirfd, struct reader *src, const struct extract_opts *opts,
+		  struct extract_result *out, struct berr *err);
+
+#endif

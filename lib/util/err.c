@@ -52,7 +52,11 @@ int berr_wrap(struct berr *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* Truncation is acceptable for a message; keep the tail's start. */
+	size_t n = strnlen(prefix, sizeof(err->msg) - 3);
+	memcpy(err->msg, prefix, n);
+	memcpy(err->msg + n, ": ", 2);
+	snprintf(err->msg + n + 2, sizeof(err->msg) - n - 2, "%s", old);
 	if (err->code == BERR_OK)
 		err->code = BERR_INTERNAL;
 	return -1;

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdlib.h>
 
 struct sbuf {
 	char *buf;
@@ -42,7 +43,7 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Cleanup attributes (crun style): `_cleanup_free_ char *p = NULL;` */
-static inline void cleanup_freep(void *p) { extern void free(void *); free(*(void **)p); }
+static inline void cleanup_freep(void *p) { free(*(void **)p); }
 #define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
 static inline void cleanup_sbufp(struct sbuf *sb) { sbuf_release(sb); }
 #define _cleanup_sbuf_ __attribute__((cleanup(cleanup_sbufp)))

@@ -1,0 +1,51 @@
+/*
+ * cli.h - the berth tool: one file per command; main.c parses the global
+ * options and dispatches.  The CLI includes only the public berth headers; it parses
+ * flags and prints, nothing else.
+ */
+#ifndef BERTH_CLI_H
+#define BERTH_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <berth/berth.h>
+
+struct cli {
+	const char *root;
+	const char *config;
+	struct berth *b;
+};
+
+/* Opens the handle lazily (so `berth version` needs no store). */
+struct berth *cli_berth(struct cli *c);
+/* Prints "Error response from daemon: <msg>" (docker's wording for errors
+ * its daemon reports) or "Error: <msg>", returns the exit status. */
+int cli_error(const struct berr *err, int daemon_side);
+int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* go-units: HumanSizeWithPrecision(size, 3) ("7.8MB", "0B"). */
+void human_size(char *buf, size_t n, double size);
+/* go-units HumanDuration + " ago" semantics, without the " ago". */
+void human_duration(char *buf, size_t n, int64_t seconds);
+
+/* Docker's tabwriter (minwidth 10, padding 3, spaces, last cell unpadded). */
+struct table;
+struct table *table_new(void);
+void table_add(struct table *t, const char *const *cells, size_t n);
+void table_print(struct table *t, FILE *out);
+void table_free(struct table *t);
+
+/* Docker jsonmessage rendering of progress events. */
+struct progress;
+struct progress *progress_new(FILE *out, int quiet);
+void progress_event(void *ctx, const char *id, const char *status, int64_t cur, int64_t total);
+void progress_free(struct progress *p);
+
+int cmd_pull(struct cli *c, int argc, char **argv);
+int cmd_images(struct cli *c, int argc, char **argv);
+int cmd_inspect(struct cli *c, int argc, char **argv);
+int cmd_version(struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,66 @@
+/* cmd-pull.c - `berth pull [OPTIONS] NAME[:TAG|@DIGEST]`, docker's flags and lines. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_line[] = "pull [OPTIONS] NAME[:TAG|@DIGEST]\n\nPull an image or a repository from a registry";
+
+/* Docker's CLI says "Using default tag: latest" when the name has neither
+ * tag nor digest; the tag colon is the one after the last '/'. */
+static int has_tag_or_digest(const char *ref)
+{
+	const char *slash = strrchr(ref, '/');
+
+	return strchr(ref, '@') || strchr(slash ? slash : ref, ':');
+}
+
+int cmd_pull(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "all-tags", no_argument, NULL, 'a' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "disable-content-trust", optional_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct berth_pull_opts po = { 0 };
+	struct berr err = BERR_INIT;
+	struct progress *pr;
+	char *canonical = NULL;
+	int quiet = 0, o, rc;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+qa", opts, NULL)) != -1) {
+		switch (o) {
+		case 'q': quiet = 1; break;
+		case 'a': po.all_tags = 1; break;
+		case 'p': po.platform = optarg; break;
+		case 'T': break;
+		case 'h': printf("\nUsage:  berth %s\n", usage_line); return 0;
+		default: return 125;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("pull", usage_line, "requires exactly 1 argument");
+	if (po.all_tags) {
+		fprintf(stderr, "Error: berth pull --all-tags is not implemented yet\n");
+		return 1;
+	}
+	if (!cli_berth(c))
+		return 1;
+	if (!quiet && !has_tag_or_digest(argv[optind]))
+		printf("Using default tag: latest\n");
+	pr = progress_new(stdout, quiet);
+	po.progress = progress_event;
+	po.progress_ctx = pr;
+	rc = berth_pull(c->b, argv[optind], &po, &canonical, &err);
+	progress_free(pr);
+	if (rc < 0)
+		return cli_error(&err, strncmp(err.msg, "invalid reference format", 24) != 0);
+	printf("%s\n", canonical);
+	free(canonical);
+	return 0;
+}

@@ -1,0 +1,115 @@
+/* main.c - global options and the command table of the berth tool. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "pull", cmd_pull, "Pull an image from a registry" },
+	{ "images", cmd_images, "List images" },
+	{ "inspect", cmd_inspect, "Return low-level information on images" },
+	{ "version", cmd_version, "Show the berth version information" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "\nUsage:  berth [OPTIONS] COMMAND\n\nA fast, daemonless, Docker-compatible image engine\n\n"
+		     "Options:\n"
+		     "      --root string     Root of the store (default \"%s\", or $BERTH_ROOT)\n"
+		     "      --config string   daemon.json-style config (default $BERTH_CONFIG or /etc/berth/daemon.json)\n\n"
+		     "Commands:\n", BERTH_DEFAULT_ROOT);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+}
+
+struct berth *cli_berth(struct cli *c)
+{
+	struct berr err = BERR_INIT;
+
+	if (!c->b && berth_open(&c->b, c->root, c->config, &err) < 0) {
+		fprintf(stderr, "Error: %s\n", err.msg);
+		return NULL;
+	}
+	return c->b;
+}
+
+int cli_error(const struct berr *err, int daemon_side)
+{
+	fprintf(stderr, "%s%s\n", daemon_side ? "Error response from daemon: " : "Error: ", err->msg);
+	return 1;
+}
+
+int cli_usage_error(const char *cmd, const char *usg, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("\"berth ", stderr);
+	fputs(cmd, stderr);
+	fputs("\" ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ".\nSee 'berth %s --help'.\n\nUsage:  berth %s\n", cmd, usg);
+	return 1;
+}
+
+static int take_value(int *i, int argc, char **argv, const char *opt, const char **out)
+{
+	size_t n = strlen(opt);
+
+	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=') {
+		*out = argv[*i] + n + 1;
+		return 1;
+	}
+	if (strcmp(argv[*i], opt) != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "flag needs an argument: %s\n", opt);
+		exit(125);
+	}
+	*out = argv[++*i];
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	int i, rc;
+
+	c.root = getenv("BERTH_ROOT");
+	if (!c.root || !*c.root)
+		c.root = BERTH_DEFAULT_ROOT;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (take_value(&i, argc, argv, "--root", &c.root) ||
+		    take_value(&i, argc, argv, "--config", &c.config))
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-v"))
+			return cmd_version(&c, 0, NULL);
+		fprintf(stderr, "unknown flag: %s\nSee 'berth --help'.\n", argv[i]);
+		return 125;
+	}
+	if (i >= argc) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
+		if (!strcmp(argv[i], commands[k].name)) {
+			rc = commands[k].fn(&c, argc - i, argv + i);
+			berth_close(c.b);
+			return rc;
+		}
+	}
+	fprintf(stderr, "berth: '%s' is not a berth command.\nSee 'berth --help'\n", argv[i]);
+	return 1;
+}

@@ -1,0 +1,132 @@
+/*
+ * output.c - the docker CLI's output primitives: go-units sizes and
+ * durations, and its tabwriter layout.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void human_size_prec(char *buf, size_t n, double size, int prec)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
+	size_t i = 0;
+
+	while (size >= 1000 && i < sizeof(units) / sizeof(units[0]) - 1) {
+		size /= 1000;
+		i++;
+	}
+	snprintf(buf, n, "%.*g%s", prec, size, units[i]);
+}
+
+void human_size(char *buf, size_t n, double size)
+{
+	human_size_prec(buf, n, size, 3);
+}
+
+void human_duration(char *buf, size_t n, int64_t s)
+{
+	int64_t minutes = s / 60, hours = (s + 1800) / 3600;
+
+	if (s < 1)
+		snprintf(buf, n, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, n, "1 second");
+	else if (s < 60)
+		snprintf(buf, n, "%lld seconds", (long long)s);
+	else if (minutes == 1)
+		snprintf(buf, n, "About a minute");
+	else if (minutes < 60)
+		snprintf(buf, n, "%lld minutes", (long long)minutes);
+	else if (hours == 1)
+		snprintf(buf, n, "About an hour");
+	else if (hours < 48)
+		snprintf(buf, n, "%lld hours", (long long)hours);
+	else if (hours < 24 * 7 * 2)
+		snprintf(buf, n, "%lld days", (long long)(hours / 24));
+	else if (hours < 24 * 30 * 2)
+		snprintf(buf, n, "%lld weeks", (long long)(hours / 24 / 7));
+	else if (hours < 24 * 365 * 2)
+		snprintf(buf, n, "%lld months", (long long)(hours / 24 / 30));
+	else
+		snprintf(buf, n, "%lld years", (long long)(s / 3600 / 24 / 365));
+}
+
+struct table {
+	char ***rows;
+	size_t *ncells;
+	size_t n, cap;
+};
+
+struct table *table_new(void)
+{
+	return calloc(1, sizeof(struct table));
+}
+
+void table_add(struct table *t, const char *const *cells, size_t n)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->rows = realloc(t->rows, t->cap * sizeof(*t->rows));
+		t->ncells = realloc(t->ncells, t->cap * sizeof(*t->ncells));
+		if (!t->rows || !t->ncells)
+			abort();
+	}
+	t->rows[t->n] = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		t->rows[t->n][i] = strdup(cells[i]);
+	t->ncells[t->n++] = n;
+}
+
+/* Display width: runes, as go-runewidth counts narrow characters. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+void table_print(struct table *t, FILE *out)
+{
+	size_t cols = 0, *w;
+
+	for (size_t r = 0; r < t->n; r++)
+		if (t->ncells[r] > cols)
+			cols = t->ncells[r];
+	w = calloc(cols + 1, sizeof(*w));
+	for (size_t r = 0; r < t->n; r++)
+		for (size_t c = 0; c + 1 < t->ncells[r]; c++) {
+			size_t x = width(t->rows[r][c]) + 3;
+			if (x < 10)
+				x = 10;
+			if (x > w[c])
+				w[c] = x;
+		}
+	for (size_t r = 0; r < t->n; r++) {
+		for (size_t c = 0; c < t->ncells[r]; c++) {
+			fputs(t->rows[r][c], out);
+			if (c + 1 < t->ncells[r])
+				for (size_t k = width(t->rows[r][c]); k < w[c]; k++)
+					fputc(' ', out);
+		}
+		fputc('\n', out);
+	}
+	free(w);
+}
+
+void table_free(struct table *t)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->n; r++) {
+		for (size_t c = 0; c < t->ncells[r]; c++)
+			free(t->rows[r][c]);
+		free(t->rows[r]);
+	}
+	free(t->rows);
+	free(t->ncells);
+	free(t);
+}

@@ -1,0 +1,151 @@
+/*
+ * progress.c - renders progress events the way the docker CLI renders the
+ * daemon's JSON messages (moby jsonmessage.DisplayJSONMessagesStream):
+ * on a terminal each id keeps its own line, updated in place, with a bar
+ * when the terminal is wider than 110 columns; otherwise one plain line per
+ * message, and messages carrying byte counts are dropped.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct progress {
+	FILE *out;
+	int quiet;
+	int tty;
+	int width;
+	char **ids;
+	size_t n_ids;
+};
+
+struct progress *progress_new(FILE *out, int quiet)
+{
+	struct progress *p = calloc(1, sizeof(*p));
+	struct winsize ws;
+
+	if (!p)
+		abort();
+	p->out = out;
+	p->quiet = quiet;
+	p->tty = isatty(fileno(out));
+	p->width = 80;
+	if (p->tty && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		p->width = ws.ws_col;
+	return p;
+}
+
+static void bar(struct progress *p, char *buf, size_t n, int64_t cur, int64_t total)
+{
+	char c[32], t[32], box[64] = "";
+	int pct;
+
+	buf[0] = '\0';
+	if (cur <= 0 && total <= 0)
+		return;
+	human_size(c, sizeof(c), (double)cur);
+	if (total <= 0) {
+		snprintf(buf, n, "%8s", c);
+		return;
+	}
+	human_size(t, sizeof(t), (double)total);
+	/* HumanSize uses 4 significant digits in the numbers box. */
+	{
+		double v = (double)cur;
+		const char *u[] = { "B", "kB", "MB", "GB", "TB" };
+		int i = 0;
+		while (v >= 1000 && i < 4) { v /= 1000; i++; }
+		snprintf(c, sizeof(c), "%.4g%s", v, u[i]);
+		v = (double)total; i = 0;
+		while (v >= 1000 && i < 4) { v /= 1000; i++; }
+		snprintf(t, sizeof(t), "%.4g%s", v, u[i]);
+	}
+	pct = (int)((double)cur / (double)total * 100) / 2;
+	if (pct > 50)
+		pct = 50;
+	if (p->width > 110) {
+		int k = 0;
+		box[k++] = '[';
+		for (int i = 0; i < pct; i++)
+			box[k++] = '=';
+		box[k++] = '>';
+		for (int i = 0; i < 50 - pct; i++)
+			box[k++] = ' ';
+		box[k++] = ']';
+		box[k++] = ' ';
+		box[k] = '\0';
+	}
+	if (cur > total)
+		snprintf(buf, n, "%s", box);
+	else
+		snprintf(buf, n, "%s%8s/%s", box, c, t);
+}
+
+static size_t line_of(struct progress *p, const char *id, int *is_new)
+{
+	for (size_t i = 0; i < p->n_ids; i++)
+		if (!strcmp(p->ids[i], id)) {
+			*is_new = 0;
+			return i;
+		}
+	p->ids = realloc(p->ids, (p->n_ids + 1) * sizeof(char *));
+	p->ids[p->n_ids] = strdup(id);
+	*is_new = 1;
+	return p->n_ids++;
+}
+
+void progress_event(void *ctx, const char *id, const char *status, int64_t cur, int64_t total)
+{
+	struct progress *p = ctx;
+	char pb[128];
+	size_t diff = 0;
+
+	if (p->quiet)
+		return;
+	if (!p->tty) {
+		if (cur > 0 || total > 0)
+			return;
+		if (id)
+			fprintf(p->out, "%s: %s\n", id, status);
+		else
+			fprintf(p->out, "%s\n", status);
+		fflush(p->out);
+		return;
+	}
+	if (id) {
+		int is_new;
+		size_t line = line_of(p, id, &is_new);
+		if (is_new)
+			fputc('\n', p->out);
+		diff = p->n_ids - line;
+		if (diff)
+			fprintf(p->out, "\x1b[%zuA", diff);
+	} else {
+		for (size_t i = 0; i < p->n_ids; i++)
+			free(p->ids[i]);
+		p->n_ids = 0;
+	}
+	bar(p, pb, sizeof(pb), cur, total);
+	fputs("\x1b[2K\r", p->out);
+	if (id)
+		fprintf(p->out, "%s: ", id);
+	if (id)
+		fprintf(p->out, "%s %s\r", status, pb);
+	else
+		fprintf(p->out, "%s\n", status);
+	if (id && diff)
+		fprintf(p->out, "\x1b[%zuB", diff);
+	fflush(p->out);
+}
+
+void progress_free(struct progress *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_ids; i++)
+		free(p->ids[i]);
+	free(p->ids);
+	free(p);
+}

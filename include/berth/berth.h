@@ -1,0 +1,64 @@
+/*
+ * berth.h - the public API of libberth, the library behind the `berth` tool.
+ *
+ * The library decides, the CLI talks: nothing here prints, exits or parses
+ * argv.  Progress is reported through callbacks shaped like Docker's
+ * JSON messages (an id, a status text, optional current/total), so that the
+ * CLI can render them exactly as the docker CLI renders the daemon's.
+ *
+ * Errors: <berth/error.h>.  Ownership: a `**out` parameter is the
+ * caller's and is released with the matching _free()/_release().
+ */
+#ifndef BERTH_BERTH_H
+#define BERTH_BERTH_H
+
+#include <stdint.h>
+
+#include <berth/error.h>
+
+#define BERTH_VERSION "0.1.0"
+#define BERTH_DEFAULT_ROOT "/var/lib/berth"
+
+struct berth;
+
+/* Opens the store under root (created when missing) and reads the config
+ * file (NULL: $BERTH_CONFIG, else /etc/berth/daemon.json). */
+int berth_open(struct berth **out, const char *root, const char *config_path, struct berr *err);
+void berth_close(struct berth *b);
+
+/* One progress message, as Docker's jsonmessage: id may be NULL (then the
+ * status is a whole line), current/total are 0 when there is no progress.
+ * Called from worker threads, serialised by the library. */
+typedef void (*berth_progress_fn)(void *ctx, const char *id, const char *status, int64_t current,
+				  int64_t total);
+
+struct berth_pull_opts {
+	const char *platform;   /* "os/arch[/variant]"; NULL = the host's */
+	int all_tags;           /* -a */
+	berth_progress_fn progress;
+	void *progress_ctx;
+};
+
+/* Pulls ref into the store.  *canonical_out (free()) gets the full
+ * reference docker prints last ("docker.io/library/busybox:latest"). */
+int berth_pull(struct berth *b, const char *ref, const struct berth_pull_opts *opts, char **canonical_out,
+	       struct berr *err);
+
+/* One row source for `images`: an image and its references. */
+struct berth_image {
+	char *id;              /* sha256:<hex> */
+	char **repo_tags;      /* familiar "name:tag", NULL-terminated */
+	char **repo_digests;   /* familiar "name@sha256:..." */
+	int64_t created;       /* unix seconds; 0 when unknown */
+	int64_t size;          /* sum of the layers' sizes */
+};
+
+/* All images, newest first. */
+int berth_image_list(struct berth *b, struct berth_image **out, size_t *n, struct berr *err);
+void berth_image_list_free(struct berth_image *v, size_t n);
+
+/* Docker's `image inspect` JSON object for one image name or ID
+ * (newly allocated, pretty-printed like docker, free()). */
+int berth_image_inspect(struct berth *b, const char *name, char **json_out, struct berr *err);
+
+#endif

@@ -1,0 +1,33 @@
+/* berth.c - opening and closing the berth handle. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/sbuf.h"
+
+int berth_open(struct berth **out, const char *root, const char *config_path, struct berr *err)
+{
+	struct berth *b = xcalloc(1, sizeof(*b));
+
+	if (config_load(&b->cfg, config_path, err) < 0) {
+		free(b);
+		return -1;
+	}
+	if (store_open(&b->store, root, err) < 0) {
+		config_release(&b->cfg);
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+void berth_close(struct berth *b)
+{
+	if (!b)
+		return;
+	store_close(b->store);
+	config_release(&b->cfg);
+	free(b);
+}

@@ -1,0 +1,587 @@
+/*
+ * pull.c - `berth pull`: registry -> store in one streaming pass per layer.
+ *
+ * For each layer that is not in the store yet, a worker thread downloads the
+ * blob, hashing it as it arrives (the blob digest), and sends the bytes over
+ * a socketpair to an extractor thread, which inflates them, hashes the tar
+ * (the diff ID), and applies it to the layer's own fresh overlay2 diff dir
+ * while recording tar-split.  Layers extract in parallel because an overlay
+ * layer never needs its parent's files.  Nothing is written to a temp copy;
+ * memory per layer is a few buffers.
+ *
+ * Only when every layer has been verified (blob digest and size against the
+ * manifest, diff ID against the config) are the layers registered, bottom
+ * up, then the config and the names, under the store lock.  A failed or
+ * killed pull therefore registers nothing.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../internal.h"
+#include "../io/decompress.h"
+#include "../io/digest.h"
+#include "../reference.h"
+#include "../registry/registry.h"
+#include "../tar/extract.h"
+#include "../util/sbuf.h"
+#include "manifest.h"
+
+#define PIPE_BUF_SIZE (1 << 20)
+#define PROGRESS_STEP (512 * 1024)
+
+struct pull;
+
+struct layer_job {
+	struct pull *p;
+	const struct descriptor *desc;
+	const char *diff_id;
+	char chain_id[DIGEST_STR_LEN];
+	char parent[DIGEST_STR_LEN];
+	char short_id[13];
+	int needed;
+	int done;
+	struct layer_dir dir;
+	char ts_tmp[96];
+	int ts_fd;
+	/* download side */
+	struct sha256 blob_hash;
+	uint64_t received;
+	uint64_t last_report;
+	int send_fd;
+	/* extract side */
+	int recv_fd;
+	int ex_rc;
+	struct berr ex_err;
+	struct extract_result res;
+	char got_diff[DIGEST_STR_LEN];
+};
+
+struct pull {
+	struct berth *b;
+	const struct berth_pull_opts *opts;
+	struct registry_client *rc;
+	pthread_mutex_t mu;
+	struct layer_job *jobs;
+	size_t n_jobs;
+	size_t next;
+	int cancelled;
+	struct berr err;
+};
+
+static void emit(struct pull *p, const char *id, const char *status, int64_t cur, int64_t total)
+{
+	if (!p->opts || !p->opts->progress)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->opts->progress(p->opts->progress_ctx, id, status, cur, total);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void fail(struct pull *p, const struct berr *e)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!p->cancelled) {
+		p->cancelled = 1;
+		berr_copy(&p->err, e);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int cancelled(struct pull *p)
+{
+	int c;
+
+	pthread_mutex_lock(&p->mu);
+	c = p->cancelled;
+	pthread_mutex_unlock(&p->mu);
+	return c;
+}
+
+/* ---- extractor thread ---- */
+
+static int gz_out(void *ctx, const void *buf, size_t n, struct berr *err)
+{
+	if (n && gzwrite(ctx, buf, (unsigned)n) != (int)n)
+		return berr_set(err, BERR_IO, "write tar-split");
+	return 0;
+}
+
+static void *extract_main(void *arg)
+{
+	struct layer_job *j = arg;
+	struct fd_reader fr;
+	struct decompress_reader *dz;
+	struct digest_reader dr;
+	struct tarsplit_writer tw;
+	struct extract_opts eo = { 0 };
+	gzFile gz;
+	int fd = dup(j->ts_fd);
+
+	fd_reader_init(&fr, j->recv_fd);
+	dz = decompress_reader_new(&fr.r);
+	digest_reader_init(&dr, decompress_reader_base(dz));
+	gz = fd >= 0 ? gzdopen(fd, "wb6") : NULL;
+	if (!gz) {
+		if (fd >= 0)
+			close(fd);
+		j->ex_rc = berr_set(&j->ex_err, BERR_IO, "open tar-split file");
+		sha256_release(&dr.h);
+		goto out;
+	}
+	tarsplit_writer_init(&tw, gz_out, gz);
+	eo.tarsplit = &tw;
+	j->ex_rc = layer_extract(j->dir.diff_fd, &dr.r, &eo, &j->res, &j->ex_err);
+	sha256_final(&dr.h, j->got_diff);
+	tarsplit_writer_release(&tw);
+	if (gzclose(gz) != Z_OK && j->ex_rc == 0)
+		j->ex_rc = berr_set(&j->ex_err, BERR_IO, "write tar-split");
+out:
+	decompress_reader_free(dz);
+	/* Closing our end makes a still-sending downloader fail fast. */
+	close(j->recv_fd);
+	j->recv_fd = -1;
+	return NULL;
+}
+
+/* ---- download side ---- */
+
+static int send_all(int fd, const void *buf, size_t n, struct berr *err)
+{
+	const char *q = buf;
+
+	while (n) {
+		ssize_t k = send(fd, q, n, MSG_NOSIGNAL);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return berr_set(err, BERR_CANCELLED, "extraction stopped");
+		}
+		q += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int blob_sink(void *ctx, const void *buf, size_t n, struct berr *err)
+{
+	struct layer_job *j = ctx;
+
+	if (cancelled(j->p))
+		return berr_set(err, BERR_CANCELLED, "cancelled");
+	j->received += n;
+	if (j->received > (uint64_t)j->desc->size)
+		return berr_set(err, BERR_DIGEST, "filesystem layer verification failed for digest %s",
+				j->desc->digest);
+	sha256_update(&j->blob_hash, buf, n);
+	if (send_all(j->send_fd, buf, n, err) < 0)
+		return -1;
+	if (j->received - j->last_report >= PROGRESS_STEP || j->received == (uint64_t)j->desc->size) {
+		j->last_report = j->received;
+		emit(j->p, j->short_id, "Downloading", (int64_t)j->received, j->desc->size);
+	}
+	return 0;
+}
+
+static int setup_channel(struct layer_job *j, struct berr *err)
+{
+	int sv[2], sz = PIPE_BUF_SIZE;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return berr_sys(err, "socketpair");
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	j->send_fd = sv[0];
+	j->recv_fd = sv[1];
+	return 0;
+}
+
+/* Picks the error to report: the extractor's own failure explains a
+ * cancelled download better than "extraction stopped". */
+static int finish_job(struct layer_job *j, int dl_rc, struct berr *dl_err, struct berr *err)
+{
+	char got[DIGEST_STR_LEN];
+
+	sha256_final(&j->blob_hash, got);
+	if (j->ex_rc < 0 && (dl_rc == 0 || dl_err->code == BERR_CANCELLED)) {
+		berr_copy(err, &j->ex_err);
+		return berr_wrap(err, "failed to register layer");
+	}
+	if (dl_rc < 0) {
+		berr_copy(err, dl_err);
+		return -1;
+	}
+	if (strcmp(got, j->desc->digest) != 0 || j->received != (uint64_t)j->desc->size)
+		return berr_set(err, BERR_DIGEST, "filesystem layer verification failed for digest %s",
+				j->desc->digest);
+	emit(j->p, j->short_id, "Verifying Checksum", 0, 0);
+	emit(j->p, j->short_id, "Download complete", 0, 0);
+	if (j->ex_rc < 0) {
+		berr_copy(err, &j->ex_err);
+		return berr_wrap(err, "failed to register layer");
+	}
+	if (strcmp(j->got_diff, j->diff_id) != 0)
+		return berr_set(err, BERR_DIGEST,
+				"failed to register layer: layers from manifest don't match image configuration "
+				"(diff id %s, config says %s)", j->got_diff, j->diff_id);
+	emit(j->p, j->short_id, "Extracting", j->desc->size, j->desc->size);
+	return 0;
+}
+
+static int run_job(struct layer_job *j, struct berr *err)
+{
+	struct berr dl_err = BERR_INIT;
+	pthread_t th;
+	int rc;
+
+	if (store_layer_dir_new(j->p->b->store, &j->dir, err) < 0)
+		return -1;
+	if (store_tmpfile(j->p->b->store, j->ts_tmp, &j->ts_fd, err) < 0)
+		return -1;
+	if (setup_channel(j, err) < 0)
+		return -1;
+	sha256_init(&j->blob_hash);
+	if (pthread_create(&th, NULL, extract_main, j) != 0) {
+		sha256_release(&j->blob_hash);
+		return berr_set(err, BERR_INTERNAL, "cannot start extractor thread");
+	}
+	rc = registry_get_blob(j->p->rc, j->desc->digest, blob_sink, j, NULL, &dl_err);
+	shutdown(j->send_fd, SHUT_WR);
+	close(j->send_fd);
+	j->send_fd = -1;
+	pthread_join(th, NULL);
+	close(j->ts_fd);
+	j->ts_fd = -1;
+	store_layer_dir_close(&j->dir);
+	return finish_job(j, rc, &dl_err, err);
+}
+
+static void *worker_main(void *arg)
+{
+	struct pull *p = arg;
+
+	for (;;) {
+		struct layer_job *j = NULL;
+		struct berr e = BERR_INIT;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->next < p->n_jobs && !p->jobs[p->next].needed)
+			p->next++;
+		if (p->next < p->n_jobs && !p->cancelled)
+			j = &p->jobs[p->next++];
+		pthread_mutex_unlock(&p->mu);
+		if (!j)
+			return NULL;
+		if (run_job(j, &e) < 0)
+			fail(p, &e);
+		else
+			j->done = 1;
+	}
+}
+
+static void discard_jobs(struct pull *p)
+{
+	for (size_t i = 0; i < p->n_jobs; i++) {
+		struct layer_job *j = &p->jobs[i];
+		if (j->dir.cache_id[0])
+			store_layer_dir_discard(p->b->store, &j->dir);
+		if (j->ts_tmp[0])
+			store_tmpfile_discard(p->b->store, j->ts_tmp);
+		j->dir.cache_id[0] = j->ts_tmp[0] = '\0';
+	}
+}
+
+static int download_layers(struct pull *p, struct berr *err)
+{
+	size_t needed = 0, n_threads;
+	pthread_t th[64];
+	size_t started = 0;
+	int max = p->b->cfg.max_concurrent_downloads > 0 ? p->b->cfg.max_concurrent_downloads : 3;
+
+	for (size_t i = 0; i < p->n_jobs; i++)
+		if (p->jobs[i].needed)
+			emit(p, p->jobs[i].short_id, "Pulling fs layer", 0, 0);
+	for (size_t i = 0; i < p->n_jobs; i++)
+		if (p->jobs[i].needed && ++needed > (size_t)max)
+			emit(p, p->jobs[i].short_id, "Waiting", 0, 0);
+	if (!needed)
+		return 0;
+	n_threads = needed < (size_t)max ? needed : (size_t)max;
+	if (n_threads > 64)
+		n_threads = 64;
+	for (size_t i = 0; i < n_threads; i++)
+		if (pthread_create(&th[started], NULL, worker_main, p) == 0)
+			started++;
+	if (!started)
+		return berr_set(err, BERR_INTERNAL, "cannot start download threads");
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (p->cancelled) {
+		berr_copy(err, &p->err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- manifest resolution ---- */
+
+static int fetch_manifest(struct pull *p, const struct reference *ref, struct manifest *m, char **top_digest,
+			  struct berr *err)
+{
+	struct sbuf body = SBUF_INIT;
+	char *mt = NULL, *dg = NULL;
+	const char *what = ref->digest ? ref->digest : ref->tag;
+	int rc = -1;
+
+	if (registry_get_manifest(p->rc, what, &body, &mt, &dg, err) < 0)
+		goto out;
+	if (manifest_parse(m, mt, body.buf, body.len, err) < 0)
+		goto out;
+	*top_digest = dg;
+	dg = NULL;
+	if (m->kind == MANIFEST_INDEX) {
+		struct platform want;
+		int idx;
+		char *child;
+
+		if (platform_parse(&want, p->opts ? p->opts->platform : NULL, err) < 0)
+			goto out;
+		idx = manifest_select(m, &want, err);
+		platform_release(&want);
+		if (idx < 0)
+			goto out;
+		child = xstrdup(m->manifests[idx].digest);
+		manifest_release(m);
+		free(mt);
+		mt = NULL;
+		if (registry_get_manifest(p->rc, child, &body, &mt, &dg, err) < 0 ||
+		    manifest_parse(m, mt, body.buf, body.len, err) < 0) {
+			free(child);
+			goto out;
+		}
+		free(child);
+		if (m->kind != MANIFEST_IMAGE) {
+			berr_set(err, BERR_INVALID, "invalid manifest: index entry is not an image manifest");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(mt);
+	free(dg);
+	sbuf_release(&body);
+	return rc;
+}
+
+static int check_layers(const struct manifest *m, const struct image_config *cfg, struct berr *err)
+{
+	if (m->n_layers != cfg->n_diff_ids)
+		return berr_set(err, BERR_INVALID,
+				"invalid manifest, layers length mismatch: expected %zu, got %zu",
+				cfg->n_diff_ids, m->n_layers);
+	for (size_t i = 0; i < m->n_layers; i++) {
+		const char *mt = m->layers[i].media_type ? m->layers[i].media_type : "";
+		if (strcmp(mt, MT_DOCKER_LAYER_GZIP) && strcmp(mt, MT_OCI_LAYER) && strcmp(mt, MT_OCI_LAYER_GZIP) &&
+		    strcmp(mt, MT_OCI_LAYER_ZSTD) && strcmp(mt, "application/vnd.docker.image.rootfs.diff.tar"))
+			return berr_set(err, BERR_UNSUPPORTED, "unsupported layer media type %s", mt);
+	}
+	return 0;
+}
+
+static void plan_jobs(struct pull *p, const struct manifest *m, const struct image_config *cfg)
+{
+	int all_exist = 1;
+
+	p->n_jobs = m->n_layers;
+	p->jobs = xcalloc(p->n_jobs ? p->n_jobs : 1, sizeof(*p->jobs));
+	for (size_t i = 0; i < p->n_jobs; i++) {
+		struct layer_job *j = &p->jobs[i];
+		j->p = p;
+		j->desc = &m->layers[i];
+		j->diff_id = cfg->diff_ids[i];
+		j->ts_fd = j->send_fd = j->recv_fd = j->dir.diff_fd = -1;
+		snprintf(j->parent, sizeof(j->parent), "%s", i ? p->jobs[i - 1].chain_id : "");
+		chain_id(i ? j->parent : NULL, j->diff_id, j->chain_id);
+		snprintf(j->short_id, sizeof(j->short_id), "%.12s", digest_hex(j->desc->digest));
+		all_exist = all_exist && store_layer_exists(p->b->store, j->chain_id);
+		j->needed = !all_exist;
+	}
+}
+
+/* ---- commit ---- */
+
+struct commit_info {
+	const struct reference *ref;
+	const char *top_digest;
+	const char *config;
+	size_t config_len;
+	int show_layers;
+	char image_id[DIGEST_STR_LEN];
+	int tag_changed;
+};
+
+static int register_layers(struct pull *p, int show, struct berr *err)
+{
+	for (size_t i = 0; i < p->n_jobs; i++) {
+		struct layer_job *j = &p->jobs[i];
+		struct store_layer l = { 0 };
+		int existed;
+
+		if (!j->needed)
+			continue;
+		snprintf(l.chain_id, sizeof(l.chain_id), "%s", j->chain_id);
+		snprintf(l.diff_id, sizeof(l.diff_id), "%s", j->diff_id);
+		snprintf(l.parent, sizeof(l.parent), "%s", j->parent);
+		snprintf(l.cache_id, sizeof(l.cache_id), "%s", j->dir.cache_id);
+		l.size = j->res.size;
+		if (store_layer_register(p->b->store, &l, j->ts_tmp, &existed, err) < 0)
+			return -1;
+		j->dir.cache_id[0] = j->ts_tmp[0] = '\0';
+		if (show)
+			emit(p, j->short_id, "Pull complete", 0, 0);
+	}
+	return 0;
+}
+
+static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
+{
+	json_t *refs;
+	char *fam = reference_familiar_name(ci->ref), *prev = NULL, *key;
+	int rc = -1;
+
+	if (store_refs_load(p->b->store, &refs, err) < 0)
+		goto out;
+	if (ci->ref->tag) {
+		key = xasprintf("%s:%s", fam, ci->ref->tag);
+		store_refs_set(refs, fam, key, ci->image_id, &prev);
+		ci->tag_changed = !prev || strcmp(prev, ci->image_id) != 0;
+		free(key);
+		free(prev);
+		prev = NULL;
+	}
+	key = xasprintf("%s@%s", fam, ci->ref->digest ? ci->ref->digest : ci->top_digest);
+	store_refs_set(refs, fam, key, ci->image_id, &prev);
+	if (!ci->ref->tag)
+		ci->tag_changed = !prev;
+	free(key);
+	free(prev);
+	rc = store_refs_save(p->b->store, refs, err);
+	json_decref(refs);
+out:
+	free(fam);
+	return rc;
+}
+
+static int commit_pull(struct pull *p, struct commit_info *ci, struct berr *err)
+{
+	char *full = reference_name(ci->ref);
+	int rc = -1;
+
+	if (store_lock(p->b->store, err) < 0)
+		goto out;
+	if (register_layers(p, ci->show_layers, err) < 0)
+		goto unlock;
+	for (size_t i = 0; i < p->n_jobs; i++)
+		if (p->jobs[i].needed)
+			store_dist_add(p->b->store, p->jobs[i].desc->digest, p->jobs[i].diff_id, full, NULL);
+	if (store_image_put(p->b->store, ci->config, ci->config_len, ci->image_id, err) < 0)
+		goto unlock;
+	rc = update_refs(p, ci, err);
+unlock:
+	store_unlock(p->b->store);
+out:
+	free(full);
+	return rc;
+}
+
+/* ---- the whole pull of one reference ---- */
+
+static int pull_one(struct pull *p, const struct reference *ref, struct berr *err)
+{
+	struct manifest m = { 0 };
+	struct image_config cfg = { 0 };
+	struct sbuf config = SBUF_INIT;
+	struct commit_info ci = { 0 };
+	char *top = NULL, *fam = NULL, *pulling = NULL, *id = NULL;
+	int rc = -1, have_image;
+
+	id = ref->digest ? reference_string(ref) : xstrdup(ref->tag);
+	pulling = xasprintf("Pulling from %s", ref->path);
+	emit(p, id, pulling, 0, 0);
+	if (fetch_manifest(p, ref, &m, &top, err) < 0)
+		goto out;
+	if (registry_get_blob_mem(p->rc, m.config.digest, REGISTRY_CONFIG_MAX, &config, err) < 0)
+		goto out;
+	if (image_config_parse(&cfg, config.buf, config.len, err) < 0 || check_layers(&m, &cfg, err) < 0)
+		goto out;
+	plan_jobs(p, &m, &cfg);
+	have_image = store_image_exists(p->b->store, m.config.digest) &&
+		     (p->n_jobs == 0 || !p->jobs[p->n_jobs - 1].needed);
+	if (!have_image) {
+		for (size_t i = 0; i < p->n_jobs; i++)
+			if (!p->jobs[i].needed)
+				emit(p, p->jobs[i].short_id, "Already exists", 0, 0);
+		if (download_layers(p, err) < 0)
+			goto out;
+	}
+	ci.ref = ref;
+	ci.top_digest = top;
+	ci.config = config.buf;
+	ci.config_len = config.len;
+	ci.show_layers = !have_image;
+	if (commit_pull(p, &ci, err) < 0)
+		goto out;
+	free(pulling);
+	pulling = xasprintf("Digest: %s", top);
+	emit(p, NULL, pulling, 0, 0);
+	fam = reference_familiar_string(ref);
+	free(pulling);
+	pulling = xasprintf("Status: %s for %s", ci.tag_changed ? "Downloaded newer image" : "Image is up to date",
+			    fam);
+	emit(p, NULL, pulling, 0, 0);
+	rc = 0;
+out:
+	discard_jobs(p);
+	free(p->jobs);
+	p->jobs = NULL;
+	p->n_jobs = p->next = 0;
+	manifest_release(&m);
+	image_config_release(&cfg);
+	sbuf_release(&config);
+	free(top);
+	free(fam);
+	free(pulling);
+	free(id);
+	return rc;
+}
+
+int berth_pull(struct berth *b, const char *refstr, const struct berth_pull_opts *opts, char **canonical_out,
+	       struct berr *err)
+{
+	struct reference ref;
+	struct pull p = { 0 };
+	int rc = -1;
+
+	if (reference_parse(&ref, refstr, err) < 0)
+		return -1;
+	reference_default_tag(&ref);
+	p.b = b;
+	p.opts = opts;
+	pthread_mutex_init(&p.mu, NULL);
+	if (registry_client_new(&p.rc, &b->cfg, ref.domain, ref.path, err) < 0)
+		goto out;
+	rc = pull_one(&p, &ref, err);
+	if (rc == 0 && canonical_out)
+		*canonical_out = reference_string(&ref);
+out:
+	registry_client_free(p.rc);
+	pthread_mutex_destroy(&p.mu);
+	reference_release(&ref);
+	return rc;
+}

@@ -1,0 +1,217 @@
+/* fs.c - see fs.h. */
+#include "fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		    struct berr *err)
+{
+	char tmp[4096];
+	const char *base = strrchr(name, '/');
+	char rnd[65];
+	int fd;
+
+	random_id(rnd);
+	base = base ? base + 1 : name;
+	if (snprintf(tmp, sizeof(tmp), "%.*s.tmp-%s%.8s", (int)(base - name), name, base, rnd) >=
+	    (int)sizeof(tmp))
+		return berr_set(err, BERR_INVALID, "path too long: %s", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return berr_sys(err, "create %s", tmp);
+	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		berr_sys(err, "write %s", name);
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	close(fd);
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		berr_sys(err, "rename %s", name);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, struct sbuf *sb, size_t max, struct berr *err)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	char buf[65536];
+
+	sbuf_reset(sb);
+	if (fd < 0)
+		return berr_sys(err, "open %s", path);
+	for (;;) {
+		ssize_t k = read(fd, buf, sizeof(buf));
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			berr_sys(err, "read %s", path);
+			close(fd);
+			return -1;
+		}
+		if (k == 0)
+			break;
+		if (sb->len + (size_t)k > max) {
+			close(fd);
+			return berr_set(err, BERR_INVALID, "%s: file too large", path);
+		}
+		sbuf_add(sb, buf, (size_t)k);
+	}
+	close(fd);
+	return 0;
+}
+
+int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct berr *err)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return berr_set(err, BERR_INVALID, "path too long: %s", path);
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdirat(dirfd, buf, mode) < 0 && errno != EEXIST)
+				return berr_sys(err, "mkdir %s", buf);
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+static int remove_tree(int parent, const char *name, struct berr *err)
+{
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	if (unlinkat(parent, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return berr_sys(err, "remove %s", name);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, "open %s", name);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return berr_sys(err, "opendir %s", name);
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (remove_tree(dirfd(d), de->d_name, err) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return berr_sys(err, "remove %s", name);
+	return 0;
+}
+
+int remove_all_at(int dirfd, const char *path, struct berr *err)
+{
+	return remove_tree(dirfd, path, err);
+}
+
+int fsync_dir_at(int dirfd, const char *path, struct berr *err)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return berr_sys(err, "open %s", path);
+	if (fsync(fd) < 0) {
+		close(fd);
+		return berr_sys(err, "fsync %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static void fill_random(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+
+	while (n) {
+		ssize_t k = getrandom(p, n, 0);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			abort();
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+void random_id(char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[32];
+
+	for (;;) {
+		int all_digits = 1;
+		fill_random(b, sizeof(b));
+		for (int i = 0; i < 32; i++) {
+			out[2 * i] = hex[b[i] >> 4];
+			out[2 * i + 1] = hex[b[i] & 15];
+		}
+		out[64] = '\0';
+		for (int i = 0; i < 12; i++)
+			if (out[i] > '9')
+				all_digits = 0;
+		if (!all_digits)
+			return;
+	}
+}
+
+void random_link_id(char out[27])
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned char b[17];
+	unsigned acc = 0;
+	int bits = 0, n = 0;
+
+	fill_random(b, sizeof(b));
+	for (size_t i = 0; i < sizeof(b) && n < 26; i++) {
+		acc = (acc << 8) | b[i];
+		bits += 8;
+		while (bits >= 5 && n < 26) {
+			out[n++] = b32[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	out[26] = '\0';
+}

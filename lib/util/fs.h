@@ -1,0 +1,36 @@
+/*
+ * fs.h - file helpers for the store: atomic writes (temp in the same
+ * directory, fsync, rename: Docker's atomicwriter), bounded reads, mkdir -p,
+ * recursive removal, and the random IDs Docker's store uses.
+ * All paths are relative to a directory fd unless they are absolute.
+ */
+#ifndef BERTH_UTIL_FS_H
+#define BERTH_UTIL_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "sbuf.h"
+
+/* Writes data to dirfd/name atomically with the given mode. */
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		    struct berr *err);
+/* Reads at most max bytes of dirfd/path into sb (replacing its content);
+ * a larger file is an error.  Returns 0, or -1 (errno ENOENT is kept in
+ * err->errno_ so callers can tell "missing" apart). */
+int read_file_at(int dirfd, const char *path, struct sbuf *sb, size_t max, struct berr *err);
+/* mkdir -p relative to dirfd; existing dirs are fine; mode for new ones. */
+int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct berr *err);
+/* rm -rf relative to dirfd (no symlink following). Missing is fine. */
+int remove_all_at(int dirfd, const char *path, struct berr *err);
+/* fsync a directory. */
+int fsync_dir_at(int dirfd, const char *path, struct berr *err);
+
+/* 64 lowercase hex chars from getrandom (Docker's stringid.GenerateRandomID,
+ * including its "first 12 not all digits" rule). out has 65 bytes. */
+void random_id(char out[65]);
+/* 26 chars of base32 (A-Z2-7) from 17 random bytes (overlay2 link ids). */
+void random_link_id(char out[27]);
+
+#endif

@@ -27,6 +27,7 @@ struct decompress_reader {
 	size_t in_pos, in_len;
 	struct inflate_state *gz;
 	ZSTD_DCtx *zs;
+	size_t zs_hint;       /* last non-idle return: 0 once a frame ended */
 };
 
 static int fill(struct decompress_reader *d, struct berr *err)
@@ -74,6 +75,7 @@ static int detect(struct decompress_reader *d, struct berr *err)
 		   d->in[3] == 0xfd) {
 		d->kind = COMPRESSION_ZSTD;
 		d->zs = ZSTD_createDCtx();
+		d->zs_hint = 1;
 		if (!d->zs)
 			return berr_set(err, BERR_INTERNAL, "zstd: cannot create context");
 	} else {
@@ -141,14 +143,19 @@ static ssize_t read_zstd(struct decompress_reader *d, void *buf, size_t n, struc
 			return -1;
 		ZSTD_inBuffer in = { d->in, d->in_len, d->in_pos };
 		ZSTD_outBuffer out = { buf, n, 0 };
+		size_t before = in.pos;
 		size_t rc = ZSTD_decompressStream(d->zs, &out, &in);
 		d->in_pos = in.pos;
 		if (ZSTD_isError(rc))
 			return berr_set(err, BERR_INVALID, "zstd: %s", ZSTD_getErrorName(rc));
+		/* A call with neither input nor output only restates the next
+		 * frame's header hint; the frame state is the last real call's. */
+		if (out.pos || in.pos != before)
+			d->zs_hint = rc;
 		if (out.pos)
 			return (ssize_t)out.pos;
 		if (d->in_pos == d->in_len && d->src_eof) {
-			if (rc != 0)
+			if (d->zs_hint != 0)
 				return berr_set(err, BERR_INVALID, "unexpected EOF");
 			return 0;
 		}

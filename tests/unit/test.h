@@ -12,11 +12,12 @@
 static int t_n, t_failed;
 
 #define T_OK(cond, ...) do { \
+	int t_ok_ = !!(cond); \
 	t_n++; \
-	if (cond) { printf("ok %d - ", t_n); } \
+	if (t_ok_) { printf("ok %d - ", t_n); } \
 	else { t_failed++; printf("not ok %d - ", t_n); } \
 	printf(__VA_ARGS__); \
-	if (!(cond)) printf("  (%s:%d: %s)", __FILE__, __LINE__, #cond); \
+	if (!t_ok_) printf("  (%s:%d: %s)", __FILE__, __LINE__, #cond); \
 	printf("\n"); \
 } while (0)
 

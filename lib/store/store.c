@@ -382,10 +382,9 @@ int store_image_put(struct store *s, const void *config, size_t len, char id_out
 {
 	char p[160];
 
+	/* Docker creates imagedb/metadata/sha256/<id> only when it has
+	 * metadata to write (tag, commit), never at pull. */
 	sha256_digest(config, len, id_out);
-	snprintf(p, sizeof(p), "imagedb/metadata/sha256/%s", digest_hex(id_out));
-	if (mkdir_mode(s->image_fd, p, 0700, err) < 0)
-		return -1;
 	snprintf(p, sizeof(p), "imagedb/content/sha256/%s", digest_hex(id_out));
 	return atomic_write_at(s->image_fd, p, config, len, 0600, err);
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# scripts/demo.sh - berth's main job on a fresh machine (run by `make demo`,
+# after dependencies are installed and berth is built): start a loopback
+# registry, build a busybox image from busybox-static with umoci, push it
+# with skopeo, then pull it with berth through a registry-mirrors config
+# (so the short name `busybox` resolves as on Docker Hub), list and inspect it.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BERTH=$top/build/berth
+W=$(mktemp -d /tmp/berth-demo.XXXXXX)
+REG_PID=
+cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$W/registry.yml" <<YML
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $W/registry}}
+http: {addr: 127.0.0.1:$port}
+YML
+docker-registry serve "$W/registry.yml" >"$W/registry.log" 2>&1 &
+REG_PID=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+echo "== registry on 127.0.0.1:$port"
+
+echo "== building busybox:latest from busybox-static with umoci"
+umoci init --layout "$W/oci" >/dev/null
+umoci new --image "$W/oci:latest" >/dev/null
+umoci unpack --image "$W/oci:latest" "$W/bundle" >/dev/null
+mkdir -p "$W/bundle/rootfs/bin" "$W/bundle/rootfs/etc"
+cp /bin/busybox "$W/bundle/rootfs/bin/busybox"
+for a in sh ls cat echo; do ln -s busybox "$W/bundle/rootfs/bin/$a"; done
+echo "root:x:0:0:root:/root:/bin/sh" > "$W/bundle/rootfs/etc/passwd"
+umoci repack --image "$W/oci:latest" "$W/bundle" >/dev/null
+umoci config --image "$W/oci:latest" --config.cmd sh >/dev/null
+skopeo copy -q --format v2s2 --dest-tls-verify=false "oci:$W/oci:latest" "docker://127.0.0.1:$port/library/busybox:latest"
+
+echo "{\"registry-mirrors\": [\"http://127.0.0.1:$port\"]}" > "$W/daemon.json"
+export BERTH_CONFIG=$W/daemon.json BERTH_ROOT=$W/root
+echo "== berth pull busybox"
+"$BERTH" pull busybox
+echo "== berth images"
+"$BERTH" images
+echo "== berth inspect busybox"
+"$BERTH" inspect busybox
+echo "== the store, in Docker's overlay2 layout"
+( cd "$W/root" && find image overlay2 -maxdepth 4 | sort | head -40 )

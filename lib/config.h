@@ -6,7 +6,8 @@
  *   "max-concurrent-downloads": 3
  * Unknown keys are ignored (Docker's file has many berth does not use).
  * The file is $BERTH_CONFIG, else /etc/berth/daemon.json; a missing file
- * means defaults.
+ * means defaults, except a path passed explicitly (--config), which must
+ * exist, as with dockerd's --config-file.
  *
  * Credentials come from Docker's client config: $DOCKER_CONFIG/config.json,
  * else ~/.docker/config.json, "auths": {"host": {"auth": base64(user:pass)}}

@@ -7,9 +7,12 @@
  *   127.0.0.1:5000/a/b:1    -> domain 127.0.0.1:5000, path a/b, tag 1
  *   x@sha256:<hex>          -> digest reference
  *
- * Errors use Docker's texts: "invalid reference format",
- * "invalid reference format: repository name must be lowercase",
- * "repository name must be canonical", "invalid reference format: ..."
+ * Errors use Docker's (docker 28, distribution/reference v0.6) texts:
+ * "invalid reference format",
+ * "invalid reference format: repository name (library/Foo) must be lowercase",
+ * "repository name must not be more than 255 characters",
+ * "invalid checksum digest format" / "... length", "unsupported digest
+ * algorithm" (sha256, sha384 and sha512 are known).
  */
 #ifndef BERTH_REFERENCE_H
 #define BERTH_REFERENCE_H

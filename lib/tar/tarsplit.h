@@ -7,7 +7,7 @@
  * encoded exactly as Go's encoding/json encodes tar-split's storage.Entry
  * (key order type,name,name_raw,size,payload,position; name_raw (base64)
  * instead of name when the name is not valid UTF-8; size omitted when 0;
- * payload null when empty; <,>,& escaped as \u003c etc.).  The CRC is Go's
+ * payload null for files of size 0; <,>,& escaped as \u003c etc.).  The CRC is Go's
  * hash/crc64 with the ISO table, as 8 big-endian bytes.
  */
 #ifndef BERTH_TAR_TARSPLIT_H
@@ -18,6 +18,8 @@
 
 #include "../io/reader.h"
 #include "../util/sbuf.h"
+
+struct tarsplit_nameset;
 
 /* CRC-64/ISO (Go hash/crc64 ISO table): crc = crc64_iso_update(0, p, n)
  * over successive chunks; the tar-split payload is the big-endian bytes. */
@@ -33,14 +35,15 @@ struct tarsplit_writer {
 	int64_t position;
 	struct sbuf line;
 	/* names seen (after path cleaning), to refuse duplicates as tar-split
-	 * does ("duplicates of file paths not supported") */
-	void *seen;
+	 * does ("duplicates of file paths not supported"); private */
+	struct tarsplit_nameset *seen;
 };
 
 void tarsplit_writer_init(struct tarsplit_writer *tw, tarsplit_out_fn out, void *ctx);
 void tarsplit_writer_release(struct tarsplit_writer *tw);
 /* A segment entry holding raw bytes; callers emit segments exactly where
- * tar-split's disassembler does (an empty one included). */
+ * tar-split's disassembler does (v0.12, which moby vendors, never emits an
+ * empty one; if asked, n == 0 encodes as "payload":""). */
 int tarsplit_add_segment(struct tarsplit_writer *tw, const void *raw, size_t n, struct berr *err);
 /* A file entry.  crc is ignored when size == 0 (payload null). */
 int tarsplit_add_file(struct tarsplit_writer *tw, const char *name, size_t name_len, int64_t size,

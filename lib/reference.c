@@ -402,10 +402,9 @@ int reference_parse(struct reference *out, const char *s, struct berr *err)
 	remote = strchr(full, '/') + 1;
 	colon = strchr(remote, ':');
 	remote_len = colon ? (size_t)(colon - remote) : strlen(remote);
+	/* Docker 20.10's wording (later versions add the name in brackets). */
 	if (has_upper(remote, remote_len))
-		return berr_set(err, BERR_INVALID,
-				"invalid reference format: repository name (%.*s) must be lowercase",
-				(int)remote_len, remote);
+		return berr_set(err, BERR_INVALID, "invalid reference format: repository name must be lowercase");
 	return parse_strict(out, full, err);
 }
 

@@ -9,7 +9,7 @@
  *
  * Errors use Docker's (docker 28, distribution/reference v0.6) texts:
  * "invalid reference format",
- * "invalid reference format: repository name (library/Foo) must be lowercase",
+ * "invalid reference format: repository name must be lowercase" (Docker 20.10),
  * "repository name must not be more than 255 characters",
  * "invalid checksum digest format" / "... length", "unsupported digest
  * algorithm" (sha256, sha384 and sha512 are known).

@@ -14,7 +14,7 @@
 #define U256 "sha256:7CC4B5AEFD1D0CADF8D97D4350462BA51C694EBCA145B08D7D41B41ACC8DB5AA"
 #define HEX64 "1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a"
 #define D512 "sha512:" HEX64 HEX64
-#define LOWERCASE_ERR(s) "invalid reference format: repository name (" s ") must be lowercase"
+#define LOWERCASE_ERR(s) "invalid reference format: repository name must be lowercase"
 #define BAD "invalid reference format"
 
 /* A successful case names its domain, path, full string and familiar

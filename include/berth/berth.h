@@ -12,6 +12,7 @@
 #ifndef BERTH_BERTH_H
 #define BERTH_BERTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <berth/error.h>

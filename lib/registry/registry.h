@@ -9,7 +9,8 @@
  * Transport: HTTPS with verification, except plain HTTP for hosts
  * config_is_insecure() names (loopback by default).  Docker Hub
  * ("docker.io") is reached at registry-1.docker.io, or through the
- * registry-mirrors of the config first.
+ * registry-mirrors of the config first ($BERTH_HUB_HOST replaces
+ * registry-1.docker.io, for tests).
  *
  * Retries: transient failures (connection errors, 5xx, 429, a body cut
  * short) are retried with backoff; a blob download resumes with a Range

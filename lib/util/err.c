@@ -56,7 +56,9 @@ int berr_wrap(struct berr *err, const char *fmt, ...)
 	size_t n = strnlen(prefix, sizeof(err->msg) - 3);
 	memcpy(err->msg, prefix, n);
 	memcpy(err->msg + n, ": ", 2);
-	snprintf(err->msg + n + 2, sizeof(err->msg) - n - 2, "%s", old);
+	size_t room = sizeof(err->msg) - n - 3, m = strnlen(old, room);
+	memcpy(err->msg + n + 2, old, m);
+	err->msg[n + 2 + m] = '\0';
 	if (err->code == BERR_OK)
 		err->code = BERR_INTERNAL;
 	return -1;

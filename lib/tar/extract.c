@@ -32,7 +32,6 @@
 
 /* tar-split emits bytes after the end-of-archive marker in chunks of this
  * size (tar/asm/disassemble.go). */
-#define EX_PAD_CHUNK (1024 * 1024)
 
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
@@ -737,54 +736,20 @@ static int apply_dir_times(struct extractor *ex, struct berr *err)
 	return 0;
 }
 
-struct pad_ctx {
-	struct tarsplit_writer *ts;
-	struct sbuf chunk;
-};
-
-static int pad_flush(struct pad_ctx *pc, struct berr *err)
+static int discard_cb(void *ctx, const void *buf, size_t n, struct berr *err)
 {
-	int rc = 0;
-
-	if (pc->chunk.len > 0)
-		rc = tarsplit_add_segment(pc->ts, pc->chunk.buf, pc->chunk.len, err);
-	sbuf_reset(&pc->chunk);
-	return rc;
-}
-
-static int pad_cb(void *ctx, const void *buf, size_t n, struct berr *err)
-{
-	struct pad_ctx *pc = ctx;
-	const char *p = buf;
-
-	if (!pc->ts)
-		return 0;
-	while (n > 0) {
-		size_t take = EX_PAD_CHUNK - pc->chunk.len;
-		if (take > n)
-			take = n;
-		sbuf_add(&pc->chunk, p, take);
-		p += take;
-		n -= take;
-		if (pc->chunk.len == EX_PAD_CHUNK && pad_flush(pc, err) < 0)
-			return -1;
-	}
 	return 0;
 }
 
-/* End of archive: the last raw bytes, then everything after the marker. */
+/* End of archive: the last raw bytes, then everything after the marker,
+ * which the digest below us must see too. */
 static int finish_stream(struct extractor *ex, struct berr *err)
 {
-	struct pad_ctx pc = { ex->ts, SBUF_INIT };
-	int rc;
-
 	if (flush_raw(ex, err) < 0)
 		return -1;
-	rc = tar_drain(ex->tr, pad_cb, &pc, err);
-	if (rc == 0 && ex->ts)
-		rc = pad_flush(&pc, err);
-	sbuf_release(&pc.chunk);
-	return rc < 0 ? -1 : 0;
+	if (ex->ts)
+		return tarsplit_add_trailer(ex->ts, ex->tr, err);
+	return tar_drain(ex->tr, discard_cb, NULL, err) < 0 ? -1 : 0;
 }
 
 static void extractor_release(struct extractor *ex)

@@ -1,7 +1,7 @@
 /*
  * tarsplit.c - tar-split: CRC-64/ISO, the JSON-lines writer that matches
  * Go's encoding/json byte for byte, the disassembler that mirrors
- * tar-split's asm.NewInputTarStream (v0.12) on top of our tar reader, and
+ * tar-split's asm.NewInputTarStream (v0.11, as Docker 20.10) on top of our tar reader, and
  * the assembler that rebuilds a layer tar from the lines and a directory.
  */
 #include "tarsplit.h"
@@ -562,9 +562,11 @@ static int pad_cb(void *ctx, const void *buf, size_t n, struct berr *err)
 	return 0;
 }
 
-/* Bytes after the end-of-archive marker: tar-split v0.12 emits them as
- * segments of up to 1 MiB and, unlike v0.11, no empty final segment. */
-static int disassemble_trailer(struct tar_reader *tr, struct tarsplit_writer *tw, struct berr *err)
+/* Bytes after the end-of-archive marker.  Docker 20.10 (Debian's build
+ * and upstream's vendoring) uses tar-split v0.11, which emits them as
+ * segments of at most 1 MiB and then, at EOF, one empty segment, so
+ * every layer's tar-split ends with {"type":2,"payload":"",...}. */
+int tarsplit_add_trailer(struct tarsplit_writer *tw, struct tar_reader *tr, struct berr *err)
 {
 	struct pad_ctx pc = { tw, SBUF_INIT };
 	int rc;
@@ -572,6 +574,8 @@ static int disassemble_trailer(struct tar_reader *tr, struct tarsplit_writer *tw
 	rc = tar_drain(tr, pad_cb, &pc, err);
 	if (rc == 0)
 		rc = flush_raw(tw, &pc.chunk, err);
+	if (rc == 0)
+		rc = tarsplit_add_segment(tw, "", 0, err);
 	sbuf_release(&pc.chunk);
 	return rc < 0 ? -1 : 0;
 }
@@ -590,7 +594,7 @@ int tarsplit_disassemble(struct reader *tar, struct tarsplit_writer *tw, struct 
 	 * (last padding, the zero blocks), then whatever follows. */
 	rc = rc == 0 ? flush_raw(tw, &d.raw, err) : -1;
 	if (rc == 0)
-		rc = disassemble_trailer(d.tr, tw, err);
+		rc = tarsplit_add_trailer(tw, d.tr, err);
 	tar_reader_free(d.tr);
 	sbuf_release(&d.raw);
 	free(d.buf);

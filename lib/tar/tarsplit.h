@@ -42,12 +42,18 @@ struct tarsplit_writer {
 void tarsplit_writer_init(struct tarsplit_writer *tw, tarsplit_out_fn out, void *ctx);
 void tarsplit_writer_release(struct tarsplit_writer *tw);
 /* A segment entry holding raw bytes; callers emit segments exactly where
- * tar-split's disassembler does (v0.12, which moby vendors, never emits an
- * empty one; if asked, n == 0 encodes as "payload":""). */
+ * tar-split's disassembler does (n == 0 encodes as "payload":"", as the
+ * final segment of v0.11 is). */
 int tarsplit_add_segment(struct tarsplit_writer *tw, const void *raw, size_t n, struct berr *err);
 /* A file entry.  crc is ignored when size == 0 (payload null). */
 int tarsplit_add_file(struct tarsplit_writer *tw, const char *name, size_t name_len, int64_t size,
 		      uint64_t crc, struct berr *err);
+
+struct tar_reader;
+/* After the tar reader reached the end marker: records everything that
+ * follows it in the stream as tar-split v0.11 does (segments of at most
+ * 1 MiB, then one empty segment). */
+int tarsplit_add_trailer(struct tarsplit_writer *tw, struct tar_reader *tr, struct berr *err);
 
 /* Disassembles a whole tar stream the way tar-split's
  * asm.NewInputTarStream does, writing the JSON lines to tw and reading

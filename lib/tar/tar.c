@@ -383,7 +383,6 @@ struct pax_rec {
 struct pax {
 	struct pax_rec *v;
 	size_t n, cap;
-	struct sbuf sparse_map; /* GNU.sparse.offset/numbytes pairs, 0.0 style */
 };
 
 static void pax_release(struct pax *p)
@@ -393,7 +392,6 @@ static void pax_release(struct pax *p)
 		free(p->v[i].val);
 	}
 	free(p->v);
-	sbuf_release(&p->sparse_map);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -605,7 +603,7 @@ static int is_sparse(const struct tar_reader *tr, const struct pax *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].klen > 11 && !memcmp(p->v[i].key, "GNU.sparse.", 11))
 			return 1;
-	return p->sparse_map.len > 0;
+	return 0;
 }
 
 static void publish(struct tar_reader *tr)
@@ -644,6 +642,9 @@ int tar_next(struct tar_reader *tr, const struct tar_header **out, struct berr *
 		if (parse_block(tr, err) < 0 || set_payload(tr, err) < 0)
 			goto out;
 		if (tr->hdr.typeflag == TAR_XHDR || tr->hdr.typeflag == TAR_XGLOBAL) {
+			/* A later PAX header replaces an earlier one, as in Go
+			 * and GNU/BSD tar. */
+			pax_release(&pax);
 			if (read_special(tr, tr->hdr.size, err) < 0 || parse_pax(tr, &pax, err) < 0)
 				goto out;
 			if (tr->hdr.typeflag == TAR_XGLOBAL) {

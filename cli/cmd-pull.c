@@ -45,13 +45,13 @@ int cmd_pull(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("pull", usage_line, "requires exactly 1 argument");
-	if (po.all_tags) {
-		fprintf(stderr, "Error: berth pull --all-tags is not implemented yet\n");
-		return 1;
-	}
 	if (!cli_berth(c))
 		return 1;
-	if (!quiet && !has_tag_or_digest(argv[optind]))
+	if (po.all_tags && has_tag_or_digest(argv[optind])) {
+		fprintf(stderr, "tag can't be used with --all-tags/-a\n");
+		return 1;
+	}
+	if (!quiet && !po.all_tags && !has_tag_or_digest(argv[optind]))
 		printf("Using default tag: latest\n");
 	pr = progress_new(stdout, quiet);
 	po.progress = progress_event;

@@ -323,7 +323,6 @@ out:
 	json_decref(c);
 	json_decref(refs);
 	sbuf_release(&config);
-	berth_image_list_free(&img, 0);
 	free(img.id);
 	free_strv(img.repo_tags);
 	free_strv(img.repo_digests);

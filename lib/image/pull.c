@@ -465,10 +465,15 @@ static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
 		free(prev);
 		prev = NULL;
 	}
+	/* A digest pull points its digest at the image (force); a tag pull
+	 * adds repo@digest only when absent: Docker's reference store does
+	 * not move an existing digest reference. */
 	key = xasprintf("%s@%s", fam, ci->ref->digest ? ci->ref->digest : ci->top_digest);
-	store_refs_set(refs, fam, key, ci->image_id, &prev);
-	if (!ci->ref->tag)
-		ci->tag_changed = !prev;
+	if (ci->ref->digest || !json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key)) {
+		store_refs_set(refs, fam, key, ci->image_id, &prev);
+		if (!ci->ref->tag)
+			ci->tag_changed = !prev || strcmp(prev, ci->image_id) != 0;
+	}
 	free(key);
 	free(prev);
 	rc = store_refs_save(p->b->store, refs, err);
@@ -487,9 +492,10 @@ static int commit_pull(struct pull *p, struct commit_info *ci, struct berr *err)
 		goto out;
 	if (register_layers(p, ci->show_layers, err) < 0)
 		goto unlock;
-	for (size_t i = 0; i < p->n_jobs; i++)
-		if (p->jobs[i].needed)
-			store_dist_add(p->b->store, p->jobs[i].desc->digest, p->jobs[i].diff_id, full, NULL);
+	/* Docker records the blob for every layer of a pull that got as far
+	 * as the layers, present ones included ("Registered"). */
+	for (size_t i = 0; ci->show_layers && i < p->n_jobs; i++)
+		store_dist_add(p->b->store, p->jobs[i].desc->digest, p->jobs[i].diff_id, full, NULL);
 	if (store_image_put(p->b->store, ci->config, ci->config_len, ci->image_id, err) < 0)
 		goto unlock;
 	rc = update_refs(p, ci, err);
@@ -502,7 +508,10 @@ out:
 
 /* ---- the whole pull of one reference ---- */
 
-static int pull_one(struct pull *p, const struct reference *ref, struct berr *err)
+/* One tag or digest.  *changed says whether a name now points elsewhere;
+ * with quiet_status the caller prints the Status line (pull -a). */
+static int pull_one(struct pull *p, const struct reference *ref, int quiet_status, int *changed,
+		    struct berr *err)
 {
 	struct manifest m = { 0 };
 	struct image_config cfg = { 0 };
@@ -540,11 +549,14 @@ static int pull_one(struct pull *p, const struct reference *ref, struct berr *er
 	free(pulling);
 	pulling = xasprintf("Digest: %s", top);
 	emit(p, NULL, pulling, 0, 0);
-	fam = reference_familiar_string(ref);
-	free(pulling);
-	pulling = xasprintf("Status: %s for %s", ci.tag_changed ? "Downloaded newer image" : "Image is up to date",
-			    fam);
-	emit(p, NULL, pulling, 0, 0);
+	*changed = ci.tag_changed;
+	if (!quiet_status) {
+		fam = reference_familiar_string(ref);
+		free(pulling);
+		pulling = xasprintf("Status: %s for %s",
+				    ci.tag_changed ? "Downloaded newer image" : "Image is up to date", fam);
+		emit(p, NULL, pulling, 0, 0);
+	}
 	rc = 0;
 out:
 	discard_jobs(p);
@@ -561,24 +573,60 @@ out:
 	return rc;
 }
 
+/* pull -a: every tag of the repository, then one Status line for the
+ * repository as a whole, as Docker prints it. */
+static int pull_all_tags(struct pull *p, struct reference *ref, struct berr *err)
+{
+	char **tags = NULL, *fam, *status;
+	int rc = 0, any = 0;
+
+	if (registry_list_tags(p->rc, &tags, err) < 0)
+		return -1;
+	for (size_t i = 0; tags[i] && rc == 0; i++) {
+		int changed = 0;
+		free(ref->tag);
+		ref->tag = xstrdup(tags[i]);
+		rc = pull_one(p, ref, 1, &changed, err);
+		any |= changed;
+	}
+	for (size_t i = 0; tags[i]; i++)
+		free(tags[i]);
+	free(tags);
+	free(ref->tag);
+	ref->tag = NULL;
+	if (rc < 0)
+		return -1;
+	fam = reference_familiar_name(ref);
+	status = xasprintf("Status: %s for %s", any ? "Downloaded newer image" : "Image is up to date", fam);
+	emit(p, NULL, status, 0, 0);
+	free(status);
+	free(fam);
+	return 0;
+}
+
 int berth_pull(struct berth *b, const char *refstr, const struct berth_pull_opts *opts, char **canonical_out,
 	       struct berr *err)
 {
 	struct reference ref;
 	struct pull p = { 0 };
-	int rc = -1;
+	int all = opts && opts->all_tags, changed, rc = -1;
 
 	if (reference_parse(&ref, refstr, err) < 0)
 		return -1;
-	reference_default_tag(&ref);
+	if (all && (ref.tag || ref.digest)) {
+		reference_release(&ref);
+		return berr_set(err, BERR_INVALID, "tag can't be used with --all-tags/-a");
+	}
+	if (!all)
+		reference_default_tag(&ref);
 	p.b = b;
 	p.opts = opts;
 	pthread_mutex_init(&p.mu, NULL);
 	if (registry_client_new(&p.rc, &b->cfg, ref.domain, ref.path, err) < 0)
 		goto out;
-	rc = pull_one(&p, &ref, err);
+	rc = all ? pull_all_tags(&p, &ref, err) : pull_one(&p, &ref, 0, &changed, err);
 	if (rc == 0 && canonical_out)
-		*canonical_out = reference_string(&ref);
+		*canonical_out = all ? reference_name(&ref) : reference_string(&ref);
 out:
 	registry_client_free(p.rc);
 	pthread_mutex_destroy(&p.mu);

@@ -654,3 +654,56 @@ int registry_get_blob_mem(struct registry_client *rc, const char *digest, size_t
 		return berr_set(err, BERR_DIGEST, "digest mismatch for %s: got %s", digest, got);
 	return 0;
 }
+
+/* ---- tags ---- */
+
+static void tags_begin(void *ctx, struct curl_slist **headers)
+{
+	struct http_mem *m = ctx;
+
+	sbuf_reset(m->sb);
+}
+
+static int tags_done(void *ctx, const struct http_resp *resp, struct berr *err)
+{
+	return 0;
+}
+
+int registry_list_tags(struct registry_client *rc, char ***tags_out, struct berr *err)
+{
+	struct sbuf body = SBUF_INIT;
+	struct http_mem m = { &body, REGISTRY_MANIFEST_MAX, "tag list" };
+	struct op op = { "tags", "list", NULL, "repository name not known to registry", http_mem_body, &m,
+			 tags_begin, tags_done, no_progress, NULL };
+	json_t *root, *tags;
+	char **v;
+	size_t n;
+
+	if (run_op(rc, &op, err) < 0) {
+		sbuf_release(&body);
+		return -1;
+	}
+	root = json_loadb(sbuf_str(&body), body.len, 0, NULL);
+	sbuf_release(&body);
+	tags = json_object_get(root, "tags");
+	if (!json_is_array(tags) && !json_is_null(tags)) {
+		json_decref(root);
+		return berr_set(err, BERR_INVALID, "invalid tag list");
+	}
+	n = json_array_size(tags);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		const char *t = json_string_value(json_array_get(tags, i));
+		if (!t) {
+			for (size_t k = 0; k < i; k++)
+				free(v[k]);
+			free(v);
+			json_decref(root);
+			return berr_set(err, BERR_INVALID, "invalid tag list");
+		}
+		v[i] = xstrdup(t);
+	}
+	json_decref(root);
+	*tags_out = v;
+	return 0;
+}

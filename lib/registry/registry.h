@@ -58,4 +58,8 @@ int registry_get_blob(struct registry_client *rc, const char *digest, registry_s
 int registry_get_blob_mem(struct registry_client *rc, const char *digest, size_t max,
 			  struct sbuf *body, struct berr *err);
 
+/* GET /v2/<path>/tags/list: *tags_out is NULL-terminated (free each and
+ * the array), in the registry's order. */
+int registry_list_tags(struct registry_client *rc, char ***tags_out, struct berr *err);
+
 #endif

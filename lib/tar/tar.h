@@ -8,10 +8,45 @@
  * berth refuses.
  *
  * Raw accounting: when `raw` is set, every byte the reader consumes from
- * its source that is not entry payload (header blocks, GNU/PAX extension
- * blocks and their data, padding, end-of-archive blocks) is appended to
- * `raw`; tar-split turns that into its segments.  Payload bytes are those
- * returned by tar_read() for non-sparse entries.
+ * its source is appended to `raw` except the payload bytes tar_read()
+ * hands to the caller for non-sparse entries.  So, in stream order,
+ * raw + the payload of non-sparse entries == the input, byte for byte.
+ * The reader only appends; the caller empties `raw` when it likes.
+ *
+ * What each call appends, in stream order (this is what tar-split's fork
+ * of archive/tar returns from RawBytes(), see the compat note below):
+ *
+ *   tar_next() == 1:  the unread rest of the previous entry's payload (its
+ *                     physical data for a sparse entry), the previous
+ *                     entry's padding, then every block of this entry's
+ *                     headers: each PAX 'x' / GNU 'L'/'K' header block with
+ *                     its data and padding, the main header block, the old
+ *                     GNU sparse extension blocks, and, for a PAX 1.0
+ *                     sparse entry, the blocks of the sparse map that
+ *                     precede its data.  A global 'g' entry is returned
+ *                     after its header block and data; its padding comes
+ *                     with the next call.
+ *   tar_read():       nothing for a non-sparse entry; for a sparse entry,
+ *                     the physical data bytes it consumes (the caller gets
+ *                     the expanded data instead).
+ *   tar_next() == 0:  the unread rest and padding of the last entry, then
+ *                     the end marker as Go reads it: one or two zero blocks
+ *                     (one when the source ends after the first), or
+ *                     nothing when the source ends right after the padding
+ *                     (a source ending inside the padding also ends the
+ *                     archive, as in Go, with the partial padding in raw).
+ *   tar_drain():      nothing: it hands the rest of the source to its cb.
+ *
+ * tar-split's disassembler records, per entry: RawBytes() after Next() as a
+ * segment (if non-empty), the file entry after reading the payload, then
+ * RawBytes() again (if non-empty); at EOF, RawBytes() as a segment.  With
+ * the appends above, flushing `raw` at the same points gives the same
+ * segments.  One difference for sparse entries only: tar-split's RawBytes()
+ * contains neither the PAX 1.0 sparse map nor the physical data read
+ * through Read(); tar_reader_tarsplit_compat() makes this reader leave them
+ * out too (then raw + payload no longer rebuilds such an input, exactly as
+ * with tar-split).  Unread payload skipped by Next() IS in RawBytes(), in
+ * both modes.
  */
 #ifndef BERTH_TAR_TAR_H
 #define BERTH_TAR_TAR_H
@@ -44,6 +79,12 @@ struct tar_xattr {
 	size_t value_len;
 };
 
+struct tar_pax_record {
+	const char *key;
+	const char *value;   /* NUL-terminated too */
+	size_t value_len;
+};
+
 struct tar_header {
 	char typeflag;       /* normalised: TAR_AREG becomes TAR_REG (or TAR_DIR for a trailing '/') */
 	char *name;          /* as in the archive (PAX/GNU long names applied); never NULL */
@@ -60,6 +101,12 @@ struct tar_header {
 	struct tar_xattr *xattrs;            /* SCHILY.xattr.* records, in archive order */
 	size_t n_xattrs;
 	int is_sparse;
+	/* Go's Header.PAXRecords: the records of the last 'x' (or of the 'g')
+	 * header, one per key (the last value wins), GNU.sparse.offset and
+	 * .numbytes folded into GNU.sparse.map as Go does; values may hold
+	 * NULs (but not for path, linkpath, uname, gname). */
+	struct tar_pax_record *pax;
+	size_t n_pax;
 };
 
 struct tar_reader;
@@ -67,6 +114,9 @@ struct tar_reader;
 /* src is borrowed.  raw may be NULL (no accounting). */
 struct tar_reader *tar_reader_new(struct reader *src, struct sbuf *raw);
 void tar_reader_free(struct tar_reader *tr);
+/* Makes raw accounting match tar-split's RawBytes() for sparse entries
+ * too (see above).  Call before the first tar_next(). */
+void tar_reader_tarsplit_compat(struct tar_reader *tr, int on);
 
 /* Advances to the next entry, skipping any unread payload of the current
  * one.  Returns 1 with *hdr set (borrowed, valid until the next call), 0 at
@@ -74,8 +124,11 @@ void tar_reader_free(struct tar_reader *tr);
  * invalid tar header", "unexpected EOF", ...). */
 int tar_next(struct tar_reader *tr, const struct tar_header **hdr, struct berr *err);
 
-/* Reads the current entry's payload.  Returns bytes read, 0 at its end,
- * -1 on error. */
+/* Reads the current entry's payload (for a sparse entry the expanded
+ * data, holes as zeros, hdr->size bytes in all).  Returns bytes read, 0 at
+ * its end, -1 on error ("unexpected EOF", "archive/tar: sparse file
+ * references non-existent data", "... contains unreferenced data").
+ * Errors are sticky: after one, tar_next() and tar_read() repeat it. */
 ssize_t tar_read(struct tar_reader *tr, void *buf, size_t n, struct berr *err);
 
 /* After tar_next() returned 0: reads whatever follows the end-of-archive

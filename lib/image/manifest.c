@@ -202,8 +202,9 @@ int manifest_select(const struct manifest *index, const struct platform *p, stru
 
 	for (size_t i = 0; i < index->n_manifests; i++) {
 		const struct platform *q = &index->manifests[i].platform;
-		if (str_eq(q->os, p->os) && str_eq(q->arch, p->arch) &&
-		    (!p->variant || str_eq(q->variant, p->variant)))
+		/* Exact after normalisation, as containerd's matcher: an
+		 * entry whose variant we did not ask for is not ours. */
+		if (str_eq(q->os, p->os) && str_eq(q->arch, p->arch) && str_eq(q->variant, p->variant))
 			return (int)i;
 	}
 	platform_format(p, want, sizeof(want));

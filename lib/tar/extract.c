@@ -791,6 +791,8 @@ int layer_extract(int diff_dirfd, struct reader *src, const struct extract_opts 
 	ex.ts = opts ? opts->tarsplit : NULL;
 	ex.buf = xmalloc(EX_BUF_SIZE);
 	ex.tr = tar_reader_new(src, ex.ts ? &ex.raw : NULL);
+	/* Sparse data is payload to tar-split, as in Docker's tar-split.json.gz. */
+	tar_reader_tarsplit_compat(ex.tr, 1);
 	rc = extract_all(&ex, opts, err);
 	if (rc == 0 && out) {
 		out->size = ex.size;

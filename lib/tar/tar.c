@@ -1,13 +1,17 @@
 /*
- * tar.c - a streaming tar reader with Go archive/tar's semantics and
- * tar-split's raw accounting; see tar.h.
+ * tar.c - a streaming tar reader with Go archive/tar's semantics (Go 1.19,
+ * the base of tar-split's fork that Docker reads layers with) and
+ * tar-split's raw accounting; see tar.h for what goes into `raw` when.
  *
- * Docker reads layers with (tar-split's fork of) Go's archive/tar, so this
- * reader accepts and refuses what Go does: header checksums (signed or
- * unsigned), base-256 numbers, the ustar prefix, GNU long names/links, PAX
- * records (also global ones, returned as entries as Go returns them), star
- * times.  Everything that is not payload goes to `raw` in stream order, so
- * raw + payload reproduce the input exactly.
+ * Formats: v7, ustar (prefix), star (prefix, atime, ctime), GNU (long
+ * names and links, base-256 numbers, atime/ctime, old sparse format with
+ * extension blocks), PAX ('x' records, 'g' returned as an entry, sparse
+ * 0.0/0.1/1.0).  Header checksums are accepted signed or unsigned.
+ *
+ * Buffering: headers are parsed from an internal buffer; payload reads that
+ * are large and start on an empty buffer go straight from the source into
+ * the caller's memory.  Per-entry state lives in buffers owned by the
+ * reader and reused, so steady state allocates nothing.
  */
 #include "tar.h"
 
@@ -16,19 +20,52 @@
 
 #define BLOCK 512
 #define BUF_SIZE (256 * 1024)
-#define SPECIAL_MAX (1 << 20)  /* Go's maxSpecialFileSize */
+#define SPECIAL_MAX (1 << 20)   /* Go's maxSpecialFileSize */
+#define XATTR_PREFIX "SCHILY.xattr."
+#define XATTR_PREFIX_LEN 13
+
+#define ERR_HEADER "archive/tar: invalid tar header"
+#define ERR_TOO_LONG "archive/tar: header field too long"
+#define ERR_EOF "unexpected EOF"
+#define ERR_MISS_DATA "archive/tar: sparse file references non-existent data"
+#define ERR_UNREF_DATA "archive/tar: sparse file contains unreferenced data"
+
+/* A data fragment of a sparse file (Go's sparseEntry). */
+struct sparse_ent {
+	int64_t off, len;
+};
+
+enum state { ST_OK, ST_END, ST_ERR };
 
 struct tar_reader {
 	struct reader *src;
 	struct sbuf *raw;
+	int compat;              /* tar-split's RawBytes() for sparse data */
+
 	unsigned char *buf;
 	size_t pos, len;
 	int src_eof;
-	int64_t remaining;      /* payload bytes left in the current entry */
-	int64_t pad;            /* padding after the current payload */
-	int done;
+
+	enum state state;
+	struct berr sticky;      /* the error repeated once in ST_ERR */
+
+	/* the current entry's data section */
+	int64_t phys;            /* physical payload bytes left */
+	int64_t pad;             /* padding after it */
+	int sparse;
+	struct sparse_ent *sp;   /* data fragments, validated */
+	size_t n_sp, cap_sp, sp_idx;
+	int64_t lpos, lsize;     /* logical position and size */
+
 	struct tar_header hdr;
-	struct sbuf name, link, uname, gname, special;
+	struct sbuf name, link, uname, gname;
+	struct sbuf long_name, long_link;
+	struct sbuf pax_data;    /* last 'x'/'g' data; records point into it */
+	struct sbuf gnu_map;     /* GNU.sparse.map built from 0.0 records */
+	struct tar_pax_record *pax;
+	size_t n_pax, cap_pax;
+	size_t *order;           /* scratch for de-duplicating records */
+	size_t cap_order;
 	struct tar_xattr *xattrs;
 	size_t n_xattrs, cap_xattrs;
 	unsigned char blk[BLOCK];
@@ -44,31 +81,42 @@ struct tar_reader *tar_reader_new(struct reader *src, struct sbuf *raw)
 	return tr;
 }
 
-static void clear_xattrs(struct tar_reader *tr)
+void tar_reader_tarsplit_compat(struct tar_reader *tr, int on)
 {
-	for (size_t i = 0; i < tr->n_xattrs; i++) {
-		free(tr->xattrs[i].name);
-		free(tr->xattrs[i].value);
-	}
-	tr->n_xattrs = 0;
+	tr->compat = on;
 }
 
 void tar_reader_free(struct tar_reader *tr)
 {
 	if (!tr)
 		return;
-	clear_xattrs(tr);
-	free(tr->xattrs);
 	sbuf_release(&tr->name);
 	sbuf_release(&tr->link);
 	sbuf_release(&tr->uname);
 	sbuf_release(&tr->gname);
-	sbuf_release(&tr->special);
+	sbuf_release(&tr->long_name);
+	sbuf_release(&tr->long_link);
+	sbuf_release(&tr->pax_data);
+	sbuf_release(&tr->gnu_map);
+	free(tr->pax);
+	free(tr->order);
+	free(tr->xattrs);
+	free(tr->sp);
 	free(tr->buf);
 	free(tr);
 }
 
-/* ---- byte source ---- */
+static int bad_header(struct berr *err)
+{
+	return berr_set(err, BERR_INVALID, ERR_HEADER);
+}
+
+static int unexpected_eof(struct berr *err)
+{
+	return berr_set(err, BERR_INVALID, ERR_EOF);
+}
+
+/* ---- the byte source ---- */
 
 static int fill(struct tar_reader *tr, struct berr *err)
 {
@@ -92,7 +140,7 @@ static ssize_t src_read(struct tar_reader *tr, void *out, size_t n, struct berr 
 	size_t avail;
 
 	if (tr->pos == tr->len) {
-		/* Big reads bypass the buffer: payload goes straight to the caller. */
+		/* Big reads bypass the buffer: one copy less for payload. */
 		if (n >= BUF_SIZE / 2 && !tr->src_eof) {
 			ssize_t k = reader_read(tr->src, out, n, err);
 			if (k == 0)
@@ -112,8 +160,8 @@ static ssize_t src_read(struct tar_reader *tr, void *out, size_t n, struct berr 
 	return (ssize_t)n;
 }
 
-/* Exactly n bytes: 0 ok, 1 clean EOF before any byte, -1 error. */
-static int src_read_full(struct tar_reader *tr, void *out, size_t n, struct berr *err)
+/* Reads up to n bytes, fewer only at the end of the source. */
+static ssize_t src_read_most(struct tar_reader *tr, void *out, size_t n, struct berr *err)
 {
 	size_t got = 0;
 
@@ -122,10 +170,10 @@ static int src_read_full(struct tar_reader *tr, void *out, size_t n, struct berr
 		if (k < 0)
 			return -1;
 		if (k == 0)
-			return got == 0 ? 1 : berr_set(err, BERR_INVALID, "unexpected EOF");
+			break;
 		got += (size_t)k;
 	}
-	return 0;
+	return (ssize_t)got;
 }
 
 static void account(struct tar_reader *tr, const void *p, size_t n)
@@ -134,36 +182,71 @@ static void account(struct tar_reader *tr, const void *p, size_t n)
 		sbuf_add(tr->raw, p, n);
 }
 
-/* Skips unread payload (not raw: it is payload) and the padding (raw). */
+/* Consumes up to n bytes into raw (if any); returns how many were there. */
+static int64_t consume(struct tar_reader *tr, int64_t n, struct berr *err)
+{
+	int64_t done = 0;
+
+	while (done < n) {
+		size_t take;
+
+		if (fill(tr, err) < 0)
+			return -1;
+		if (tr->pos == tr->len)
+			break;
+		take = tr->len - tr->pos;
+		if ((int64_t)take > n - done)
+			take = (size_t)(n - done);
+		account(tr, tr->buf + tr->pos, take);
+		tr->pos += take;
+		done += (int64_t)take;
+	}
+	return done;
+}
+
+/* Physical payload bytes of the current entry into out, exactly n. */
+static int read_phys_full(struct tar_reader *tr, void *out, size_t n, struct berr *err)
+{
+	ssize_t k;
+
+	if ((int64_t)n > tr->phys)
+		return unexpected_eof(err);
+	k = src_read_most(tr, out, n, err);
+	if (k < 0)
+		return -1;
+	tr->phys -= k;
+	if ((size_t)k < n)
+		return unexpected_eof(err);
+	return 0;
+}
+
+/* Go's discard of the unread rest plus the padding.  Returns 0, 1 when
+ * the source ended inside the padding (Go's io.EOF: end of archive), -1. */
 static int skip_rest(struct tar_reader *tr, struct berr *err)
 {
-	unsigned char tmp[BLOCK * 8];
+	int64_t k;
 
-	while (tr->remaining > 0) {
-		size_t want = tr->remaining < (int64_t)sizeof(tmp) ? (size_t)tr->remaining : sizeof(tmp);
-		ssize_t k = src_read(tr, tmp, want, err);
+	if (tr->phys > 0) {
+		k = consume(tr, tr->phys, err);
 		if (k < 0)
 			return -1;
-		if (k == 0)
-			return berr_set(err, BERR_INVALID, "unexpected EOF");
-		tr->remaining -= k;
+		if (k < tr->phys)
+			return unexpected_eof(err);
+		tr->phys = 0;
 	}
+	tr->sparse = 0;
 	if (tr->pad > 0) {
-		int rc = src_read_full(tr, tmp, (size_t)tr->pad, err);
-		if (rc != 0)
-			return rc < 0 ? -1 : berr_set(err, BERR_INVALID, "unexpected EOF");
-		account(tr, tmp, (size_t)tr->pad);
+		k = consume(tr, tr->pad, err);
+		if (k < 0)
+			return -1;
+		if (k < tr->pad)
+			return 1;
 		tr->pad = 0;
 	}
 	return 0;
 }
 
-/* ---- header fields ---- */
-
-static int bad_header(struct berr *err)
-{
-	return berr_set(err, BERR_INVALID, "archive/tar: invalid tar header");
-}
+/* ---- numbers ---- */
 
 static size_t field_strlen(const unsigned char *b, size_t n)
 {
@@ -171,34 +254,30 @@ static size_t field_strlen(const unsigned char *b, size_t n)
 	return z ? (size_t)(z - b) : n;
 }
 
-/* Go's parseOctal: trims spaces and NULs around, then base 8. */
+/* Go's parseOctal: spaces and NULs trimmed around, cut at a NUL inside,
+ * then strconv.ParseUint(s, 8, 64). */
 static int parse_octal(const unsigned char *b, size_t n, int64_t *out)
 {
 	size_t s = 0, e = n;
 	uint64_t x = 0;
 
+	*out = 0;
 	while (s < e && (b[s] == ' ' || b[s] == 0))
 		s++;
 	while (e > s && (b[e - 1] == ' ' || b[e - 1] == 0))
 		e--;
-	*out = 0;
 	if (s == e)
 		return 0;
-	/* parseString stops at the first NUL inside */
-	for (size_t i = s; i < e; i++) {
-		if (b[i] == 0)
-			break;
+	for (size_t i = s; i < e && b[i]; i++) {
 		if (b[i] < '0' || b[i] > '7' || (x >> 61))
 			return -1;
 		x = x * 8 + (uint64_t)(b[i] - '0');
 	}
-	if (x >> 63)
-		return -1;
 	*out = (int64_t)x;
 	return 0;
 }
 
-/* Go's parseNumeric: base-256 when the high bit is set, else octal. */
+/* Go's parseNumeric: base-256 (two's complement) when the high bit is set. */
 static int parse_numeric(const unsigned char *b, size_t n, int64_t *out)
 {
 	unsigned char inv;
@@ -206,6 +285,7 @@ static int parse_numeric(const unsigned char *b, size_t n, int64_t *out)
 
 	if (!n || !(b[0] & 0x80))
 		return parse_octal(b, n, out);
+	*out = 0;
 	inv = (b[0] & 0x40) ? 0xff : 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = b[i] ^ inv;
@@ -217,17 +297,76 @@ static int parse_numeric(const unsigned char *b, size_t n, int64_t *out)
 	}
 	if (x >> 63)
 		return -1;
-	*out = inv ? ~(int64_t)x : (int64_t)x;
+	*out = inv ? (int64_t)~x : (int64_t)x;
 	return 0;
 }
 
+/* strconv.ParseInt(s, 10, 64): optional sign, one or more digits. */
+static int parse_dec(const char *s, size_t n, int64_t *out)
+{
+	int neg = 0;
+	uint64_t x = 0, lim;
+	size_t i = 0;
+
+	if (n && (s[0] == '+' || s[0] == '-'))
+		neg = s[i++] == '-';
+	if (i == n)
+		return -1;
+	lim = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (x > (lim - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = neg ? (int64_t)(0 - x) : (int64_t)x;
+	return 0;
+}
+
+/* Go's parsePAXTime: "sec[.frac]", frac cut or padded to nanoseconds and
+ * subtracted for a negative sec. */
+static int parse_pax_time(const char *v, size_t n, int64_t *sec, long *nsec)
+{
+	const char *dot = memchr(v, '.', n);
+	size_t sl = dot ? (size_t)(dot - v) : n;
+	long ns = 0;
+	int64_t s;
+
+	if (parse_dec(v, sl, &s) < 0)
+		return -1;
+	if (dot) {
+		const char *f = dot + 1, *end = v + n;
+		int digits = 0;
+		for (const char *p = f; p < end; p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			if (digits < 9) {
+				ns = ns * 10 + (*p - '0');
+				digits++;
+			}
+		}
+		if (f < end)
+			for (; digits < 9; digits++)
+				ns *= 10;
+	}
+	if (sl && v[0] == '-' && ns) {
+		s = (int64_t)((uint64_t)s - 1);
+		ns = 1000000000L - ns;
+	}
+	*sec = s;
+	*nsec = ns;
+	return 0;
+}
+
+/* ---- header blocks ---- */
+
 enum fmt { FMT_UNKNOWN, FMT_V7, FMT_USTAR, FMT_GNU, FMT_STAR };
 
+/* Go's getFormat: the checksum (signed or unsigned sum), then the magic. */
 static enum fmt block_format(const unsigned char *b)
 {
-	int64_t stored;
-	uint64_t u = 0;
-	int64_t s = 0;
+	int64_t stored, s = 0, u = 0;
 
 	if (parse_octal(b + 148, 8, &stored) < 0)
 		return FMT_UNKNOWN;
@@ -236,7 +375,7 @@ static enum fmt block_format(const unsigned char *b)
 		u += c;
 		s += (signed char)c;
 	}
-	if (stored != (int64_t)u && stored != s)
+	if (stored != u && stored != s)
 		return FMT_UNKNOWN;
 	if (!memcmp(b + 257, "ustar\0", 6) && !memcmp(b + 508, "tar\0", 4))
 		return FMT_STAR;
@@ -249,10 +388,9 @@ static enum fmt block_format(const unsigned char *b)
 
 static int is_zero_block(const unsigned char *b)
 {
-	for (int i = 0; i < BLOCK; i++)
-		if (b[i])
-			return 0;
-	return 1;
+	static const unsigned char zero[BLOCK];
+
+	return !memcmp(b, zero, BLOCK);
 }
 
 static void set_str(struct sbuf *sb, const void *p, size_t n)
@@ -261,28 +399,81 @@ static void set_str(struct sbuf *sb, const void *p, size_t n)
 	sbuf_add(sb, p, n);
 }
 
-/* Reads one header block (or the end marker): 1 header, 0 end, -1 error. */
-static int read_block(struct tar_reader *tr, struct berr *err)
+/* One block into tr->blk: 1 read, 0 clean end, -1 error (a partial
+ * block is "unexpected EOF" as io.ReadFull's). */
+static int read_one_block(struct tar_reader *tr, struct berr *err)
 {
-	int rc = src_read_full(tr, tr->blk, BLOCK, err);
+	ssize_t k = src_read_most(tr, tr->blk, BLOCK, err);
 
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
+	if (k < 0)
+		return -1;
+	if (k == 0)
+		return 0;
+	if (k < BLOCK)
+		return unexpected_eof(err);
 	account(tr, tr->blk, BLOCK);
-	if (!is_zero_block(tr->blk))
-		return 1;
-	rc = src_read_full(tr, tr->blk, BLOCK, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	account(tr, tr->blk, BLOCK);
+	return 1;
+}
+
+/* Go's readHeader end handling: 1 header, 0 end of archive, -1 error. */
+static int read_header_block(struct tar_reader *tr, struct berr *err)
+{
+	int rc = read_one_block(tr, err);
+
+	if (rc <= 0 || !is_zero_block(tr->blk))
+		return rc;
+	rc = read_one_block(tr, err);
+	if (rc <= 0)
+		return rc;
 	return is_zero_block(tr->blk) ? 0 : bad_header(err);
 }
 
-static int parse_block(struct tar_reader *tr, struct berr *err)
+/* The ustar prefix (or the GNU fields that old Go writers filled with
+ * one), and star/GNU times.  Returns nonzero on a bad number. */
+static int parse_ext_fields(struct tar_reader *tr, enum fmt f, const unsigned char **prefix, size_t *plen)
 {
 	const unsigned char *b = tr->blk;
 	struct tar_header *h = &tr->hdr;
+	int64_t a = 0, c = 0;
+	int bad = 0, gbad = 0;
+
+	if (f == FMT_USTAR) {
+		*prefix = b + 345;
+		*plen = field_strlen(*prefix, 155);
+		return 0;
+	}
+	if (f == FMT_STAR) {
+		*prefix = b + 345;
+		*plen = field_strlen(*prefix, 131);
+		bad |= parse_numeric(b + 476, 12, &h->atime_sec);
+		bad |= parse_numeric(b + 488, 12, &h->ctime_sec);
+		return bad;
+	}
+	if (b[345])
+		gbad |= parse_numeric(b + 345, 12, &a);
+	if (b[357])
+		gbad |= parse_numeric(b + 357, 12, &c);
+	if (!gbad) {
+		h->atime_sec = a;
+		h->ctime_sec = c;
+		return 0;
+	}
+	/* Before Go 1.8 the writer put a ustar prefix in GNU headers. */
+	*plen = field_strlen(b + 345, 155);
+	*prefix = b + 345;
+	for (size_t i = 0; i < *plen; i++)
+		if (b[345 + i] >= 0x80)
+			*plen = 0;
+	return 0;
+}
+
+/* Go's readHeader after the end checks: tr->blk into tr->hdr. */
+static int parse_block(struct tar_reader *tr, struct berr *err)
+{
+	const unsigned char *b = tr->blk, *prefix = NULL;
+	struct tar_header *h = &tr->hdr;
 	enum fmt f = block_format(b);
+	size_t plen = 0;
 	int bad = 0;
 
 	if (f == FMT_UNKNOWN)
@@ -295,318 +486,501 @@ static int parse_block(struct tar_reader *tr, struct berr *err)
 	bad |= parse_numeric(b + 108, 8, &h->uid);
 	bad |= parse_numeric(b + 116, 8, &h->gid);
 	bad |= parse_numeric(b + 136, 12, &h->mtime_sec);
-	h->mtime_nsec = 0;
+	h->mtime_nsec = h->atime_nsec = h->ctime_nsec = 0;
 	h->atime_sec = h->ctime_sec = 0;
-	h->atime_nsec = h->ctime_nsec = 0;
 	h->devmajor = h->devminor = 0;
 	sbuf_reset(&tr->uname);
 	sbuf_reset(&tr->gname);
 	if (f != FMT_V7) {
-		size_t plen = 0;
-		const unsigned char *prefix = NULL;
 		set_str(&tr->uname, b + 265, field_strlen(b + 265, 32));
 		set_str(&tr->gname, b + 297, field_strlen(b + 297, 32));
 		bad |= parse_numeric(b + 329, 8, &h->devmajor);
 		bad |= parse_numeric(b + 337, 8, &h->devminor);
-		if (f == FMT_USTAR) {
-			prefix = b + 345;
-			plen = field_strlen(prefix, 155);
-		} else if (f == FMT_STAR) {
-			prefix = b + 345;
-			plen = field_strlen(prefix, 131);
-			bad |= parse_numeric(b + 476, 12, &h->atime_sec);
-			bad |= parse_numeric(b + 488, 12, &h->ctime_sec);
-		} else {
-			int64_t a = 0, c = 0;
-			int gbad = 0;
-			if (b[345])
-				gbad |= parse_numeric(b + 345, 12, &a);
-			if (b[357])
-				gbad |= parse_numeric(b + 357, 12, &c);
-			if (!gbad) {
-				h->atime_sec = a;
-				h->ctime_sec = c;
-			} else {
-				/* Old Go writers put a ustar prefix in a GNU header. */
-				size_t n = field_strlen(b + 345, 155);
-				int ascii = 1;
-				for (size_t i = 0; i < n; i++)
-					ascii &= b[345 + i] < 0x80;
-				if (ascii) {
-					prefix = b + 345;
-					plen = n;
-				}
-			}
-		}
+		bad |= parse_ext_fields(tr, f, &prefix, &plen);
 		if (plen) {
-			struct sbuf full = SBUF_INIT;
-			sbuf_add(&full, prefix, plen);
-			sbuf_addch(&full, '/');
-			sbuf_add(&full, tr->name.buf, tr->name.len);
-			sbuf_release(&tr->name);
-			tr->name = full;
+			sbuf_reset(&tr->name);
+			sbuf_add(&tr->name, prefix, plen);
+			sbuf_addch(&tr->name, '/');
+			sbuf_add(&tr->name, b, field_strlen(b, 100));
 		}
 	}
-	if (bad)
-		return bad_header(err);
-	return 0;
-}
-
-/* ---- PAX and GNU extension data ---- */
-
-static int read_special(struct tar_reader *tr, int64_t size, struct berr *err)
-{
-	int rc;
-
-	if (size < 0)
-		return bad_header(err);
-	if (size > SPECIAL_MAX)
-		return berr_set(err, BERR_INVALID, "archive/tar: header field too long");
-	sbuf_reset(&tr->special);
-	sbuf_grow(&tr->special, (size_t)size);
-	rc = src_read_full(tr, tr->special.buf, (size_t)size, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : berr_set(err, BERR_INVALID, "unexpected EOF");
-	tr->special.len = (size_t)size;
-	tr->special.buf[size] = '\0';
-	account(tr, tr->special.buf, (size_t)size);
-	tr->remaining = 0;
-	tr->pad = (BLOCK - size % BLOCK) % BLOCK;
-	return 0;
-}
-
-struct pax_rec {
-	char *key, *val;
-	size_t klen, vlen;
-};
-
-struct pax {
-	struct pax_rec *v;
-	size_t n, cap;
-};
-
-static void pax_release(struct pax *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].key);
-		free(p->v[i].val);
-	}
-	free(p->v);
-	memset(p, 0, sizeof(*p));
-}
-
-static void pax_set(struct pax *p, const char *k, size_t kl, const char *v, size_t vl)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].klen == kl && !memcmp(p->v[i].key, k, kl)) {
-			free(p->v[i].val);
-			p->v[i].val = xstrndup(v, vl);
-			p->v[i].vlen = vl;
-			memcpy(p->v[i].val, v, vl);
-			return;
-		}
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 8;
-		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
-	}
-	p->v[p->n].key = xstrndup(k, kl);
-	p->v[p->n].klen = kl;
-	p->v[p->n].val = xmalloc(vl + 1);
-	memcpy(p->v[p->n].val, v, vl);
-	p->v[p->n].val[vl] = '\0';
-	p->v[p->n].vlen = vl;
-	p->n++;
-}
-
-static int key_is(const struct pax_rec *r, const char *k)
-{
-	return r->klen == strlen(k) && !memcmp(r->key, k, r->klen);
-}
-
-/* Records "%d %s=%s\n"; the length counts the whole record. */
-static int parse_pax(struct tar_reader *tr, struct pax *p, struct berr *err)
-{
-	const char *s = tr->special.buf, *end = s + tr->special.len;
-
-	while (s < end) {
-		const char *sp = memchr(s, ' ', (size_t)(end - s)), *eq, *rec_end;
-		long long n = 0;
-
-		if (!sp || sp == s)
-			return bad_header(err);
-		for (const char *q = s; q < sp; q++) {
-			if (*q < '0' || *q > '9' || n > (1 << 30))
-				return bad_header(err);
-			n = n * 10 + (*q - '0');
-		}
-		if (*s == '0' || n <= (long long)(sp - s) + 1 || n > end - s)
-			return bad_header(err);
-		rec_end = s + n;
-		if (rec_end[-1] != '\n')
-			return bad_header(err);
-		eq = memchr(sp + 1, '=', (size_t)(rec_end - 1 - (sp + 1)));
-		if (!eq || eq == sp + 1)
-			return bad_header(err);
-		{
-			const char *k = sp + 1, *v = eq + 1;
-			size_t kl = (size_t)(eq - k), vl = (size_t)(rec_end - 1 - v);
-			int is_xattr = kl > 13 && !memcmp(k, "SCHILY.xattr.", 13);
-			if (memchr(k, 0, kl))
-				return bad_header(err);
-			if (!is_xattr && memchr(v, 0, vl))
-				return bad_header(err);
-			pax_set(p, k, kl, v, vl);
-		}
-		s = rec_end;
-	}
-	return 0;
-}
-
-/* "sec[.frac]" (sign allowed) into seconds and nanoseconds, like Go. */
-static int parse_pax_time(const char *v, int64_t *sec, long *nsec)
-{
-	int neg = 0;
-	int64_t s = 0;
-	long ns = 0;
-	int digits = 0;
-	const char *p = v;
-
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	if (!*p || *p == '.')
-		return -1;
-	for (; *p && *p != '.'; p++) {
-		if (*p < '0' || *p > '9' || s > INT64_MAX / 10 - 10)
-			return -1;
-		s = s * 10 + (*p - '0');
-	}
-	if (*p == '.') {
-		p++;
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				return -1;
-			if (digits < 9) {
-				ns = ns * 10 + (*p - '0');
-				digits++;
-			}
-		}
-		for (; digits < 9; digits++)
-			ns *= 10;
-	}
-	if (neg) {
-		s = -s;
-		if (ns) {
-			s -= 1;
-			ns = 1000000000L - ns;
-		}
-	}
-	*sec = s;
-	*nsec = ns;
-	return 0;
-}
-
-static int parse_pax_int(const char *v, int64_t *out)
-{
-	char *end;
-	long long x;
-
-	if (!*v)
-		return -1;
-	x = strtoll(v, &end, 10);
-	if (*end)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static void add_xattr(struct tar_reader *tr, const char *k, size_t kl, const char *v, size_t vl)
-{
-	for (size_t i = 0; i < tr->n_xattrs; i++)
-		if (strlen(tr->xattrs[i].name) == kl && !memcmp(tr->xattrs[i].name, k, kl)) {
-			free(tr->xattrs[i].value);
-			tr->xattrs[i].value = xmalloc(vl + 1);
-			memcpy(tr->xattrs[i].value, v, vl);
-			tr->xattrs[i].value[vl] = '\0';
-			tr->xattrs[i].value_len = vl;
-			return;
-		}
-	if (tr->n_xattrs == tr->cap_xattrs) {
-		tr->cap_xattrs = tr->cap_xattrs ? tr->cap_xattrs * 2 : 4;
-		tr->xattrs = xrealloc(tr->xattrs, tr->cap_xattrs * sizeof(*tr->xattrs));
-	}
-	tr->xattrs[tr->n_xattrs].name = xstrndup(k, kl);
-	tr->xattrs[tr->n_xattrs].value = xmalloc(vl + 1);
-	memcpy(tr->xattrs[tr->n_xattrs].value, v, vl);
-	tr->xattrs[tr->n_xattrs].value[vl] = '\0';
-	tr->xattrs[tr->n_xattrs].value_len = vl;
-	tr->n_xattrs++;
-}
-
-/* Go's mergePAX. */
-static int merge_pax(struct tar_reader *tr, const struct pax *p, struct berr *err)
-{
-	struct tar_header *h = &tr->hdr;
-
-	for (size_t i = 0; i < p->n; i++) {
-		const struct pax_rec *r = &p->v[i];
-		int bad = 0;
-		if (key_is(r, "path"))
-			set_str(&tr->name, r->val, r->vlen);
-		else if (key_is(r, "linkpath"))
-			set_str(&tr->link, r->val, r->vlen);
-		else if (key_is(r, "uname"))
-			set_str(&tr->uname, r->val, r->vlen);
-		else if (key_is(r, "gname"))
-			set_str(&tr->gname, r->val, r->vlen);
-		else if (key_is(r, "uid"))
-			bad = parse_pax_int(r->val, &h->uid);
-		else if (key_is(r, "gid"))
-			bad = parse_pax_int(r->val, &h->gid);
-		else if (key_is(r, "size"))
-			bad = parse_pax_int(r->val, &h->size);
-		else if (key_is(r, "mtime"))
-			bad = parse_pax_time(r->val, &h->mtime_sec, &h->mtime_nsec);
-		else if (key_is(r, "atime"))
-			bad = parse_pax_time(r->val, &h->atime_sec, &h->atime_nsec);
-		else if (key_is(r, "ctime"))
-			bad = parse_pax_time(r->val, &h->ctime_sec, &h->ctime_nsec);
-		else if (r->klen > 13 && !memcmp(r->key, "SCHILY.xattr.", 13))
-			add_xattr(tr, r->key + 13, r->klen - 13, r->val, r->vlen);
-		if (bad)
-			return bad_header(err);
-	}
-	return 0;
+	return bad ? bad_header(err) : 0;
 }
 
 static int is_header_only(char t)
 {
-	return t == TAR_LINK || t == TAR_SYMLINK || t == TAR_CHAR || t == TAR_BLOCK || t == TAR_DIR || t == TAR_FIFO;
+	return t == TAR_LINK || t == TAR_SYMLINK || t == TAR_CHAR || t == TAR_BLOCK || t == TAR_DIR ||
+	       t == TAR_FIFO;
 }
 
+/* Go's handleRegularFile: the data section that follows the header. */
 static int set_payload(struct tar_reader *tr, struct berr *err)
 {
-	int64_t nb = tr->hdr.size;
+	int64_t nb = is_header_only(tr->hdr.typeflag) ? 0 : tr->hdr.size;
 
-	if (is_header_only(tr->hdr.typeflag))
-		nb = 0;
 	if (nb < 0)
 		return bad_header(err);
-	tr->remaining = nb;
+	tr->phys = nb;
 	tr->pad = (BLOCK - nb % BLOCK) % BLOCK;
 	return 0;
 }
 
-static int is_sparse(const struct tar_reader *tr, const struct pax *p)
+/* Go 1.19's readSpecialFile: the whole data section, at most 1 MiB. */
+static int read_special(struct tar_reader *tr, struct sbuf *dst, struct berr *err)
 {
-	if (tr->hdr.typeflag == TAR_GNU_SPARSE)
-		return 1;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->v[i].klen > 11 && !memcmp(p->v[i].key, "GNU.sparse.", 11))
-			return 1;
+	size_t n;
+
+	if (tr->phys > SPECIAL_MAX)
+		return berr_set(err, BERR_INVALID, ERR_TOO_LONG);
+	n = (size_t)tr->phys;
+	sbuf_reset(dst);
+	sbuf_grow(dst, n);
+	if (read_phys_full(tr, dst->buf, n, err) < 0)
+		return -1;
+	dst->len = n;
+	dst->buf[n] = '\0';
+	account(tr, dst->buf, n);
 	return 0;
 }
 
-static void publish(struct tar_reader *tr)
+/* ---- PAX records ---- */
+
+static struct tar_pax_record *pax_push(struct tar_reader *tr)
+{
+	if (tr->n_pax == tr->cap_pax) {
+		tr->cap_pax = tr->cap_pax ? tr->cap_pax * 2 : 16;
+		tr->pax = xrealloc(tr->pax, tr->cap_pax * sizeof(*tr->pax));
+	}
+	return &tr->pax[tr->n_pax++];
+}
+
+static const struct tar_pax_record *pax_find(const struct tar_reader *tr, const char *key)
+{
+	for (size_t i = tr->n_pax; i-- > 0;)
+		if (!strcmp(tr->pax[i].key, key))
+			return &tr->pax[i];
+	return NULL;
+}
+
+/* A missing record reads as "", as a Go map lookup does. */
+static const char *pax_get(const struct tar_reader *tr, const char *key, size_t *len)
+{
+	const struct tar_pax_record *r = pax_find(tr, key);
+
+	*len = r ? r->value_len : 0;
+	return r ? r->value : "";
+}
+
+static int validate_record(const char *k, size_t kl, const char *v, size_t vl)
+{
+	if (kl == 0)
+		return -1;
+	if (!strcmp(k, "path") || !strcmp(k, "linkpath") || !strcmp(k, "uname") || !strcmp(k, "gname"))
+		return memchr(v, 0, vl) ? -1 : 0;
+	return memchr(k, 0, kl) ? -1 : 0;
+}
+
+/* GNU sparse 0.0 puts offset/numbytes pairs as repeated records; Go joins
+ * them into a 0.1 style GNU.sparse.map, checking their order. */
+static int add_sparse_00(struct tar_reader *tr, size_t i, const char *k, const char *v, size_t vl)
+{
+	int want_offset = i % 2 == 0;
+
+	if (want_offset != !strcmp(k, "GNU.sparse.offset") || memchr(v, ',', vl))
+		return -1;
+	if (i)
+		sbuf_addch(&tr->gnu_map, ',');
+	sbuf_add(&tr->gnu_map, v, vl);
+	return 0;
+}
+
+/* One "%d %s=%s\n" record at s (n bytes left): parsePAXRecord.  Returns
+ * its length, or -1.  Terminates key and value in place. */
+static int64_t split_record(char *s, size_t n, char **k, size_t *kl, char **v, size_t *vl)
+{
+	char *sp = memchr(s, ' ', n), *rec_end, *eq;
+	int64_t len;
+
+	if (!sp || parse_dec(s, (size_t)(sp - s), &len) < 0 || len < 5 || len > (int64_t)n)
+		return -1;
+	if (len - (sp - s + 1) <= 0)
+		return -1;
+	rec_end = s + len;
+	if (rec_end[-1] != '\n')
+		return -1;
+	eq = memchr(sp + 1, '=', (size_t)(rec_end - 1 - (sp + 1)));
+	if (!eq)
+		return -1;
+	*k = sp + 1;
+	*kl = (size_t)(eq - *k);
+	*v = eq + 1;
+	*vl = (size_t)(rec_end - 1 - *v);
+	*eq = '\0';
+	rec_end[-1] = '\0';
+	return len;
+}
+
+static int order_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct tar_reader *tr = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(tr->pax[i].key, tr->pax[j].key);
+
+	return c ? c : (i < j ? -1 : 1);
+}
+
+/* A Go map keeps one value per key, the last; we keep the last record. */
+static void dedupe_records(struct tar_reader *tr)
+{
+	size_t n = tr->n_pax, w = 0;
+
+	if (n < 2)
+		return;
+	if (tr->cap_order < n) {
+		tr->cap_order = n;
+		tr->order = xrealloc(tr->order, n * sizeof(*tr->order));
+	}
+	for (size_t i = 0; i < n; i++)
+		tr->order[i] = i;
+	qsort_r(tr->order, n, sizeof(*tr->order), order_cmp, tr);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!strcmp(tr->pax[tr->order[i]].key, tr->pax[tr->order[i + 1]].key))
+			tr->pax[tr->order[i]].key = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (tr->pax[i].key)
+			tr->pax[w++] = tr->pax[i];
+	tr->n_pax = w;
+}
+
+/* Go's parsePAX over tr->pax_data: replaces the record set. */
+static int parse_pax(struct tar_reader *tr, struct berr *err)
+{
+	char *s = tr->pax_data.buf, *end = s + tr->pax_data.len;
+	size_t n_sparse = 0;
+
+	tr->n_pax = 0;
+	sbuf_reset(&tr->gnu_map);
+	while (s && s < end) {
+		char *k, *v;
+		size_t kl, vl;
+		int64_t len = split_record(s, (size_t)(end - s), &k, &kl, &v, &vl);
+		struct tar_pax_record *r;
+
+		if (len < 0 || validate_record(k, kl, v, vl) < 0)
+			return bad_header(err);
+		s += len;
+		if (!strcmp(k, "GNU.sparse.offset") || !strcmp(k, "GNU.sparse.numbytes")) {
+			if (add_sparse_00(tr, n_sparse++, k, v, vl) < 0)
+				return bad_header(err);
+			continue;
+		}
+		r = pax_push(tr);
+		r->key = k;
+		r->value = v;
+		r->value_len = vl;
+	}
+	if (n_sparse) {
+		struct tar_pax_record *r = pax_push(tr);
+		r->key = "GNU.sparse.map";
+		r->value = sbuf_str(&tr->gnu_map);
+		r->value_len = tr->gnu_map.len;
+	}
+	dedupe_records(tr);
+	return 0;
+}
+
+static void add_xattr(struct tar_reader *tr, const struct tar_pax_record *r)
+{
+	struct tar_xattr *x;
+
+	if (tr->n_xattrs == tr->cap_xattrs) {
+		tr->cap_xattrs = tr->cap_xattrs ? tr->cap_xattrs * 2 : 8;
+		tr->xattrs = xrealloc(tr->xattrs, tr->cap_xattrs * sizeof(*tr->xattrs));
+	}
+	x = &tr->xattrs[tr->n_xattrs++];
+	x->name = (char *)r->key + XATTR_PREFIX_LEN;
+	x->value = (char *)r->value;
+	x->value_len = r->value_len;
+}
+
+static int merge_record(struct tar_reader *tr, const struct tar_pax_record *r)
+{
+	struct tar_header *h = &tr->hdr;
+	const char *k = r->key, *v = r->value;
+	size_t n = r->value_len;
+
+	if (!strcmp(k, "path"))
+		set_str(&tr->name, v, n);
+	else if (!strcmp(k, "linkpath"))
+		set_str(&tr->link, v, n);
+	else if (!strcmp(k, "uname"))
+		set_str(&tr->uname, v, n);
+	else if (!strcmp(k, "gname"))
+		set_str(&tr->gname, v, n);
+	else if (!strcmp(k, "uid"))
+		return parse_dec(v, n, &h->uid);
+	else if (!strcmp(k, "gid"))
+		return parse_dec(v, n, &h->gid);
+	else if (!strcmp(k, "size"))
+		return parse_dec(v, n, &h->size);
+	else if (!strcmp(k, "mtime"))
+		return parse_pax_time(v, n, &h->mtime_sec, &h->mtime_nsec);
+	else if (!strcmp(k, "atime"))
+		return parse_pax_time(v, n, &h->atime_sec, &h->atime_nsec);
+	else if (!strcmp(k, "ctime"))
+		return parse_pax_time(v, n, &h->ctime_sec, &h->ctime_nsec);
+	else if (!strncmp(k, XATTR_PREFIX, XATTR_PREFIX_LEN))
+		add_xattr(tr, r);
+	return 0;
+}
+
+/* Go's mergePAX: empty values keep the header's own. */
+static int merge_pax(struct tar_reader *tr, struct berr *err)
+{
+	tr->n_xattrs = 0;
+	for (size_t i = 0; i < tr->n_pax; i++)
+		if (tr->pax[i].value_len && merge_record(tr, &tr->pax[i]) < 0)
+			return bad_header(err);
+	return 0;
+}
+
+/* ---- sparse files ---- */
+
+static void sp_push(struct tar_reader *tr, int64_t off, int64_t len)
+{
+	if (tr->n_sp == tr->cap_sp) {
+		tr->cap_sp = tr->cap_sp ? tr->cap_sp * 2 : 16;
+		tr->sp = xrealloc(tr->sp, tr->cap_sp * sizeof(*tr->sp));
+	}
+	tr->sp[tr->n_sp].off = off;
+	tr->sp[tr->n_sp].len = len;
+	tr->n_sp++;
+}
+
+/* Up to max (offset, length) pairs of 24 bytes at b, stopping at an
+ * offset starting with NUL as GNU tar does. */
+static int old_gnu_entries(struct tar_reader *tr, const unsigned char *b, int max)
+{
+	for (int i = 0; i < max && b[24 * i]; i++) {
+		int64_t off, len;
+		if (parse_numeric(b + 24 * i, 12, &off) < 0 || parse_numeric(b + 24 * i + 12, 12, &len) < 0)
+			return -1;
+		sp_push(tr, off, len);
+	}
+	return 0;
+}
+
+/* Go's readOldGNUSparseMap: 4 entries in the header, 21 per extension
+ * block; the blocks come before the data and are raw bytes. */
+static int read_old_gnu_map(struct tar_reader *tr, struct berr *err)
+{
+	int ext;
+
+	if (block_format(tr->blk) != FMT_GNU)
+		return bad_header(err);
+	if (parse_numeric(tr->blk + 483, 12, &tr->hdr.size) < 0)
+		return bad_header(err);
+	if (old_gnu_entries(tr, tr->blk + 386, 4) < 0)
+		return bad_header(err);
+	ext = tr->blk[482];
+	while (ext) {
+		int rc = read_one_block(tr, err);
+		if (rc <= 0)
+			return rc < 0 ? -1 : unexpected_eof(err);
+		if (old_gnu_entries(tr, tr->blk, 21) < 0)
+			return bad_header(err);
+		ext = tr->blk[504];
+	}
+	return 0;
+}
+
+/* A decimal token of the 1.0 map, parsed as it streams by (the digits
+ * may straddle blocks): Go's strconv.ParseInt on the line. */
+struct tok {
+	int started, neg, digits, bad;
+	uint64_t x;
+};
+
+static void tok_add(struct tok *t, char c)
+{
+	uint64_t lim = t->neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
+
+	if (!t->started && (c == '+' || c == '-')) {
+		t->neg = c == '-';
+		t->started = 1;
+		return;
+	}
+	t->started = 1;
+	if (c < '0' || c > '9' || t->x > (lim - (uint64_t)(c - '0')) / 10) {
+		t->bad = 1;
+		return;
+	}
+	t->x = t->x * 10 + (uint64_t)(c - '0');
+	t->digits++;
+}
+
+static int tok_end(struct tok *t, int64_t *out)
+{
+	int ok = !t->bad && t->digits;
+
+	*out = t->neg ? (int64_t)(0 - t->x) : (int64_t)t->x;
+	memset(t, 0, sizeof(*t));
+	return ok ? 0 : -1;
+}
+
+/* Handles one finished token of the 1.0 map: the count, then pairs. */
+static int map_token(struct tar_reader *tr, struct tok *t, int64_t ntok, int64_t *want, int64_t *off,
+		     int *bad)
+{
+	int64_t v;
+	int ok = tok_end(t, &v) == 0;
+
+	if (ntok == 0) {
+		if (!ok || v < 0 || v > INT64_MAX / 2)
+			return -1;
+		*want = 1 + 2 * v;
+	} else if (!ok) {
+		*bad = 1;
+	} else if (ntok % 2) {
+		*off = v;
+	} else if (!*bad) {
+		sp_push(tr, *off, v);
+	}
+	return 0;
+}
+
+/* Go's readGNUSparseMap1x0: newline-terminated decimal numbers at the
+ * start of the data section, read block by block and no further than the
+ * block holding the last newline needed.  A bad entry is reported only
+ * once all the blocks were read, as Go reads them first. */
+static int read_map_1x0(struct tar_reader *tr, struct berr *err)
+{
+	unsigned char b[BLOCK];
+	struct tok t = { 0 };
+	int64_t ntok = 0, want = 1, off = 0;
+	int bad = 0;
+
+	while (ntok < want) {
+		if (read_phys_full(tr, b, BLOCK, err) < 0)
+			return -1;
+		if (!tr->compat)
+			account(tr, b, BLOCK);
+		for (int i = 0; i < BLOCK && ntok < want; i++) {
+			if (b[i] != '\n') {
+				tok_add(&t, (char)b[i]);
+				continue;
+			}
+			if (map_token(tr, &t, ntok++, &want, &off, &bad) < 0)
+				return bad_header(err);
+		}
+	}
+	return bad ? bad_header(err) : 0;
+}
+
+/* Go's readGNUSparseMap0x1: GNU.sparse.numblocks and GNU.sparse.map. */
+static int read_map_0x1(struct tar_reader *tr, struct berr *err)
+{
+	size_t nl, ml;
+	const char *ns = pax_get(tr, "GNU.sparse.numblocks", &nl);
+	const char *m = pax_get(tr, "GNU.sparse.map", &ml), *end = m + ml;
+	int64_t nblocks, vals[2];
+	size_t count = 0;
+
+	if (parse_dec(ns, nl, &nblocks) < 0 || nblocks < 0 || nblocks > INT64_MAX / 2)
+		return bad_header(err);
+	if (ml) {
+		for (const char *p = m; p <= end; count++) {
+			const char *c = memchr(p, ',', (size_t)(end - p));
+			p = (c ? c : end) + 1;
+		}
+	}
+	if ((int64_t)count != 2 * nblocks)
+		return bad_header(err);
+	for (size_t i = 0; i < count; i++) {
+		const char *c = memchr(m, ',', (size_t)(end - m)), *e = c ? c : end;
+		if (parse_dec(m, (size_t)(e - m), &vals[i % 2]) < 0)
+			return bad_header(err);
+		if (i % 2)
+			sp_push(tr, vals[0], vals[1]);
+		m = e + 1;
+	}
+	return 0;
+}
+
+/* Go's readGNUSparsePAXHeaders: 1 sparse, 0 not, -1 error. */
+static int read_pax_sparse(struct tar_reader *tr, struct berr *err)
+{
+	size_t l1, l2, nl, sl;
+	const char *major = pax_get(tr, "GNU.sparse.major", &l1);
+	const char *minor = pax_get(tr, "GNU.sparse.minor", &l2);
+	const char *name, *size;
+	int is1x0;
+
+	if (!strcmp(major, "0") && (!strcmp(minor, "0") || !strcmp(minor, "1")))
+		is1x0 = 0;
+	else if (!strcmp(major, "1") && !strcmp(minor, "0"))
+		is1x0 = 1;
+	else if (l1 || l2)
+		return 0;
+	else if (pax_find(tr, "GNU.sparse.map") && pax_find(tr, "GNU.sparse.map")->value_len)
+		is1x0 = 0;
+	else
+		return 0;
+	name = pax_get(tr, "GNU.sparse.name", &nl);
+	if (nl)
+		set_str(&tr->name, name, nl);
+	size = pax_get(tr, "GNU.sparse.size", &sl);
+	if (!sl)
+		size = pax_get(tr, "GNU.sparse.realsize", &sl);
+	if (sl && parse_dec(size, sl, &tr->hdr.size) < 0)
+		return bad_header(err);
+	if ((is1x0 ? read_map_1x0(tr, err) : read_map_0x1(tr, err)) < 0)
+		return -1;
+	return 1;
+}
+
+/* Go's validateSparseEntries. */
+static int valid_sparse(const struct tar_reader *tr, int64_t size)
+{
+	int64_t pre_end = 0;
+
+	if (size < 0)
+		return 0;
+	for (size_t i = 0; i < tr->n_sp; i++) {
+		const struct sparse_ent *e = &tr->sp[i];
+		if (e->off < 0 || e->len < 0 || e->off > INT64_MAX - e->len)
+			return 0;
+		if (e->off + e->len > size || pre_end > e->off)
+			return 0;
+		pre_end = e->off + e->len;
+	}
+	return 1;
+}
+
+/* Go's handleSparseFile. */
+static int handle_sparse(struct tar_reader *tr, struct berr *err)
+{
+	int rc;
+
+	tr->n_sp = 0;
+	if (tr->hdr.typeflag == TAR_GNU_SPARSE)
+		rc = read_old_gnu_map(tr, err) < 0 ? -1 : 1;
+	else
+		rc = read_pax_sparse(tr, err);
+	if (rc <= 0)
+		return rc;
+	if (is_header_only(tr->hdr.typeflag) || !valid_sparse(tr, tr->hdr.size))
+		return bad_header(err);
+	tr->sparse = 1;
+	tr->sp_idx = 0;
+	tr->lpos = 0;
+	tr->lsize = tr->hdr.size;
+	return 0;
+}
+
+/* ---- entries ---- */
+
+static void publish(struct tar_reader *tr, const struct tar_header **out)
 {
 	struct tar_header *h = &tr->hdr;
 
@@ -617,100 +991,209 @@ static void publish(struct tar_reader *tr)
 	h->gname = (char *)sbuf_str(&tr->gname);
 	h->xattrs = tr->xattrs;
 	h->n_xattrs = tr->n_xattrs;
-	h->is_sparse = 0;
+	h->pax = tr->pax;
+	h->n_pax = tr->n_pax;
+	h->is_sparse = tr->sparse;
+	*out = h;
 }
 
-int tar_next(struct tar_reader *tr, const struct tar_header **out, struct berr *err)
+/* Go returns a global header as an entry with only its name, type, xattrs
+ * and records. */
+static void global_entry(struct tar_reader *tr)
 {
-	struct pax pax = { 0 };
-	struct sbuf long_name = SBUF_INIT, long_link = SBUF_INIT;
-	int have_long_name = 0, have_long_link = 0, rc = -1;
+	struct tar_header *h = &tr->hdr;
+	char name_type = h->typeflag;
 
-	if (tr->done)
-		return 0;
-	clear_xattrs(tr);
-	for (;;) {
-		if (skip_rest(tr, err) < 0)
-			goto out;
-		rc = read_block(tr, err);
-		if (rc <= 0) {
-			if (rc == 0)
-				tr->done = 1;
-			goto out;
-		}
-		rc = -1;
-		if (parse_block(tr, err) < 0 || set_payload(tr, err) < 0)
-			goto out;
-		if (tr->hdr.typeflag == TAR_XHDR || tr->hdr.typeflag == TAR_XGLOBAL) {
-			/* A later PAX header replaces an earlier one, as in Go
-			 * and GNU/BSD tar. */
-			pax_release(&pax);
-			if (read_special(tr, tr->hdr.size, err) < 0 || parse_pax(tr, &pax, err) < 0)
-				goto out;
-			if (tr->hdr.typeflag == TAR_XGLOBAL) {
-				/* Go returns a global header as an entry of its own,
-				 * with only its name, type and records. */
-				if (merge_pax(tr, &pax, err) < 0)
-					goto out;
-				tr->hdr.size = 0;
-				publish(tr);
-				*out = &tr->hdr;
-				rc = 1;
-				goto out;
-			}
-			continue;
-		}
-		if (tr->hdr.typeflag == TAR_GNU_LONGNAME || tr->hdr.typeflag == TAR_GNU_LONGLINK) {
-			struct sbuf *dst = tr->hdr.typeflag == TAR_GNU_LONGNAME ? &long_name : &long_link;
-			if (read_special(tr, tr->hdr.size, err) < 0)
-				goto out;
-			set_str(dst, tr->special.buf, field_strlen((unsigned char *)tr->special.buf, tr->special.len));
-			if (dst == &long_name)
-				have_long_name = 1;
-			else
-				have_long_link = 1;
-			continue;
-		}
-		break;
-	}
-	if (merge_pax(tr, &pax, err) < 0)
-		goto out;
-	if (have_long_name)
-		set_str(&tr->name, long_name.buf, long_name.len);
-	if (have_long_link)
-		set_str(&tr->link, long_link.buf, long_link.len);
+	memset(h, 0, sizeof(*h));
+	h->typeflag = name_type;
+	sbuf_reset(&tr->link);
+	sbuf_reset(&tr->uname);
+	sbuf_reset(&tr->gname);
+}
+
+/* The final header of an entry: Go's default branch of next(). */
+static int finish_entry(struct tar_reader *tr, struct berr *err)
+{
+	if (merge_pax(tr, err) < 0)
+		return -1;
+	if (tr->long_name.len)
+		set_str(&tr->name, tr->long_name.buf, tr->long_name.len);
+	if (tr->long_link.len)
+		set_str(&tr->link, tr->long_link.buf, tr->long_link.len);
 	if (tr->hdr.typeflag == TAR_AREG)
 		tr->hdr.typeflag = (tr->name.len && tr->name.buf[tr->name.len - 1] == '/') ? TAR_DIR : TAR_REG;
 	if (set_payload(tr, err) < 0)
-		goto out;
-	if (is_sparse(tr, &pax)) {
-		berr_set(err, BERR_UNSUPPORTED, "archive/tar: sparse files are not supported: %s", sbuf_str(&tr->name));
-		goto out;
+		return -1;
+	return handle_sparse(tr, err);
+}
+
+/* A GNU long name/link: a C string, cut at its first NUL. */
+static int read_long(struct tar_reader *tr, struct sbuf *dst, struct berr *err)
+{
+	if (read_special(tr, dst, err) < 0)
+		return -1;
+	dst->len = strlen(dst->buf);
+	return 0;
+}
+
+static int next_entry(struct tar_reader *tr, const struct tar_header **out, struct berr *err)
+{
+	int rc;
+
+	tr->n_pax = 0;
+	tr->n_xattrs = 0;
+	sbuf_reset(&tr->long_name);
+	sbuf_reset(&tr->long_link);
+	for (;;) {
+		rc = skip_rest(tr, err);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+		rc = read_header_block(tr, err);
+		if (rc <= 0)
+			return rc;
+		if (parse_block(tr, err) < 0 || set_payload(tr, err) < 0)
+			return -1;
+		switch (tr->hdr.typeflag) {
+		case TAR_XHDR:
+		case TAR_XGLOBAL:
+			if (read_special(tr, &tr->pax_data, err) < 0 || parse_pax(tr, err) < 0)
+				return -1;
+			if (tr->hdr.typeflag == TAR_XHDR)
+				continue;
+			/* Go ignores mergePAX's error here. */
+			merge_pax(tr, NULL);
+			global_entry(tr);
+			publish(tr, out);
+			return 1;
+		case TAR_GNU_LONGNAME:
+			if (read_long(tr, &tr->long_name, err) < 0)
+				return -1;
+			continue;
+		case TAR_GNU_LONGLINK:
+			if (read_long(tr, &tr->long_link, err) < 0)
+				return -1;
+			continue;
+		}
+		if (finish_entry(tr, err) < 0)
+			return -1;
+		publish(tr, out);
+		return 1;
 	}
-	publish(tr);
-	*out = &tr->hdr;
-	rc = 1;
-out:
-	pax_release(&pax);
-	sbuf_release(&long_name);
-	sbuf_release(&long_link);
+}
+
+static int fail(struct tar_reader *tr, struct berr *err)
+{
+	tr->state = ST_ERR;
+	if (err)
+		berr_copy(&tr->sticky, err);
+	else
+		berr_set(&tr->sticky, BERR_INVALID, ERR_HEADER);
+	return -1;
+}
+
+static int repeat_error(struct tar_reader *tr, struct berr *err)
+{
+	berr_copy(err, &tr->sticky);
+	return -1;
+}
+
+int tar_next(struct tar_reader *tr, const struct tar_header **hdr, struct berr *err)
+{
+	int rc;
+
+	if (tr->state == ST_ERR)
+		return repeat_error(tr, err);
+	if (tr->state == ST_END)
+		return 0;
+	rc = next_entry(tr, hdr, err);
+	if (rc < 0)
+		return fail(tr, err);
+	if (rc == 0) {
+		tr->state = ST_END;
+		tr->phys = tr->pad = 0;
+		tr->sparse = 0;
+	}
 	return rc;
+}
+
+/* ---- payload ---- */
+
+static ssize_t read_plain(struct tar_reader *tr, void *buf, size_t n, struct berr *err)
+{
+	ssize_t k;
+
+	if (tr->phys <= 0)
+		return 0;
+	if ((int64_t)n > tr->phys)
+		n = (size_t)tr->phys;
+	k = src_read(tr, buf, n, err);
+	if (k < 0)
+		return -1;
+	if (k == 0)
+		return unexpected_eof(err);
+	tr->phys -= k;
+	return k;
+}
+
+/* Part of a data fragment: up to n physical bytes. */
+static ssize_t read_fragment(struct tar_reader *tr, char *out, size_t n, struct berr *err)
+{
+	ssize_t k;
+
+	if (tr->phys == 0)
+		return berr_set(err, BERR_INVALID, ERR_MISS_DATA);
+	k = read_plain(tr, out, n, err);
+	if (k > 0 && !tr->compat)
+		account(tr, out, (size_t)k);
+	return k;
+}
+
+/* Go's sparseFileReader.Read: data fragments from the archive, holes as
+ * zeros, and the two consistency errors. */
+static ssize_t read_sparse(struct tar_reader *tr, char *buf, size_t n, struct berr *err)
+{
+	size_t got = 0;
+
+	while (got < n && tr->lpos < tr->lsize) {
+		const struct sparse_ent *e;
+		int64_t lim;
+		size_t want;
+
+		while (tr->sp_idx < tr->n_sp && tr->sp[tr->sp_idx].off + tr->sp[tr->sp_idx].len <= tr->lpos)
+			tr->sp_idx++;
+		e = tr->sp_idx < tr->n_sp ? &tr->sp[tr->sp_idx] : NULL;
+		if (e && e->off <= tr->lpos) {
+			lim = e->off + e->len - tr->lpos;
+			want = (int64_t)(n - got) < lim ? n - got : (size_t)lim;
+			ssize_t k = read_fragment(tr, buf + got, want, err);
+			if (k < 0)
+				return -1;
+			got += (size_t)k;
+			tr->lpos += k;
+			continue;
+		}
+		lim = (e ? e->off : tr->lsize) - tr->lpos;
+		want = (int64_t)(n - got) < lim ? n - got : (size_t)lim;
+		memset(buf + got, 0, want);
+		got += want;
+		tr->lpos += (int64_t)want;
+	}
+	if (tr->lpos == tr->lsize && tr->phys > 0)
+		return berr_set(err, BERR_INVALID, ERR_UNREF_DATA);
+	return (ssize_t)got;
 }
 
 ssize_t tar_read(struct tar_reader *tr, void *buf, size_t n, struct berr *err)
 {
 	ssize_t k;
 
-	if (tr->remaining <= 0)
+	if (tr->state == ST_ERR)
+		return repeat_error(tr, err);
+	if (tr->state == ST_END)
 		return 0;
-	if ((int64_t)n > tr->remaining)
-		n = (size_t)tr->remaining;
-	k = src_read(tr, buf, n, err);
+	k = tr->sparse ? read_sparse(tr, buf, n, err) : read_plain(tr, buf, n, err);
 	if (k < 0)
-		return -1;
-	if (k == 0)
-		return berr_set(err, BERR_INVALID, "unexpected EOF");
-	tr->remaining -= k;
+		return fail(tr, err);
 	return k;
 }
 

@@ -120,8 +120,12 @@ void tar_reader_tarsplit_compat(struct tar_reader *tr, int on);
 
 /* Advances to the next entry, skipping any unread payload of the current
  * one.  Returns 1 with *hdr set (borrowed, valid until the next call), 0 at
- * the end of the archive, -1 on error (docker/Go wording: "archive/tar:
- * invalid tar header", "unexpected EOF", ...). */
+ * the end of the archive, -1 on error (Go's wording: "archive/tar: invalid
+ * tar header", "archive/tar: header field too long", "unexpected EOF").
+ * A PAX global header comes back as an entry of typeflag TAR_XGLOBAL with
+ * only name, xattrs and pax records set, as Go returns it (Docker skips
+ * it when extracting; tar-split records it as a file entry of size 0); its
+ * records are not applied to later entries, as in Go. */
 int tar_next(struct tar_reader *tr, const struct tar_header **hdr, struct berr *err);
 
 /* Reads the current entry's payload (for a sparse entry the expanded

@@ -587,6 +587,7 @@ int tarsplit_disassemble(struct reader *tar, struct tarsplit_writer *tw, struct 
 	int rc;
 
 	d.tr = tar_reader_new(tar, &d.raw);
+	tar_reader_tarsplit_compat(d.tr, 1);
 	while ((rc = tar_next(d.tr, &hdr, err)) > 0)
 		if (disassemble_entry(&d, hdr, err) < 0)
 			break;

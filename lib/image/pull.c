@@ -244,7 +244,7 @@ static int run_job(struct layer_job *j, struct berr *err)
 
 	if (store_layer_dir_new(j->p->b->store, &j->dir, err) < 0)
 		return -1;
-	if (store_tmpfile(j->p->b->store, j->ts_tmp, &j->ts_fd, err) < 0)
+	if (store_tmpfile(j->p->b->store, &j->dir, j->ts_tmp, &j->ts_fd, err) < 0)
 		return -1;
 	if (setup_channel(j, err) < 0)
 		return -1;
@@ -407,7 +407,7 @@ static void plan_jobs(struct pull *p, const struct manifest *m, const struct ima
 		j->p = p;
 		j->desc = &m->layers[i];
 		j->diff_id = cfg->diff_ids[i];
-		j->ts_fd = j->send_fd = j->recv_fd = j->dir.diff_fd = -1;
+		j->ts_fd = j->send_fd = j->recv_fd = j->dir.diff_fd = j->dir.marker_fd = -1;
 		snprintf(j->parent, sizeof(j->parent), "%s", i ? p->jobs[i - 1].chain_id : "");
 		chain_id(i ? j->parent : NULL, j->diff_id, j->chain_id);
 		snprintf(j->short_id, sizeof(j->short_id), "%.12s", digest_hex(j->desc->digest));
@@ -442,6 +442,7 @@ static int register_layers(struct pull *p, int show, struct berr *err)
 		snprintf(l.parent, sizeof(l.parent), "%s", j->parent);
 		snprintf(l.cache_id, sizeof(l.cache_id), "%s", j->dir.cache_id);
 		l.size = j->res.size;
+		store_layer_dir_done(p->b->store, &j->dir);
 		if (store_layer_register(p->b->store, &l, j->ts_tmp, &existed, err) < 0)
 			return -1;
 		j->dir.cache_id[0] = j->ts_tmp[0] = '\0';
@@ -624,6 +625,11 @@ int berth_pull(struct berth *b, const char *refstr, const struct berth_pull_opts
 	p.b = b;
 	p.opts = opts;
 	pthread_mutex_init(&p.mu, NULL);
+	/* What a killed pull left behind goes first. */
+	if (store_lock(b->store, err) < 0)
+		goto out;
+	store_gc(b->store);
+	store_unlock(b->store);
 	if (registry_client_new(&p.rc, &b->cfg, ref.domain, ref.path, err) < 0)
 		goto out;
 	rc = all ? pull_all_tags(&p, &ref, err) : pull_one(&p, &ref, 0, &changed, err);

@@ -193,14 +193,26 @@ fail:
 	return berr_wrap(err, "layer %s", chain_id);
 }
 
+static void marker_path(char *buf, size_t n, const char *cache_id)
+{
+	snprintf(buf, n, "layerdb/tmp/incomplete-%s", cache_id);
+}
+
 int store_layer_dir_new(struct store *s, struct layer_dir *out, struct berr *err)
 {
 	char p[128];
 
 	random_id(out->cache_id);
 	out->diff_fd = -1;
-	if (mkdirat(s->overlay_fd, out->cache_id, 0710) < 0)
-		return berr_sys(err, "mkdir overlay2/%s", out->cache_id);
+	marker_path(p, sizeof(p), out->cache_id);
+	out->marker_fd = openat(s->image_fd, p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out->marker_fd < 0)
+		return berr_sys(err, "create %s", p);
+	if (flock(out->marker_fd, LOCK_EX | LOCK_NB) < 0 || mkdirat(s->overlay_fd, out->cache_id, 0710) < 0) {
+		berr_sys(err, "mkdir overlay2/%s", out->cache_id);
+		store_layer_dir_done(s, out);
+		return -1;
+	}
 	snprintf(p, sizeof(p), "%s/diff", out->cache_id);
 	if (mkdirat(s->overlay_fd, p, 0755) < 0 || fchmodat(s->overlay_fd, p, 0755, 0) < 0) {
 		berr_sys(err, "mkdir overlay2/%s", p);
@@ -224,20 +236,69 @@ void store_layer_dir_close(struct layer_dir *ld)
 	ld->diff_fd = -1;
 }
 
+void store_layer_dir_done(struct store *s, struct layer_dir *ld)
+{
+	char p[128];
+
+	if (ld->marker_fd < 0)
+		return;
+	/* Unlink before unlocking: a gc that wins the lock then finds no
+	 * marker to act on. */
+	marker_path(p, sizeof(p), ld->cache_id);
+	unlinkat(s->image_fd, p, 0);
+	close(ld->marker_fd);
+	ld->marker_fd = -1;
+}
+
 void store_layer_dir_discard(struct store *s, struct layer_dir *ld)
 {
 	store_layer_dir_close(ld);
 	if (ld->cache_id[0])
 		remove_all_at(s->overlay_fd, ld->cache_id, NULL);
+	store_layer_dir_done(s, ld);
 	ld->cache_id[0] = '\0';
 }
 
-int store_tmpfile(struct store *s, char name_out[96], int *fd_out, struct berr *err)
+void store_gc(struct store *s)
 {
-	char id[65];
+	int fd = openat(s->image_fd, "layerdb/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
 
-	random_id(id);
-	snprintf(name_out, 96, "layerdb/tmp/ts-%.32s", id);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *id = de->d_name + 11;
+		char p[160];
+		int mfd;
+
+		if (!strncmp(de->d_name, "write-set-", 10)) {
+			remove_all_at(dirfd(d), de->d_name, NULL);
+			continue;
+		}
+		if (strncmp(de->d_name, "incomplete-", 11) || strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64)
+			continue;
+		mfd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC);
+		if (mfd < 0)
+			continue;
+		if (flock(mfd, LOCK_EX | LOCK_NB) == 0) {
+			remove_all_at(s->overlay_fd, id, NULL);
+			snprintf(p, sizeof(p), "ts-%s", id);
+			unlinkat(dirfd(d), p, 0);
+			unlinkat(dirfd(d), de->d_name, 0);
+		}
+		close(mfd);
+	}
+	closedir(d);
+}
+
+int store_tmpfile(struct store *s, const struct layer_dir *ld, char name_out[96], int *fd_out,
+		  struct berr *err)
+{
+	snprintf(name_out, 96, "layerdb/tmp/ts-%s", ld->cache_id);
 	*fd_out = openat(s->image_fd, name_out, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (*fd_out < 0)
 		return berr_sys(err, "create %s", name_out);

@@ -54,20 +54,33 @@ struct store_layer {
 int store_layer_exists(struct store *s, const char *chain_id);
 int store_layer_read(struct store *s, const char *chain_id, struct store_layer *out, struct berr *err);
 
-/* A fresh overlay2/<cache id>/diff to extract into. */
+/* A fresh overlay2/<cache id>/diff to extract into.  While it is being
+ * filled, layerdb/tmp/incomplete-<cache id> exists and its creator holds a
+ * flock on it: store_gc() removes the dirs of markers nobody holds (a
+ * pull killed with -9), and never one still in use. */
 struct layer_dir {
 	char cache_id[65];
 	int diff_fd;
+	int marker_fd;
 };
 int store_layer_dir_new(struct store *s, struct layer_dir *out, struct berr *err);
 /* Closes diff_fd (idempotent). */
 void store_layer_dir_close(struct layer_dir *ld);
+/* Drops the incomplete marker: call just before registering the dir. */
+void store_layer_dir_done(struct store *s, struct layer_dir *ld);
 /* Removes an extracted dir that will not be registered. */
 void store_layer_dir_discard(struct store *s, struct layer_dir *ld);
 
-/* A temp file under layerdb/tmp (for tar-split.json.gz while extracting). */
-int store_tmpfile(struct store *s, char name_out[96], int *fd_out, struct berr *err);
+/* The temp file for a layer dir's tar-split.json.gz while extracting:
+ * layerdb/tmp/ts-<cache id>. */
+int store_tmpfile(struct store *s, const struct layer_dir *ld, char name_out[96], int *fd_out,
+		  struct berr *err);
 void store_tmpfile_discard(struct store *s, const char *name);
+
+/* Removes what interrupted berth processes left: unheld incomplete layer
+ * dirs with their tar-split temp files, and layerdb/tmp/write-set-* dirs.
+ * Caller holds the lock. */
+void store_gc(struct store *s);
 
 /* Registers a layer whose files are in overlay2/<l->cache_id>/diff and
  * whose tar-split is in layerdb/tmp/<tarsplit_tmp>.  The parent (if any)

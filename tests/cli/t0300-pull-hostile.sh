@@ -43,22 +43,6 @@ FAULTS=(
 
 # ------------------------------------------------------------ helpers
 
-start_hostile() {
-	local d=$T/hostile
-	mkdir -p "$d" "$MARKER"
-	"$PY" "$TOP/tests/lib/hostile-registry.py" --port-file "$d/port" --marker "$MARKER" \
-		--log "$d/requests.log" >"$d/server.log" 2>&1 &
-	_t_track "$!"
-	for _ in $(seq 150); do
-		[ -s "$d/port" ] && break
-		kill -0 "$!" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -s "$d/port" ] || { cat "$d/server.log" >&2; return 1; }
-	HR=127.0.0.1:$(cat "$d/port")
-	wait_http "http://$HR/v2/"
-}
-
 # bp BINARY ROOT ARGS... - berth pull; stdout in $T/out, stderr in $T/err, rc in RC
 bp() {
 	local bin=$1 root=$2; shift 2

@@ -28,6 +28,9 @@
 #   no-platform       manifest list with only windows/amd64 and linux/mips64le
 #   blob-500          every blob request answers 500
 #   schema1           a docker schema1 (signed) manifest
+#   stall             valid image; the first request for its big layer sends
+#                     half the body and then hangs (60 s), later ones are
+#                     served whole: a pull to kill -9 in the middle, then redo
 # Every faulty image except the tar/gzip ones starts from fresh valid layers
 # (L1 + a second valid layer), so a good layer is extracted before the bad
 # one shows up.  Config diff_ids are right unless the fault is about them.
@@ -37,6 +40,7 @@
 # empty).  With --port-file the chosen port is written there once listening.
 # GET /stats returns the request counts per repository as JSON.
 import argparse
+import time
 import gzip
 import hashlib
 import io
@@ -173,6 +177,11 @@ def build(marker):
     r = repo("truncated", "truncated")
     r.add_image([L1, L2])
     r.bad_digest = L2.digest
+
+    r = repo("stall", "stall")
+    r.add_image([L1, L2])
+    r.bad_digest = L2.digest
+    r.stalled = False
 
     r = repo("too-long", "too-long")
     r.add_image([L1, L2])
@@ -319,6 +328,22 @@ class Handler(BaseHTTPRequestHandler):
         body = repo.blobs[ref]
         hdrs = {"Content-Type": "application/octet-stream", "Docker-Content-Digest": ref}
         if repo.fault and ref == getattr(repo, "bad_digest", None):
+            if repo.fault == "stall":
+                with LOCK:
+                    first = not repo.stalled
+                    repo.stalled = True
+                if first and not head:
+                    self.send_response(200)
+                    for k, v in hdrs.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[:len(body) // 2])
+                    self.wfile.flush()
+                    time.sleep(60)
+                    self.close_connection = True
+                    return None
+                return self.send(200, body, hdrs, head)
             if repo.fault == "truncated":
                 self.send_response(200)
                 for k, v in hdrs.items():

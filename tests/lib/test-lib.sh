@@ -233,6 +233,25 @@ start_token_registry() {
 
 # ---------------------------------------------------------------- docker
 
+# start_hostile - tests/lib/hostile-registry.py on a free port; sets HR (host:port).
+# Its abs-symlink layer points at $MARKER, which must stay empty.
+start_hostile() {
+	local d=$T/hostile
+	: "${MARKER:=$T/marker}"
+	mkdir -p "$d" "$MARKER"
+	"$PY" "$TOP/tests/lib/hostile-registry.py" --port-file "$d/port" --marker "$MARKER" \
+		--log "$d/requests.log" >"$d/server.log" 2>&1 &
+	_t_track "$!"
+	for _ in $(seq 150); do
+		[ -s "$d/port" ] && break
+		kill -0 "$!" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -s "$d/port" ] || { cat "$d/server.log" >&2; return 1; }
+	HR=127.0.0.1:$(cat "$d/port")
+	wait_http "http://$HR/v2/"
+}
+
 have_dockerd() {
 	command -v dockerd >/dev/null 2>&1 && [ -x "$DOCKER_CLI" ]
 }

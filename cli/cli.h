@@ -27,6 +27,8 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 
 /* go-units: HumanSizeWithPrecision(size, 3) ("7.8MB", "0B"). */
 void human_size(char *buf, size_t n, double size);
+/* go-units HumanSize: 4 significant digits ("1.084MB"), progress bars. */
+void human_size4(char *buf, size_t n, double size);
 /* go-units HumanDuration + " ago" semantics, without the " ago". */
 void human_duration(char *buf, size_t n, int64_t seconds);
 
@@ -40,7 +42,7 @@ void table_free(struct table *t);
 /* Docker jsonmessage rendering of progress events. */
 struct progress;
 struct progress *progress_new(FILE *out, int quiet);
-void progress_event(void *ctx, const char *id, const char *status, int64_t cur, int64_t total);
+void progress_event(void *ctx, const struct berth_progress *msg);
 void progress_free(struct progress *p);
 
 int cmd_pull(struct cli *c, int argc, char **argv);

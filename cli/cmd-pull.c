@@ -45,6 +45,12 @@ int cmd_pull(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("pull", usage_line, "requires exactly 1 argument");
+	/* The docker CLI parses the name before anything else and prints
+	 * the parser's error as it is. */
+	if (berth_reference_check(argv[optind], &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
 	if (!cli_berth(c))
 		return 1;
 	if (po.all_tags && has_tag_or_digest(argv[optind])) {
@@ -59,7 +65,7 @@ int cmd_pull(struct cli *c, int argc, char **argv)
 	rc = berth_pull(c->b, argv[optind], &po, &canonical, &err);
 	progress_free(pr);
 	if (rc < 0)
-		return cli_error(&err, strncmp(err.msg, "invalid reference format", 24) != 0);
+		return cli_error(&err, 1);
 	printf("%s\n", canonical);
 	free(canonical);
 	return 0;

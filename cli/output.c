@@ -24,6 +24,11 @@ void human_size(char *buf, size_t n, double size)
 	human_size_prec(buf, n, size, 3);
 }
 
+void human_size4(char *buf, size_t n, double size)
+{
+	human_size_prec(buf, n, size, 4);
+}
+
 void human_duration(char *buf, size_t n, int64_t s)
 {
 	int64_t minutes = s / 60, hours = (s + 1800) / 3600;

@@ -45,23 +45,12 @@ static void bar(struct progress *p, char *buf, size_t n, int64_t cur, int64_t to
 	buf[0] = '\0';
 	if (cur <= 0 && total <= 0)
 		return;
-	human_size(c, sizeof(c), (double)cur);
+	human_size4(c, sizeof(c), (double)cur);
 	if (total <= 0) {
 		snprintf(buf, n, "%8s", c);
 		return;
 	}
-	human_size(t, sizeof(t), (double)total);
-	/* HumanSize uses 4 significant digits in the numbers box. */
-	{
-		double v = (double)cur;
-		const char *u[] = { "B", "kB", "MB", "GB", "TB" };
-		int i = 0;
-		while (v >= 1000 && i < 4) { v /= 1000; i++; }
-		snprintf(c, sizeof(c), "%.4g%s", v, u[i]);
-		v = (double)total; i = 0;
-		while (v >= 1000 && i < 4) { v /= 1000; i++; }
-		snprintf(t, sizeof(t), "%.4g%s", v, u[i]);
-	}
+	human_size4(t, sizeof(t), (double)total);
 	pct = (int)((double)cur / (double)total * 100) / 2;
 	if (pct > 50)
 		pct = 50;
@@ -91,51 +80,64 @@ static size_t line_of(struct progress *p, const char *id, int *is_new)
 			return i;
 		}
 	p->ids = realloc(p->ids, (p->n_ids + 1) * sizeof(char *));
+	if (!p->ids)
+		abort();
 	p->ids[p->n_ids] = strdup(id);
 	*is_new = 1;
 	return p->n_ids++;
 }
 
-void progress_event(void *ctx, const char *id, const char *status, int64_t cur, int64_t total)
+static void forget_ids(struct progress *p)
+{
+	for (size_t i = 0; i < p->n_ids; i++)
+		free(p->ids[i]);
+	p->n_ids = 0;
+}
+
+/* jsonmessage.Display: one message at the cursor. */
+static void display(struct progress *p, const struct berth_progress *m)
+{
+	char pb[128];
+	const char *endl = "";
+
+	bar(p, pb, sizeof(pb), m->current, m->total);
+	if (p->tty && m->has_detail) {
+		fputs("\x1b[2K\r", p->out);
+		endl = "\r";
+	} else if (m->has_detail && pb[0]) {
+		return; /* byte counts are not shown off a terminal */
+	}
+	if (m->id)
+		fprintf(p->out, "%s: ", m->id);
+	if (m->has_detail && p->tty)
+		fprintf(p->out, "%s %s%s", m->status, pb, endl);
+	else
+		fprintf(p->out, "%s%s\n", m->status, endl);
+}
+
+/* jsonmessage.DisplayJSONMessagesStream: on a terminal every id with
+ * progress keeps its own line, reached by moving the cursor up and back;
+ * any other message starts a fresh block. */
+void progress_event(void *ctx, const struct berth_progress *m)
 {
 	struct progress *p = ctx;
-	char pb[128];
 	size_t diff = 0;
 
 	if (p->quiet)
 		return;
-	if (!p->tty) {
-		if (cur > 0 || total > 0)
-			return;
-		if (id)
-			fprintf(p->out, "%s: %s\n", id, status);
-		else
-			fprintf(p->out, "%s\n", status);
-		fflush(p->out);
-		return;
-	}
-	if (id) {
+	if (m->id && m->has_detail) {
 		int is_new;
-		size_t line = line_of(p, id, &is_new);
-		if (is_new)
+		size_t line = line_of(p, m->id, &is_new);
+		if (is_new && p->tty)
 			fputc('\n', p->out);
 		diff = p->n_ids - line;
-		if (diff)
+		if (p->tty && diff)
 			fprintf(p->out, "\x1b[%zuA", diff);
 	} else {
-		for (size_t i = 0; i < p->n_ids; i++)
-			free(p->ids[i]);
-		p->n_ids = 0;
+		forget_ids(p);
 	}
-	bar(p, pb, sizeof(pb), cur, total);
-	fputs("\x1b[2K\r", p->out);
-	if (id)
-		fprintf(p->out, "%s: ", id);
-	if (id)
-		fprintf(p->out, "%s %s\r", status, pb);
-	else
-		fprintf(p->out, "%s\n", status);
-	if (id && diff)
+	display(p, m);
+	if (m->id && p->tty && diff)
 		fprintf(p->out, "\x1b[%zuB", diff);
 	fflush(p->out);
 }
@@ -144,8 +146,7 @@ void progress_free(struct progress *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n_ids; i++)
-		free(p->ids[i]);
+	forget_ids(p);
 	free(p->ids);
 	free(p);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reference.h"
 #include "util/sbuf.h"
 
 int berth_open(struct berth **out, const char *root, const char *config_path, struct berr *err)
@@ -30,4 +31,14 @@ void berth_close(struct berth *b)
 	store_close(b->store);
 	config_release(&b->cfg);
 	free(b);
+}
+
+int berth_reference_check(const char *s, struct berr *err)
+{
+	struct reference ref;
+
+	if (reference_parse(&ref, s, err) < 0)
+		return -1;
+	reference_release(&ref);
+	return 0;
 }

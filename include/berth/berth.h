@@ -27,11 +27,19 @@ struct berth;
 int berth_open(struct berth **out, const char *root, const char *config_path, struct berr *err);
 void berth_close(struct berth *b);
 
-/* One progress message, as Docker's jsonmessage: id may be NULL (then the
- * status is a whole line), current/total are 0 when there is no progress.
- * Called from worker threads, serialised by the library. */
-typedef void (*berth_progress_fn)(void *ctx, const char *id, const char *status, int64_t current,
-				  int64_t total);
+/* One progress message, shaped as Docker's JSON message: id may be NULL;
+ * has_detail says the message carries a progressDetail (Docker's
+ * progress.Update and progress readers do, progress.Message does not),
+ * which decides how the docker CLI lays the line out; current/total are 0
+ * when the detail has no counts.  Called from worker threads, serialised
+ * by the library. */
+struct berth_progress {
+	const char *id;
+	const char *status;
+	int has_detail;
+	int64_t current, total;
+};
+typedef void (*berth_progress_fn)(void *ctx, const struct berth_progress *msg);
 
 struct berth_pull_opts {
 	const char *platform;   /* "os/arch[/variant]"; NULL = the host's */
@@ -39,6 +47,10 @@ struct berth_pull_opts {
 	berth_progress_fn progress;
 	void *progress_ctx;
 };
+
+/* Checks that s is a valid image reference, with Docker's error texts
+ * ("invalid reference format: ..."); no store needed. */
+int berth_reference_check(const char *s, struct berr *err);
 
 /* Pulls ref into the store.  *canonical_out (free()) gets the full
  * reference docker prints last ("docker.io/library/busybox:latest"). */

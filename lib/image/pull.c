@@ -75,13 +75,27 @@ struct pull {
 	struct berr err;
 };
 
-static void emit(struct pull *p, const char *id, const char *status, int64_t cur, int64_t total)
+static void report(struct pull *p, const char *id, const char *status, int detail, int64_t cur, int64_t total)
 {
+	struct berth_progress m = { id, status, detail, cur, total };
+
 	if (!p->opts || !p->opts->progress)
 		return;
 	pthread_mutex_lock(&p->mu);
-	p->opts->progress(p->opts->progress_ctx, id, status, cur, total);
+	p->opts->progress(p->opts->progress_ctx, &m);
 	pthread_mutex_unlock(&p->mu);
+}
+
+/* Docker's progress.Update / progress reader: a per-layer status line. */
+static void emit(struct pull *p, const char *id, const char *status, int64_t cur, int64_t total)
+{
+	report(p, id, status, 1, cur, total);
+}
+
+/* Docker's progress.Message: a plain line (with an id prefix if any). */
+static void message(struct pull *p, const char *id, const char *status)
+{
+	report(p, id, status, 0, 0, 0);
 }
 
 static void fail(struct pull *p, const struct berr *e)
@@ -524,10 +538,16 @@ static int pull_one(struct pull *p, const struct reference *ref, int quiet_statu
 	int rc = -1, have_image;
 
 	id = ref->digest ? reference_string(ref) : xstrdup(ref->tag);
-	pulling = xasprintf("Pulling from %s", ref->path);
-	emit(p, id, pulling, 0, 0);
-	if (fetch_manifest(p, ref, &m, &top, err) < 0)
+	if (fetch_manifest(p, ref, &m, &top, err) < 0) {
+		if (err && err->code == BERR_NOT_FOUND && strstr(err->msg, "manifest unknown")) {
+			fam = reference_familiar_string(ref);
+			berr_wrap(err, "manifest for %s not found", fam);
+		}
 		goto out;
+	}
+	/* Docker says where it pulls from once the manifest is in hand. */
+	pulling = xasprintf("Pulling from %s", ref->path);
+	message(p, id, pulling);
 	if (registry_get_blob_mem(p->rc, m.config.digest, REGISTRY_CONFIG_MAX, &config, err) < 0)
 		goto out;
 	if (image_config_parse(&cfg, config.buf, config.len, err) < 0 || check_layers(&m, &cfg, err) < 0)
@@ -551,14 +571,14 @@ static int pull_one(struct pull *p, const struct reference *ref, int quiet_statu
 		goto out;
 	free(pulling);
 	pulling = xasprintf("Digest: %s", top);
-	emit(p, NULL, pulling, 0, 0);
+	message(p, NULL, pulling);
 	*changed = ci.tag_changed;
 	if (!quiet_status) {
 		fam = reference_familiar_string(ref);
 		free(pulling);
 		pulling = xasprintf("Status: %s for %s",
 				    ci.tag_changed ? "Downloaded newer image" : "Image is up to date", fam);
-		emit(p, NULL, pulling, 0, 0);
+		message(p, NULL, pulling);
 	}
 	rc = 0;
 out:
@@ -601,7 +621,7 @@ static int pull_all_tags(struct pull *p, struct reference *ref, struct berr *err
 		return -1;
 	fam = reference_familiar_name(ref);
 	status = xasprintf("Status: %s for %s", any ? "Downloaded newer image" : "Image is up to date", fam);
-	emit(p, NULL, status, 0, 0);
+	message(p, NULL, status);
 	free(status);
 	free(fam);
 	return 0;

@@ -1,0 +1,24 @@
+/*
+ * gojson.h - JSON written byte for byte as Go's encoding/json writes it,
+ * for output docker users diff against: inspect documents, {{json .}}.
+ *
+ * Key order is the jansson object's insertion order (build objects in Go
+ * struct field order; call gojson_sort_keys() for Go maps).  Strings are
+ * escaped as Go does (\u003c \u003e \u0026, \u2028 \u2029, control
+ * characters as \n \r \t or \u00XX, invalid UTF-8 as \ufffd).  Reals print
+ * as Go's strconv 'g'-like shortest form.  indent NULL is compact
+ * (json.Marshal); otherwise json.MarshalIndent(v, prefix, indent): empty
+ * arrays/objects as [] and {}.
+ */
+#ifndef BERTH_FORMAT_GOJSON_H
+#define BERTH_FORMAT_GOJSON_H
+
+#include <jansson.h>
+
+#include "../util/sbuf.h"
+
+void gojson_write(struct sbuf *out, json_t *v, const char *prefix, const char *indent);
+/* Recursively re-inserts every object's keys in sorted order (Go maps). */
+void gojson_sort_keys(json_t *v);
+
+#endif

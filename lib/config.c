@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "util/base64.h"
 #include "util/fs.h"
 #include "util/sbuf.h"
 
@@ -375,53 +376,6 @@ int config_is_insecure(const struct berth_config *cfg, const char *host)
 
 /* ---- docker CLI credentials ---- */
 
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard, padded base64 as Go's StdEncoding reads it (newlines are
- * skipped).  Returns 0 and the bytes in *out, or -1. */
-static int b64_decode(const char *s, struct sbuf *out)
-{
-	unsigned int acc = 0;
-	int nbits = 0, pad = 0;
-	size_t nchars = 0;
-
-	for (; *s; s++) {
-		int v;
-
-		if (*s == '\r' || *s == '\n')
-			continue;
-		nchars++;
-		if (*s == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || (v = b64_value(*s)) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned int)v;
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			sbuf_addch(out, (char)((acc >> nbits) & 0xff));
-		}
-	}
-	if (nchars % 4 != 0 || pad > 2 || (pad && nbits == 0))
-		return -1;
-	return 0;
-}
-
 /* "auth": base64("user:password"); the password loses NUL padding. */
 static int decode_auth(const char *auth, char **user, char **pass, struct berr *err)
 {
@@ -429,7 +383,7 @@ static int decode_auth(const char *auth, char **user, char **pass, struct berr *
 	const char *colon;
 	size_t start, end;
 
-	if (b64_decode(auth, &raw) < 0)
+	if (base64_decode(&raw, auth, strlen(auth), NULL) < 0)
 		return berr_set(err, BERR_INVALID, "illegal base64 data in \"auth\"");
 	colon = memchr(raw.buf ? raw.buf : "", ':', raw.len);
 	if (!colon)

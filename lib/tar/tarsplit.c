@@ -6,8 +6,6 @@
  */
 #include "tarsplit.h"
 
-#include <isa-l/crc64.h>
-
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +16,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <isa-l/crc64.h>
 #include <unistd.h>
 
+#include "../util/base64.h"
 #include "tar.h"
 
 #define TS_FILE 1
@@ -52,76 +52,13 @@ static void crc_bytes(uint64_t crc, unsigned char out[8])
 		out[i] = (unsigned char)(crc >> (56 - 8 * i));
 }
 
-/* ---- base64 (std alphabet, padded), as Go's json uses for []byte ---- */
-
-static const char b64_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void b64_encode(struct sbuf *sb, const unsigned char *p, size_t n)
-{
-	char *o;
-
-	sbuf_grow(sb, (n + 2) / 3 * 4);
-	o = sb->buf + sb->len;
-	for (; n >= 3; p += 3, n -= 3) {
-		*o++ = b64_alpha[p[0] >> 2];
-		*o++ = b64_alpha[((p[0] & 3) << 4) | (p[1] >> 4)];
-		*o++ = b64_alpha[((p[1] & 15) << 2) | (p[2] >> 6)];
-		*o++ = b64_alpha[p[2] & 63];
-	}
-	if (n) {
-		*o++ = b64_alpha[p[0] >> 2];
-		if (n == 1) {
-			*o++ = b64_alpha[(p[0] & 3) << 4];
-			*o++ = '=';
-		} else {
-			*o++ = b64_alpha[((p[0] & 3) << 4) | (p[1] >> 4)];
-			*o++ = b64_alpha[(p[1] & 15) << 2];
-		}
-		*o++ = '=';
-	}
-	sb->len = (size_t)(o - sb->buf);
-	sb->buf[sb->len] = '\0';
-}
-
-static int b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict decoding: whole quads, '=' only as final padding.  Appends. */
+/* Strict Go base64; see util/base64.h.  Appends. */
 static int b64_decode(struct sbuf *out, const char *s, size_t n, struct berr *err)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t pad = 0;
+	size_t at;
 
-	if (n % 4)
-		return berr_set(err, BERR_INVALID, "tar-split: illegal base64 data");
-	if (n && p[n - 1] == '=')
-		pad = p[n - 2] == '=' ? 2 : 1;
-	sbuf_grow(out, n / 4 * 3);
-	for (size_t i = 0; i < n; i += 4) {
-		size_t last = i + 4 == n, keep = last ? 3 - pad : 3;
-		uint32_t v = 0;
-		for (size_t k = 0; k < 4; k++) {
-			int d = (last && k >= 4 - pad) ? 0 : b64_val(p[i + k]);
-			if (d < 0)
-				return berr_set(err, BERR_INVALID, "tar-split: illegal base64 data at input byte %zu",
-						i + k);
-			v = (v << 6) | (uint32_t)d;
-		}
-		unsigned char b[3] = { (unsigned char)(v >> 16), (unsigned char)(v >> 8), (unsigned char)v };
-		sbuf_add(out, b, keep);
-	}
+	if (base64_decode(out, s, n, &at) < 0)
+		return berr_set(err, BERR_INVALID, "tar-split: illegal base64 data at input byte %zu", at);
 	return 0;
 }
 
@@ -405,7 +342,7 @@ int tarsplit_add_segment(struct tarsplit_writer *tw, const void *raw, size_t n, 
 {
 	sbuf_reset(&tw->line);
 	sbuf_addstr(&tw->line, "{\"type\":2,\"payload\":\"");
-	b64_encode(&tw->line, raw, n);
+	base64_encode(&tw->line, raw, n);
 	sbuf_addch(&tw->line, '"');
 	return emit_line(tw, err);
 }
@@ -424,7 +361,7 @@ int tarsplit_add_file(struct tarsplit_writer *tw, const char *name, size_t name_
 		go_json_string(l, name, name_len);
 	} else if (name_len) {
 		sbuf_addstr(l, ",\"name_raw\":\"");
-		b64_encode(l, (const unsigned char *)name, name_len);
+		base64_encode(l, (const unsigned char *)name, name_len);
 		sbuf_addch(l, '"');
 	}
 	if (size != 0)
@@ -433,7 +370,7 @@ int tarsplit_add_file(struct tarsplit_writer *tw, const char *name, size_t name_
 		unsigned char b[8];
 		crc_bytes(crc, b);
 		sbuf_addstr(l, ",\"payload\":\"");
-		b64_encode(l, b, 8);
+		base64_encode(l, b, 8);
 		sbuf_addch(l, '"');
 	} else {
 		sbuf_addstr(l, ",\"payload\":null");

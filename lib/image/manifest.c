@@ -196,6 +196,18 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+int platform_matches(const struct platform *want, const struct platform *have)
+{
+	struct platform h = { have->os ? xstrdup(have->os) : NULL, have->arch ? xstrdup(have->arch) : NULL,
+			      have->variant ? xstrdup(have->variant) : NULL };
+	int ok;
+
+	platform_normalise(&h);
+	ok = str_eq(h.os, want->os) && str_eq(h.arch, want->arch) && (!want->variant || str_eq(h.variant, want->variant));
+	platform_release(&h);
+	return ok;
+}
+
 int manifest_select(const struct manifest *index, const struct platform *p, struct berr *err)
 {
 	char want[128];

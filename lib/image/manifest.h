@@ -61,6 +61,9 @@ int platform_parse(struct platform *out, const char *s, struct berr *err);
 void platform_release(struct platform *p);
 /* "linux/amd64", "linux/arm64/v8" into buf. */
 void platform_format(const struct platform *p, char *buf, size_t n);
+/* Whether have (an image's os/arch/variant, not normalised) is the
+ * platform want asks for; a variant want leaves open matches any. */
+int platform_matches(const struct platform *want, const struct platform *have);
 /* Index of the entry of an index matching p, or -1 with Docker's error
  * "no matching manifest for linux/amd64 in the manifest list entries". */
 int manifest_select(const struct manifest *index, const struct platform *p, struct berr *err);

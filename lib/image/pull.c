@@ -525,6 +525,28 @@ out:
 
 /* ---- the whole pull of one reference ---- */
 
+/* Docker 20.10 pulls a single-platform image whatever --platform says and
+ * then warns when the image is not of that platform. */
+static void platform_warning(struct pull *p, const struct reference *ref, const struct image_config *cfg)
+{
+	struct platform want, have = { cfg->platform.os, cfg->platform.arch, cfg->platform.variant };
+	char w[128], h[128], *fam, *line;
+
+	if (!p->opts || !p->opts->platform || !*p->opts->platform || platform_parse(&want, p->opts->platform, NULL) < 0)
+		return;
+	platform_format(&want, w, sizeof(w));
+	platform_format(&have, h, sizeof(h));
+	if (!platform_matches(&want, &have)) {
+		fam = reference_familiar_name(ref);
+		line = xasprintf("WARNING: image with reference %s was found but does not match the specified platform: "
+				 "wanted %s, actual: %s", fam, w, h);
+		message(p, NULL, line);
+		free(line);
+		free(fam);
+	}
+	platform_release(&want);
+}
+
 /* One tag or digest.  *changed says whether a name now points elsewhere;
  * with quiet_status the caller prints the Status line (pull -a). */
 static int pull_one(struct pull *p, const struct reference *ref, int quiet_status, int *changed,
@@ -580,6 +602,7 @@ static int pull_one(struct pull *p, const struct reference *ref, int quiet_statu
 				    ci.tag_changed ? "Downloaded newer image" : "Image is up to date", fam);
 		message(p, NULL, pulling);
 	}
+	platform_warning(p, ref, &cfg);
 	rc = 0;
 out:
 	discard_jobs(p);

@@ -38,6 +38,10 @@ if have_dockerd; then
 		dk pull "$REGISTRY/Library/busybox" >"$T/d5.out" 2>&1
 		"$BERTH" --root "$T/b" pull "$REGISTRY/Library/busybox" >"$T/b5.out" 2>&1
 		t_eq "uppercase name: berth's error is docker's" "$(cat "$T/b5.out")" "$(cat "$T/d5.out")"
+		dk pull --platform linux/arm64 "$REF" >"$T/d6.out" 2>&1
+		"$BERTH" --root "$T/b" pull --platform linux/arm64 "$REF" >"$T/b6.out" 2>&1
+		t_eq "--platform of another arch on a one-platform image: docker's warning" \
+			"$(cat "$T/b6.out")" "$(cat "$T/d6.out")"
 		stop_refdocker out
 	fi
 else

@@ -305,6 +305,13 @@ static void discard_jobs(struct pull *p)
 {
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct layer_job *j = &p->jobs[i];
+		/* Workers are joined: whatever a failed set-up left open. */
+		int *fds[] = { &j->ts_fd, &j->send_fd, &j->recv_fd };
+		for (size_t k = 0; k < 3; k++)
+			if (*fds[k] >= 0) {
+				close(*fds[k]);
+				*fds[k] = -1;
+			}
 		if (j->dir.cache_id[0])
 			store_layer_dir_discard(p->b->store, &j->dir);
 		if (j->ts_tmp[0])

@@ -20,5 +20,14 @@
 void gojson_write(struct sbuf *out, json_t *v, const char *prefix, const char *indent);
 /* Recursively re-inserts every object's keys in sorted order (Go maps). */
 void gojson_sort_keys(json_t *v);
+/* gojson_write with HTML escaping of < > & switchable (Encoder.SetEscapeHTML). */
+void gojson_write_opts(struct sbuf *out, json_t *v, const char *prefix, const char *indent,
+		       int escape_html);
+/* A Go-quoted JSON string of n bytes. */
+void gojson_write_string(struct sbuf *out, const char *s, size_t n, int escape_html);
+/* Shortest round-trip digits of d > 0 and its decimal exponent; returns ndigits. */
+int gojson_shortest(double d, char *digits, int *exp10);
+/* A float64 as encoding/json writes it, or (go_g) as fmt's %v does. */
+void gojson_format_real(struct sbuf *out, double d, int go_g);
 
 #endif

@@ -1,0 +1,119 @@
+/* test-template.c - Go text/template subset; expectations from Go 1.19. */
+#include <jansson.h>
+
+#include "format/template.h"
+#include "test.h"
+
+static const char data_json[] =
+	"{\"Name\":\"web\",\"Size\":1234,\"Real\":0.5,\"Big\":1e21,\"Mil\":1000000.0,"
+	"\"Tags\":[\"a:1\",\"b:2\"],\"Labels\":{\"z\":\"last\",\"a\":\"first\"},"
+	"\"Html\":\"<a&b>\",\"Uni\":\"h\\u00e9\\u2028\",\"Null\":null,\"T\":true,\"F\":false,"
+	"\"Empty\":[],\"Nested\":{\"Inner\":{\"X\":7}},\"Words\":\"hello big_world o'neil\"}";
+
+static const struct { const char *tmpl, *want; } cases[] = {
+	{ "{{.Name}}", "web" },
+	{ "{{.Size}}", "1234" },
+	{ "{{.Real}}", "0.5" },
+	{ "{{.Big}}", "1e+21" },
+	{ "{{.Mil}}", "1e+06" },
+	{ "{{.Missing}}", "<no value>" },
+	{ "{{.Null}}", "<no value>" },
+	{ "{{.Missing.Deeper}}", "<no value>" },
+	{ "{{.Nested.Inner.X}}", "7" },
+	{ "{{.Tags}}", "[a:1 b:2]" },
+	{ "{{.Labels}}", "map[a:first z:last]" },
+	{ "{{json .Labels}}", "{\"z\":\"last\",\"a\":\"first\"}" },
+	{ "{{json .Html}}", "\"<a&b>\"" },
+	{ "{{json .Uni}}", "\"h\xc3\xa9\\u2028\"" },
+	{ "{{json .Tags}}", "[\"a:1\",\"b:2\"]" },
+	{ "{{json .Null}}", "null" },
+	{ "{{json .Empty}}", "[]" },
+	{ "{{range .Tags}}<{{.}}>{{end}}", "<a:1><b:2>" },
+	{ "{{range $i, $t := .Tags}}{{$i}}={{$t}} {{end}}", "0=a:1 1=b:2 " },
+	{ "{{range $k, $v := .Labels}}{{$k}}={{$v}},{{end}}", "a=first,z=last," },
+	{ "{{range .Empty}}x{{else}}none{{end}}", "none" },
+	{ "{{if .T}}yes{{else}}no{{end}}", "yes" },
+	{ "{{if .F}}yes{{else if .T}}elif{{else}}no{{end}}", "elif" },
+	{ "{{if not .F}}neg{{end}}", "neg" },
+	{ "{{with .Nested.Inner}}{{.X}}{{end}}", "7" },
+	{ "{{with .Missing}}x{{else}}empty{{end}}", "empty" },
+	{ "{{pad .Name 2 3}}|", "  web   |" },
+	{ "{{truncate .Name 2}}", "we" },
+	{ "{{truncate .Name 10}}", "web" },
+	{ "{{title .Words}}", "Hello Big_world O'neil" },
+	{ "{{upper .Name}} {{lower \"ABC\"}}", "WEB abc" },
+	{ "{{join .Tags \", \"}}", "a:1, b:2" },
+	{ "{{split \"a:b:c\" \":\"}}", "[a b c]" },
+	{ "{{index (split .Name \"e\") 1}}", "b" },
+	{ "{{index .Labels \"z\"}}", "last" },
+	{ "{{index .Tags 1}}", "b:2" },
+	{ "{{len .Tags}} {{len .Name}}", "2 3" },
+	{ "{{eq .Name \"web\"}} {{ne .Size 1}} {{lt 1 2}} {{ge .Size 2000}}", "true true true false" },
+	{ "{{eq .Name \"x\" \"web\"}}", "true" },
+	{ "{{and .T .Name}} {{or .F .Size}} {{or .F .Empty}}", "web 1234 []" },
+	{ "{{printf \"%s-%d|%-5s|%5d|%v|%q\" .Name .Size .Name .Size .Tags .Name}}", "web-1234|web  | 1234|[a:1 b:2]|\"web\"" },
+	{ "{{printf \"%d\" .Name}}", "%!d(string=web)" },
+	{ "{{print .Name .Size 1 2}}", "web1234 1 2" },
+	{ "{{println .Name .Size}}", "web 1234\n" },
+	{ "{{.Name | printf \"%s!\"}}", "web!" },
+	{ "{{$x := .Name}}{{$x}}{{$}}", "webmap[Big:1e+21 Empty:[] F:false Html:<a&b> Labels:map[a:first z:last] Mil:1e+06 Name:web Nested:map[Inner:map[X:7]] Null:<nil> Real:0.5 Size:1234 T:true Tags:[a:1 b:2] Uni:h\xc3\xa9\xe2\x80\xa8 Words:hello big_world o'neil]" },
+	{ "a  {{- .Name -}}  b", "awebb" },
+	{ "{{/* comment */}}x", "x" },
+	{ "{{\"\\t\"}}{{`raw\\t`}}", "\traw\\t" },
+};
+
+static const struct { const char *tmpl, *want; } errors[] = {
+	{ "{{foo .}}", "template parsing error: template: :1: function \"foo\" not defined" },
+	{ "{{.Name", "template parsing error: template: :1: unclosed action" },
+	{ "{{.Name}", "template parsing error: template: :1: bad character U+007D '}'" },
+	{ "{{if .T}}x", "template parsing error: template: :1: unexpected EOF" },
+	{ "{{end}}", "template parsing error: template: :1: unexpected {{end}}" },
+	{ "{{$y}}", "template parsing error: template: :1: undefined variable \"$y\"" },
+	{ "{{.Name.Foo}}", "template: :1:7: executing \"\" at <.Name.Foo>: can't evaluate field Foo in type interface {}" },
+	{ "{{index .Tags 5}}", "template: :1:2: executing \"\" at <index .Tags 5>: error calling index: index out of range: 5" },
+};
+
+static void check(const char *tmpl, json_t *data, const char *want)
+{
+	struct tmpl *t = NULL;
+	struct berr err = BERR_INIT;
+	struct sbuf out = SBUF_INIT;
+
+	if (tmpl_parse(&t, tmpl, &err) < 0 || tmpl_exec(t, data, &out, &err) < 0)
+		T_STREQ(err.msg, want, "%s", tmpl);
+	else
+		T_STREQ(sbuf_str(&out), want, "%s", tmpl);
+	sbuf_release(&out);
+	tmpl_free(t);
+}
+
+static void test_preprocess(void)
+{
+	int table;
+	char *f = format_preprocess("table {{.ID}}\\t{{.Size}}\\n ", "X", &table);
+
+	T_STREQ(f, "{{.ID}}\t{{.Size}}\n", "table prefix and \\t");
+	T_OK(table, "is table");
+	free(f);
+	f = format_preprocess("table", "{{.Repository}}\\t{{.Tag}}", &table);
+	T_STREQ(f, "{{.Repository}}\t{{.Tag}}", "bare table uses default");
+	free(f);
+	f = format_preprocess(" {{.ID}} ", NULL, &table);
+	T_STREQ(f, "{{.ID}}", "trimmed");
+	T_OK(!table, "not table");
+	free(f);
+}
+
+int main(void)
+{
+	json_t *data = json_loads(data_json, 0, NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check(cases[i].tmpl, data, cases[i].want);
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		check(errors[i].tmpl, data, errors[i].want);
+	test_preprocess();
+	json_decref(data);
+	return t_done();
+}

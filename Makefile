@@ -48,7 +48,7 @@ check: deps
 
 check-asan:
 	$(MAKE) SANITIZE=1 all tests
-	bash tests/run.sh build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 bash tests/run.sh build-asan
 
 demo: deps all
 	bash scripts/demo.sh

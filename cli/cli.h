@@ -49,5 +49,9 @@ int cmd_pull(struct cli *c, int argc, char **argv);
 int cmd_images(struct cli *c, int argc, char **argv);
 int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_version(struct cli *c, int argc, char **argv);
+int cmd_rmi(struct cli *c, int argc, char **argv);
+int cmd_image_rm(struct cli *c, int argc, char **argv);
+int cmd_image(struct cli *c, int argc, char **argv);
+int cmd_system(struct cli *c, int argc, char **argv);
 
 #endif

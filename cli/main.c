@@ -16,6 +16,9 @@ static const struct command commands[] = {
 	{ "images", cmd_images, "List images" },
 	{ "inspect", cmd_inspect, "Return low-level information on images" },
 	{ "version", cmd_version, "Show the berth version information" },
+	{ "rmi", cmd_rmi, "Remove one or more images" },
+	{ "image", cmd_image, "Manage images" },
+	{ "system", cmd_system, "Manage berth" },
 };
 
 static void usage(FILE *out)

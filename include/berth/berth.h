@@ -70,8 +70,62 @@ struct berth_image {
 int berth_image_list(struct berth *b, struct berth_image **out, size_t *n, struct berr *err);
 void berth_image_list_free(struct berth_image *v, size_t n);
 
+/* What `docker images` asks the daemon for (Docker 20.10, API 1.41). */
+struct berth_image_list_opts {
+	int all;                    /* -a: also intermediate images */
+	const char *const *filters; /* "key=value" strings, NULL-terminated; NULL: none */
+};
+/* Docker 20.10's image list: filters dangling, label, before, since and
+ * reference, with the daemon's errors ("Invalid filter 'foo'"); dangling
+ * images keep empty repo_tags/repo_digests; newest first. */
+int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opts *opts,
+			      struct berth_image **out, size_t *n, struct berr *err);
+
 /* Docker's `image inspect` JSON object for one image name or ID
  * (newly allocated, pretty-printed like docker, free()). */
 int berth_image_inspect(struct berth *b, const char *name, char **json_out, struct berr *err);
+
+/* One record of `rmi`/`image prune`, in docker's order: a removed name
+ * (Untagged:) or a deleted image or layer ID (Deleted:). */
+struct berth_rmi_item {
+	int deleted;
+	char *ref;
+};
+struct berth_rmi_opts {
+	int force;     /* -f */
+	int no_prune;  /* --no-prune: keep untagged parent images */
+};
+/* Docker 20.10's image delete of one name, ID (prefix) or name@digest.
+ * Errors: BERR_NOT_FOUND ("No such image: busybox:latest"), BERR_EXISTS
+ * for conflicts ("conflict: unable to delete ..."), BERR_INVALID for bad
+ * references.  *items (berth_rmi_items_free) only on success. */
+int berth_image_remove(struct berth *b, const char *name, const struct berth_rmi_opts *opts,
+		       struct berth_rmi_item **items, size_t *n, struct berr *err);
+void berth_rmi_items_free(struct berth_rmi_item *v, size_t n);
+
+struct berth_prune_opts {
+	int all;                    /* -a: not only dangling images */
+	const char *const *filters; /* "until=...", "label=...", "label!=..."; NULL-terminated or NULL */
+};
+/* Docker 20.10's image prune; *reclaimed is the sum of the deleted layers' own sizes. */
+int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, struct berth_rmi_item **items,
+		      size_t *n, int64_t *reclaimed, struct berr *err);
+
+/* `system df`: the images part (berth has no containers, volumes or build cache). */
+struct berth_df_image {
+	char *id;
+	char *repo_tag;      /* the first tag (docker's order) or NULL */
+	int dangling;
+	int64_t created;
+	int64_t size;        /* the whole chain */
+	int64_t shared_size; /* layers also used by another image */
+};
+struct berth_df {
+	struct berth_df_image *images;
+	size_t n_images;
+	int64_t layers_size; /* every layer counted once */
+};
+int berth_system_df(struct berth *b, struct berth_df *out, struct berr *err);
+void berth_df_release(struct berth_df *df);
 
 #endif

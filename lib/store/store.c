@@ -597,3 +597,125 @@ int store_dist_add(struct store *s, const char *blob_digest, const char *diff_id
 	free(txt);
 	return rc;
 }
+
+/* ---- deletion ---- */
+
+static int is_hex64(const char *s)
+{
+	return strlen(s) >= 64 && strspn(s, "0123456789abcdef") >= 64;
+}
+
+int store_layer_list(struct store *s, char ***ids, struct berr *err)
+{
+	int fd = openat(s->image_fd, "layerdb/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	size_t n = 0, cap = 16;
+	char **v;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return berr_sys(err, "open layerdb");
+	}
+	v = xmalloc(cap * sizeof(*v));
+	while ((de = readdir(d))) {
+		if (strlen(de->d_name) != DIGEST_HEX_LEN || !is_hex64(de->d_name))
+			continue;
+		if (n + 2 > cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[n++] = xasprintf("sha256:%s", de->d_name);
+	}
+	closedir(d);
+	v[n] = NULL;
+	*ids = v;
+	return 0;
+}
+
+/* overlay2's Remove: the l/ link named by <cache>/link, then the dir. */
+static void remove_driver_dir(struct store *s, const char *cache_id)
+{
+	char p[128], link[32];
+
+	if (!is_hex64(cache_id) || strlen(cache_id) != 64)
+		return;
+	snprintf(p, sizeof(p), "%s/link", cache_id);
+	if (read_small(s->overlay_fd, p, link, sizeof(link), 1, NULL) == 0 && link[0] && !strchr(link, '/')) {
+		snprintf(p, sizeof(p), "l/%s", link);
+		unlinkat(s->overlay_fd, p, 0);
+	}
+	remove_all_at(s->overlay_fd, cache_id, NULL);
+}
+
+static void finish_removing(struct store *s, const char *dir)
+{
+	char p[256], cache_id[80];
+
+	snprintf(p, sizeof(p), "%s/cache-id", dir);
+	if (read_small(s->image_fd, p, cache_id, sizeof(cache_id), 1, NULL) == 0)
+		remove_driver_dir(s, cache_id);
+	remove_all_at(s->image_fd, dir, NULL);
+}
+
+int store_layer_delete(struct store *s, const char *chain_id, struct berr *err)
+{
+	char from[128], to[256], rnd[65];
+
+	random_id(rnd);
+	layer_path(from, sizeof(from), chain_id, NULL);
+	snprintf(to, sizeof(to), "%s-%s-removing", from, rnd);
+	if (renameat(s->image_fd, from, s->image_fd, to) < 0)
+		return berr_sys(err, "remove layer %s", chain_id);
+	fsync_dir_at(s->image_fd, "layerdb/sha256", NULL);
+	finish_removing(s, to);
+	return 0;
+}
+
+void store_cleanup_removing(struct store *s)
+{
+	int fd = openat(s->image_fd, "layerdb/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	size_t len;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char p[400];
+		len = strlen(de->d_name);
+		if (len < 9 || strcmp(de->d_name + len - 9, "-removing") != 0 || !is_hex64(de->d_name))
+			continue;
+		snprintf(p, sizeof(p), "layerdb/sha256/%s", de->d_name);
+		finish_removing(s, p);
+	}
+	closedir(d);
+}
+
+int store_image_delete(struct store *s, const char *image_id, struct berr *err)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "imagedb/content/sha256/%s", digest_hex(image_id));
+	if (unlinkat(s->image_fd, p, 0) < 0 && errno != ENOENT)
+		return berr_sys(err, "delete image %s", image_id);
+	fsync_dir_at(s->image_fd, "imagedb/content/sha256", NULL);
+	snprintf(p, sizeof(p), "imagedb/metadata/sha256/%s", digest_hex(image_id));
+	remove_all_at(s->image_fd, p, NULL);
+	return 0;
+}
+
+int store_image_parent(struct store *s, const char *image_id, char parent_out[DIGEST_STR_LEN])
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "imagedb/metadata/sha256/%s/parent", digest_hex(image_id));
+	if (read_small(s->image_fd, p, parent_out, DIGEST_STR_LEN, 1, NULL) < 0 ||
+	    digest_validate(parent_out, NULL) < 0) {
+		parent_out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -107,6 +107,21 @@ int store_refs_save(struct store *s, json_t *refs, struct berr *err);
 void store_refs_set(json_t *refs, const char *familiar_name, const char *key, const char *image_id,
 		    char **prev);
 
+/* ---- deletion (rmi, prune) ----
+ * A layer is deleted as Docker does: its layerdb dir is first renamed to
+ * <hex>-<random>-removing (from then on it no longer exists), then its
+ * overlay2 dir and l/ link go, then the renamed dir.  An interrupted
+ * deletion leaves only a -removing dir, which store_cleanup_removing()
+ * finishes.  Callers hold the lock. */
+/* Lists the chain IDs of layerdb ("sha256:<hex>"); NULL-terminated, free each and the array. */
+int store_layer_list(struct store *s, char ***ids, struct berr *err);
+int store_layer_delete(struct store *s, const char *chain_id, struct berr *err);
+void store_cleanup_removing(struct store *s);
+/* Removes an image's imagedb content (the image is gone from then on) and metadata. */
+int store_image_delete(struct store *s, const char *image_id, struct berr *err);
+/* imagedb/metadata/sha256/<hex>/parent into parent_out; -1 when absent. */
+int store_image_parent(struct store *s, const char *image_id, char parent_out[DIGEST_STR_LEN]);
+
 /* distribution metadata written after a pull. */
 int store_dist_add(struct store *s, const char *blob_digest, const char *diff_id, const char *source_repo,
 		   struct berr *err);

@@ -1,0 +1,155 @@
+/* cmd-system.c - `berth system df [-v]`: docker 20.10's disk usage tables;
+ * berth has no containers, volumes or build cache, so those rows are 0. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char usage_line[] = "system COMMAND\n\nManage Docker";
+static const char df_usage[] = "system df [OPTIONS]\n\nShow docker disk usage";
+
+static void print_images_verbose(const struct berth_df *df)
+{
+	static const char *const header[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE",
+					      "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS" };
+	struct table *t = table_new();
+
+	table_add(t, header, 8);
+	for (size_t i = 0; i < df->n_images; i++) {
+		const struct berth_df_image *d = &df->images[i];
+		char repo[512] = "<none>", tag[256] = "<none>", id[16], created[80], size[32], shared[32],
+		     unique[32];
+		const char *cells[8];
+
+		if (d->repo_tag && !d->dangling) {
+			const char *colon = strrchr(d->repo_tag, ':');
+			if (colon && !strchr(colon, '/')) {
+				snprintf(repo, sizeof(repo), "%.*s", (int)(colon - d->repo_tag), d->repo_tag);
+				snprintf(tag, sizeof(tag), "%s", colon + 1);
+			}
+		}
+		snprintf(id, sizeof(id), "%.12s", d->id + 7);
+		human_duration(created, sizeof(created) - 8, (int64_t)time(NULL) - d->created);
+		strcat(created, " ago");
+		human_size4(size, sizeof(size), (double)d->size);
+		human_size4(shared, sizeof(shared), (double)d->shared_size);
+		human_size4(unique, sizeof(unique), (double)(d->size - d->shared_size));
+		cells[0] = repo;
+		cells[1] = tag;
+		cells[2] = id;
+		cells[3] = created;
+		cells[4] = size;
+		cells[5] = shared;
+		cells[6] = unique;
+		cells[7] = "0";
+		table_add(t, cells, 8);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static void print_header(const char *const *cells, size_t n)
+{
+	struct table *t = table_new();
+
+	table_add(t, cells, n);
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static void print_verbose(const struct berth_df *df)
+{
+	static const char *const containers[] = { "CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES",
+						  "SIZE", "CREATED", "STATUS", "NAMES" };
+	static const char *const volumes[] = { "VOLUME NAME", "LINKS", "SIZE" };
+	static const char *const cache[] = { "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED",
+					     "USAGE", "SHARED" };
+
+	printf("Images space usage:\n\n");
+	print_images_verbose(df);
+	printf("\nContainers space usage:\n\n");
+	print_header(containers, 8);
+	printf("\nLocal Volumes space usage:\n\n");
+	print_header(volumes, 3);
+	printf("\nBuild cache usage: 0B\n\n");
+	print_header(cache, 7);
+}
+
+static void print_summary(const struct berth_df *df)
+{
+	static const char *const header[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
+	static const char *const zero[][5] = {
+		{ "Containers", "0", "0", "0B", "0B" },
+		{ "Local Volumes", "0", "0", "0B", "0B" },
+		{ "Build Cache", "0", "0", "0B", "0B" },
+	};
+	struct table *t = table_new();
+	char total[32], size[32], reclaim[64];
+	const char *cells[5];
+
+	table_add(t, header, 5);
+	snprintf(total, sizeof(total), "%zu", df->n_images);
+	human_size4(size, sizeof(size), (double)df->layers_size);
+	/* Without containers nothing is in use: all of it is reclaimable. */
+	if (df->layers_size > 0)
+		snprintf(reclaim, sizeof(reclaim), "%s (100%%)", size);
+	else
+		snprintf(reclaim, sizeof(reclaim), "%s", size);
+	cells[0] = "Images";
+	cells[1] = total;
+	cells[2] = "0";
+	cells[3] = size;
+	cells[4] = reclaim;
+	table_add(t, cells, 5);
+	for (size_t i = 0; i < 3; i++)
+		table_add(t, zero[i], 5);
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static int cmd_system_df(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct berr err = BERR_INIT;
+	struct berth_df df;
+	int verbose = 0, o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+		switch (o) {
+		case 'v': verbose = 1; break;
+		case 'h': printf("\nUsage:  berth %s\n", df_usage); return 0;
+		default: return 125;
+		}
+	}
+	if (argc - optind != 0)
+		return cli_usage_error("system df", df_usage, "accepts no arguments");
+	if (!cli_berth(c))
+		return 1;
+	if (berth_system_df(c->b, &df, &err) < 0)
+		return cli_error(&err, 1);
+	if (verbose)
+		print_verbose(&df);
+	else
+		print_summary(&df);
+	berth_df_release(&df);
+	return 0;
+}
+
+int cmd_system(struct cli *c, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "df"))
+		return cmd_system_df(c, argc - 1, argv + 1);
+	if (argc >= 2 && argv[1][0] != '-') {
+		fprintf(stderr, "berth: 'system %s' is not a berth command.\nSee 'berth system --help'\n", argv[1]);
+		return 1;
+	}
+	printf("\nUsage:  berth %s\n\nCommands:\n  df          Show docker disk usage\n", usage_line);
+	return 0;
+}

@@ -1,0 +1,511 @@
+/*
+ * rmi.c - Docker 20.10's image delete (daemon/images/image_delete.go):
+ * untagging, conflicts, and layer release by reference count.
+ *
+ * Docker keeps reference counts in memory; berth recomputes them from the
+ * store under the lock: a layer is held once by each child layer and once by
+ * each image whose chain ends there, so releasing an image's top layer frees
+ * the layers nobody else holds, top first.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "../reference.h"
+#include "manifest.h"
+
+struct g_layer {
+	char chain[DIGEST_STR_LEN];
+	char parent[DIGEST_STR_LEN];
+	int removed;
+};
+
+struct g_image {
+	char id[DIGEST_STR_LEN];
+	char top[DIGEST_STR_LEN];    /* "" for an image without layers */
+	char parent[DIGEST_STR_LEN]; /* imagedb metadata parent, "" if none */
+	int removed;
+};
+
+struct graph {
+	struct store *s;
+	struct g_layer *layers;
+	size_t n_layers;
+	struct g_image *images;
+	size_t n_images;
+	json_t *refs;
+};
+
+/* One reference of an image, as refstore.References gives them. */
+struct g_ref {
+	const char *repo; /* familiar repository name (the repositories.json key) */
+	const char *key;  /* familiar reference */
+	char *full;       /* full reference: the sort key */
+	int canonical;
+};
+
+struct items {
+	struct berth_rmi_item *v;
+	size_t n, cap;
+};
+
+static void items_add(struct items *it, int deleted, const char *ref)
+{
+	if (it->n == it->cap)
+		it->v = xrealloc(it->v, (it->cap = it->cap ? it->cap * 2 : 8) * sizeof(*it->v));
+	it->v[it->n].deleted = deleted;
+	it->v[it->n].ref = xstrdup(ref);
+	it->n++;
+}
+
+void berth_rmi_items_free(struct berth_rmi_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].ref);
+	free(v);
+}
+
+static void free_ids(char **ids)
+{
+	for (size_t i = 0; ids && ids[i]; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+static void image_top(struct store *s, const char *id, char top[DIGEST_STR_LEN])
+{
+	struct sbuf config = SBUF_INIT;
+	struct image_config cfg;
+
+	top[0] = '\0';
+	if (store_image_config(s, id, &config, NULL) == 0 &&
+	    image_config_parse(&cfg, config.buf, config.len, NULL) == 0) {
+		for (size_t i = 0; i < cfg.n_diff_ids; i++) {
+			char next[DIGEST_STR_LEN];
+			chain_id(i ? top : NULL, cfg.diff_ids[i], next);
+			memcpy(top, next, DIGEST_STR_LEN);
+		}
+		image_config_release(&cfg);
+	}
+	sbuf_release(&config);
+}
+
+static void graph_free(struct graph *g)
+{
+	free(g->layers);
+	free(g->images);
+	json_decref(g->refs);
+	memset(g, 0, sizeof(*g));
+}
+
+static int graph_load(struct graph *g, struct store *s, struct berr *err)
+{
+	char **lids = NULL, **iids = NULL;
+	size_t n;
+
+	memset(g, 0, sizeof(*g));
+	g->s = s;
+	if (store_layer_list(s, &lids, err) < 0)
+		return -1;
+	if (store_image_list(s, &iids, err) < 0 || store_refs_load(s, &g->refs, err) < 0) {
+		free_ids(lids);
+		free_ids(iids);
+		return -1;
+	}
+	for (n = 0; lids[n]; n++)
+		;
+	g->layers = xcalloc(n + 1, sizeof(*g->layers));
+	for (size_t i = 0; lids[i]; i++) {
+		struct store_layer l;
+		struct g_layer *gl = &g->layers[g->n_layers];
+		/* The parent is what matters for counting; a layer whose other
+		 * files are damaged still holds its parent. */
+		snprintf(gl->chain, sizeof(gl->chain), "%s", lids[i]);
+		if (store_layer_read(s, lids[i], &l, NULL) == 0)
+			memcpy(gl->parent, l.parent, sizeof(gl->parent));
+		g->n_layers++;
+	}
+	for (n = 0; iids[n]; n++)
+		;
+	g->images = xcalloc(n + 1, sizeof(*g->images));
+	for (size_t i = 0; iids[i]; i++) {
+		struct g_image *gi = &g->images[g->n_images++];
+		snprintf(gi->id, sizeof(gi->id), "%s", iids[i]);
+		image_top(s, gi->id, gi->top);
+		store_image_parent(s, gi->id, gi->parent);
+	}
+	free_ids(lids);
+	free_ids(iids);
+	return 0;
+}
+
+static struct g_image *find_image(struct graph *g, const char *id)
+{
+	for (size_t i = 0; i < g->n_images; i++)
+		if (!g->images[i].removed && !strcmp(g->images[i].id, id))
+			return &g->images[i];
+	return NULL;
+}
+
+static struct g_layer *find_layer(struct graph *g, const char *chain)
+{
+	for (size_t i = 0; i < g->n_layers; i++)
+		if (!g->layers[i].removed && !strcmp(g->layers[i].chain, chain))
+			return &g->layers[i];
+	return NULL;
+}
+
+static size_t children(struct graph *g, const char *id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->n_images; i++)
+		if (!g->images[i].removed && !strcmp(g->images[i].parent, id))
+			n++;
+	return n;
+}
+
+static size_t layer_refs(struct graph *g, const char *chain)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->n_layers; i++)
+		if (!g->layers[i].removed && !strcmp(g->layers[i].parent, chain))
+			n++;
+	for (size_t i = 0; i < g->n_images; i++)
+		if (!g->images[i].removed && !strcmp(g->images[i].top, chain))
+			n++;
+	return n;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct g_ref *)a)->full, ((const struct g_ref *)b)->full);
+}
+
+static void refs_free(struct g_ref *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].full);
+	free(v);
+}
+
+/* refstore.References: the image's references sorted by full name.  The
+ * strings borrow from g->refs: free before changing it. */
+static size_t image_refs(struct graph *g, const char *id, struct g_ref **out)
+{
+	json_t *repos = json_object_get(g->refs, "Repositories"), *repo, *target;
+	const char *name, *key;
+	size_t n = 0, cap = 0;
+	struct g_ref *v = NULL;
+
+	json_object_foreach(repos, name, repo) {
+		json_object_foreach(repo, key, target) {
+			struct reference ref;
+			if (!json_is_string(target) || strcmp(json_string_value(target), id) != 0)
+				continue;
+			if (n == cap)
+				v = xrealloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
+			v[n].repo = name;
+			v[n].key = key;
+			v[n].canonical = strchr(key, '@') != NULL;
+			if (reference_parse(&ref, key, NULL) == 0) {
+				v[n].full = reference_string(&ref);
+				reference_release(&ref);
+			} else {
+				v[n].full = xstrdup(key);
+			}
+			n++;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_ref);
+	*out = v;
+	return n;
+}
+
+static int ref_delete(struct graph *g, const char *repo_name, const char *key)
+{
+	json_t *repos = json_object_get(g->refs, "Repositories");
+	json_t *repo = json_object_get(repos, repo_name);
+
+	if (!repo || json_object_del(repo, key) < 0)
+		return -1;
+	if (json_object_size(repo) == 0)
+		json_object_del(repos, repo_name);
+	return 0;
+}
+
+/* Untags every reference of id (removeAllReferencesToImageID). */
+static void untag_all(struct graph *g, const char *id, struct items *it)
+{
+	struct g_ref *refs;
+	size_t n = image_refs(g, id, &refs);
+	char **keys = xcalloc(n + 1, sizeof(*keys)), **repos = xcalloc(n + 1, sizeof(*repos));
+
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = xstrdup(refs[i].key);
+		repos[i] = xstrdup(refs[i].repo);
+	}
+	refs_free(refs, n);
+	for (size_t i = 0; i < n; i++) {
+		ref_delete(g, repos[i], keys[i]);
+		items_add(it, 0, keys[i]);
+	}
+	free_ids(keys);
+	free_ids(repos);
+}
+
+static int conflict(const char *id, int hard, const char *what, struct berr *err)
+{
+	return berr_set(err, BERR_EXISTS, "conflict: unable to delete %.12s (%s) - %s", digest_hex(id),
+			hard ? "cannot be forced" : "must be forced", what);
+}
+
+/* Releases the image's hold on its top layer and every layer freed by that. */
+static int release_layers(struct graph *g, const char *top, struct items *it, struct berr *err)
+{
+	struct g_layer *l = top[0] ? find_layer(g, top) : NULL;
+
+	while (l && layer_refs(g, l->chain) == 0) {
+		if (store_layer_delete(g->s, l->chain, err) < 0)
+			return -1;
+		l->removed = 1;
+		items_add(it, 1, l->chain);
+		l = l->parent[0] ? find_layer(g, l->parent) : NULL;
+	}
+	return 0;
+}
+
+/* imageDeleteHelper */
+static int delete_helper(struct graph *g, struct g_image *img, int force, int prune, int quiet, struct items *it,
+			 struct berr *err)
+{
+	struct g_ref *refs;
+	size_t nrefs = image_refs(g, img->id, &refs), nchildren = children(g, img->id);
+	char parent[DIGEST_STR_LEN];
+	struct g_image *p;
+
+	refs_free(refs, nrefs);
+	if (nchildren || (!force && nrefs)) {
+		if (quiet)
+			return 0;
+		return nchildren ? conflict(img->id, 1, "image has dependent child images", err)
+				 : conflict(img->id, 0, "image is referenced in multiple repositories", err);
+	}
+	memcpy(parent, img->parent, sizeof(parent));
+	untag_all(g, img->id, it);
+	/* Names go first, so that an interrupted delete leaves an untagged
+	 * image rather than a name pointing nowhere. */
+	if (store_refs_save(g->s, g->refs, err) < 0 || store_image_delete(g->s, img->id, err) < 0)
+		return -1;
+	img->removed = 1;
+	items_add(it, 1, img->id);
+	if (release_layers(g, img->top, it, err) < 0)
+		return -1;
+	if (!prune || !parent[0] || !(p = find_image(g, parent)))
+		return 0;
+	return delete_helper(g, p, 0, 1, 1, it, err);
+}
+
+static int is_id_prefix(const char *id, const char *s)
+{
+	return !strncmp(id, s, strlen(s)) || !strncmp(id + 7, s, strlen(s));
+}
+
+static int is_hex(const char *s, size_t len)
+{
+	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
+}
+
+/* GetImage: a full ID or digest, then a reference, then an ID prefix. */
+static int resolve(struct graph *g, const char *name, struct g_image **out, struct berr *err)
+{
+	struct reference ref;
+	const char *hex = !strncmp(name, "sha256:", 7) ? name + 7 : name;
+	char *fam, *key, *tagged;
+	const char *id;
+	struct g_image *found = NULL;
+
+	*out = NULL;
+	if (is_hex(name, 64) || (hex != name && is_hex(hex, 64))) {
+		char full[DIGEST_STR_LEN];
+		snprintf(full, sizeof(full), "sha256:%s", hex);
+		if ((*out = find_image(g, full)))
+			return 0;
+		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", full);
+	}
+	if (reference_parse(&ref, name, err) < 0)
+		return -1;
+	reference_default_tag(&ref);
+	fam = reference_familiar_name(&ref);
+	key = reference_familiar_string(&ref);
+	id = json_string_value(json_object_get(json_object_get(json_object_get(g->refs, "Repositories"), fam), key));
+	if (id)
+		found = find_image(g, id);
+	free(fam);
+	reference_release(&ref);
+	if (!found && hex[0] && strspn(hex, "0123456789abcdef") == strlen(hex)) {
+		for (size_t i = 0; i < g->n_images; i++) {
+			if (g->images[i].removed || strncmp(g->images[i].id + 7, hex, strlen(hex)) != 0)
+				continue;
+			if (found) {
+				found = NULL;
+				break;
+			}
+			found = &g->images[i];
+		}
+	}
+	if (!found) {
+		tagged = xstrdup(key);
+		free(key);
+		berr_set(err, BERR_NOT_FOUND, "No such image: %s", tagged);
+		free(tagged);
+		return -1;
+	}
+	free(key);
+	*out = found;
+	return 0;
+}
+
+/* isSingleReference: all references in one repository, at most one tag. */
+static int single_reference(const struct g_ref *refs, size_t n)
+{
+	const struct g_ref *single = NULL;
+	const char *canon = NULL;
+	int ncanon = 0;
+
+	if (n <= 1)
+		return n == 1;
+	for (size_t i = 0; i < n; i++) {
+		if (refs[i].canonical) {
+			if (!canon || strcmp(canon, refs[i].repo) != 0) {
+				if (canon)
+					ncanon = 2;
+				else
+					ncanon = 1;
+				canon = refs[i].repo;
+			}
+		} else if (!single) {
+			single = &refs[i];
+		} else {
+			return 0;
+		}
+	}
+	if (!single)
+		single = &refs[0];
+	return ncanon == 1 && !strcmp(canon, single->repo);
+}
+
+/* The name branch of ImageDelete: untag name; *done when names remain. */
+static int untag_name(struct graph *g, struct g_image *img, const char *name, struct items *it, int *done,
+		      struct berr *err)
+{
+	struct reference ref;
+	char *fam, *key;
+	struct g_ref *refs;
+	size_t n;
+	int has_tag = 0, canonical;
+
+	if (reference_parse(&ref, name, err) < 0)
+		return -1;
+	reference_default_tag(&ref);
+	canonical = ref.digest != NULL;
+	fam = reference_familiar_name(&ref);
+	key = reference_familiar_string(&ref);
+	reference_release(&ref);
+	if (ref_delete(g, fam, key) < 0) {
+		free(fam);
+		free(key);
+		return berr_set(err, BERR_NOT_FOUND, "reference does not exist");
+	}
+	items_add(it, 0, key);
+	n = image_refs(g, img->id, &refs);
+	if (!canonical) {
+		for (size_t i = 0; i < n; i++)
+			if (!refs[i].canonical && !strcmp(refs[i].repo, fam))
+				has_tag = 1;
+		if (!has_tag) {
+			size_t left = 0;
+			char **del = xcalloc(n + 1, sizeof(*del));
+			for (size_t i = 0; i < n; i++) {
+				if (refs[i].canonical && !strcmp(refs[i].repo, fam))
+					del[left++] = xstrdup(refs[i].key);
+			}
+			refs_free(refs, n);
+			for (size_t i = 0; i < left; i++) {
+				ref_delete(g, fam, del[i]);
+				items_add(it, 0, del[i]);
+			}
+			free_ids(del);
+			n = image_refs(g, img->id, &refs);
+		}
+	}
+	refs_free(refs, n);
+	free(fam);
+	free(key);
+	*done = n > 0;
+	return 0;
+}
+
+static int rmi_one(struct berth *b, const char *name, int force, int prune, struct berth_rmi_item **items,
+		   size_t *n, struct berr *err)
+{
+	struct graph g;
+	struct g_image *img;
+	struct items it = { 0 };
+	int removed_ref = 0, rc = -1;
+
+	if (store_lock(b->store, err) < 0)
+		return -1;
+	store_cleanup_removing(b->store);
+	if (graph_load(&g, b->store, err) < 0) {
+		store_unlock(b->store);
+		return -1;
+	}
+	if (resolve(&g, name, &img, err) < 0)
+		goto out;
+	if (!is_id_prefix(img->id, name)) {
+		int done = 0;
+		if (untag_name(&g, img, name, &it, &done, err) < 0)
+			goto out;
+		if (done) {
+			rc = store_refs_save(b->store, g.refs, err);
+			goto out;
+		}
+		removed_ref = 1;
+	} else {
+		struct g_ref *refs;
+		size_t nr = image_refs(&g, img->id, &refs);
+		int single = single_reference(refs, nr);
+		refs_free(refs, nr);
+		if (single) {
+			if (children(&g, img->id)) {
+				conflict(img->id, 1, "image has dependent child images", err);
+				goto out;
+			}
+			untag_all(&g, img->id, &it);
+		}
+	}
+	rc = delete_helper(&g, img, force, prune, removed_ref, &it, err);
+	if (rc == 0)
+		rc = store_refs_save(b->store, g.refs, err);
+out:
+	graph_free(&g);
+	store_unlock(b->store);
+	if (rc < 0) {
+		berth_rmi_items_free(it.v, it.n);
+		return -1;
+	}
+	*items = it.v;
+	*n = it.n;
+	return 0;
+}
+
+int berth_image_remove(struct berth *b, const char *name, const struct berth_rmi_opts *opts,
+		       struct berth_rmi_item **items, size_t *n, struct berr *err)
+{
+	return rmi_one(b, name, opts && opts->force, !(opts && opts->no_prune), items, n, err);
+}

@@ -293,6 +293,7 @@ void store_gc(struct store *s)
 		close(mfd);
 	}
 	closedir(d);
+	store_cleanup_removing(s);
 }
 
 int store_tmpfile(struct store *s, const struct layer_dir *ld, char name_out[96], int *fd_out,

@@ -78,7 +78,8 @@ int store_tmpfile(struct store *s, const struct layer_dir *ld, char name_out[96]
 void store_tmpfile_discard(struct store *s, const char *name);
 
 /* Removes what interrupted berth processes left: unheld incomplete layer
- * dirs with their tar-split temp files, and layerdb/tmp/write-set-* dirs.
+ * dirs with their tar-split temp files, layerdb/tmp/write-set-* dirs, and
+ * half-done layer deletions (store_cleanup_removing).
  * Caller holds the lock. */
 void store_gc(struct store *s);
 

@@ -1,0 +1,599 @@
+/*
+ * filter.c - `images` as Docker 20.10's daemon lists them (image_list.go,
+ * API 1.41): filters, intermediate images, references per image.
+ *
+ * It reads each image's config, its metadata parent file, repositories.json
+ * once, and one size file per distinct layer chain (sizes are cached, since
+ * images mostly share their lower layers); it never walks layer trees.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../internal.h"
+#include "../reference.h"
+#include "../util/sbuf.h"
+
+static const char *const accepted_keys[] = { "dangling", "label", "before", "since", "reference", NULL };
+
+/* filters.Args: a key and its set of values. */
+struct filter {
+	char *key;
+	char **values;
+	size_t n;
+};
+
+struct filters {
+	struct filter *v;
+	size_t n;
+};
+
+static char *trim_dup(const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	return xasprintf("%.*s", (int)len, s);
+}
+
+static struct filter *filter_get(const struct filters *f, const char *key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].key, key) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+static int filter_has(const struct filter *fl, const char *value)
+{
+	for (size_t i = 0; fl && i < fl->n; i++)
+		if (strcmp(fl->values[i], value) == 0)
+			return 1;
+	return 0;
+}
+
+/* As filters.ParseFlag: keys lowercased, both sides trimmed, values a set. */
+static void filters_parse(struct filters *f, const char *const *in)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; in && in[i]; i++) {
+		const char *eq = strchr(in[i], '=');
+		char *key, *value;
+		struct filter *fl;
+		if (!eq)
+			continue;
+		key = trim_dup(in[i], (size_t)(eq - in[i]));
+		for (char *p = key; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		value = trim_dup(eq + 1, strlen(eq + 1));
+		if (!(fl = filter_get(f, key))) {
+			f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+			fl = &f->v[f->n++];
+			fl->key = key;
+			fl->values = NULL;
+			fl->n = 0;
+		} else {
+			free(key);
+		}
+		if (filter_has(fl, value)) {
+			free(value);
+			continue;
+		}
+		fl->values = xrealloc(fl->values, (fl->n + 1) * sizeof(char *));
+		fl->values[fl->n++] = value;
+	}
+}
+
+static void filters_release(struct filters *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		for (size_t k = 0; k < f->v[i].n; k++)
+			free(f->v[i].values[k]);
+		free(f->v[i].values);
+		free(f->v[i].key);
+	}
+	free(f->v);
+}
+
+/* Go prints a []string as "[a b]". */
+static char *values_str(const struct filter *fl)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_addch(&sb, '[');
+	for (size_t i = 0; i < fl->n; i++) {
+		if (i)
+			sbuf_addch(&sb, ' ');
+		sbuf_addf(&sb, "%s", fl->values[i]);
+	}
+	sbuf_addch(&sb, ']');
+	return sbuf_detach(&sb, NULL);
+}
+
+/* ---- the images of the store ---- */
+
+struct entry {
+	char id[DIGEST_STR_LEN];
+	char parent[DIGEST_STR_LEN];
+	int64_t created;
+	int64_t size;
+	json_t *labels;  /* config.Labels, NULL if none */
+	int has_config;  /* image.Config != nil */
+	int has_children;
+	char **refs;     /* familiar references */
+	size_t nrefs;
+};
+
+/* Cumulative layer chain sizes by chain ID: most images share their base
+ * layers, so each size file is read once. */
+struct size_cache {
+	char (*keys)[DIGEST_STR_LEN];
+	int64_t *vals;
+	size_t cap, n;
+};
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int64_t *cache_slot(struct size_cache *c, const char *key, int *found)
+{
+	size_t i;
+
+	if (2 * (c->n + 1) > c->cap) {
+		struct size_cache nc = { 0 };
+		nc.cap = c->cap ? c->cap * 2 : 256;
+		nc.keys = xcalloc(nc.cap, sizeof(*nc.keys));
+		nc.vals = xcalloc(nc.cap, sizeof(*nc.vals));
+		for (size_t k = 0; k < c->cap; k++) {
+			int f;
+			if (c->keys[k][0])
+				*cache_slot(&nc, c->keys[k], &f) = c->vals[k];
+		}
+		free(c->keys);
+		free(c->vals);
+		*c = nc;
+	}
+	for (i = hash_str(key) & (c->cap - 1); c->keys[i][0]; i = (i + 1) & (c->cap - 1))
+		if (strcmp(c->keys[i], key) == 0) {
+			*found = 1;
+			return &c->vals[i];
+		}
+	memcpy(c->keys[i], key, DIGEST_STR_LEN);
+	c->n++;
+	*found = 0;
+	return &c->vals[i];
+}
+
+static int read_small_at(int dirfd, const char *path, char *buf, size_t n)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, n - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = 0;
+	while (r && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+		buf[--r] = 0;
+	return 0;
+}
+
+static int64_t layer_own_size(struct store *s, const char *chain)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "layerdb/sha256/%s/size", chain + 7);
+	if (read_small_at(s->image_fd, path, buf, sizeof(buf)) < 0)
+		return 0;
+	return strtoll(buf, NULL, 10);
+}
+
+static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_ids)
+{
+	char chain[DIGEST_STR_LEN] = "";
+	int64_t total = 0;
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(diff_ids, i, d) {
+		char next[DIGEST_STR_LEN];
+		int found;
+		int64_t *slot;
+		if (!json_is_string(d))
+			return total;
+		chain_id(i ? chain : NULL, json_string_value(d), next);
+		memcpy(chain, next, sizeof(chain));
+		slot = cache_slot(c, chain, &found);
+		if (!found)
+			*slot = total + layer_own_size(s, chain);
+		total = *slot;
+	}
+	return total;
+}
+
+/* RFC 3339 to unix seconds; 0 (Go's zero time stands in) if bad. */
+static int64_t parse_created(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+	int64_t t;
+
+	if (!s || !(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return 0;
+	t = (int64_t)timegm(&tm);
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+			;
+	if (*rest == '+' || *rest == '-') {
+		int h = 0, m = 0;
+		if (sscanf(rest + 1, "%d:%d", &h, &m) == 2)
+			t -= (*rest == '+' ? 1 : -1) * (int64_t)(h * 3600 + m * 60);
+	}
+	return t;
+}
+
+static int load_entry(struct store *s, struct size_cache *c, const char *id, struct entry *e)
+{
+	struct sbuf config = SBUF_INIT;
+	char path[160];
+	json_t *j, *cfg;
+
+	if (store_image_config(s, id, &config, NULL) < 0) {
+		sbuf_release(&config);
+		return -1;
+	}
+	j = json_loadb(config.buf, config.len, 0, NULL);
+	sbuf_release(&config);
+	if (!j)
+		return -1;
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->created = parse_created(json_string_value(json_object_get(j, "created")));
+	cfg = json_object_get(j, "config");
+	e->has_config = json_is_object(cfg);
+	if (e->has_config && json_is_object(json_object_get(cfg, "Labels")))
+		e->labels = json_incref(json_object_get(cfg, "Labels"));
+	e->size = chain_sizes(s, c, json_object_get(json_object_get(j, "rootfs"), "diff_ids"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "imagedb/metadata/sha256/%s/parent", id + 7);
+	if (read_small_at(s->image_fd, path, e->parent, sizeof(e->parent)) < 0)
+		e->parent[0] = 0;
+	return 0;
+}
+
+static int cmp_entry_id(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->id, ((const struct entry *)b)->id);
+}
+
+static struct entry *find_entry(struct entry *v, size_t n, const char *id)
+{
+	struct entry key;
+
+	snprintf(key.id, sizeof(key.id), "%s", id);
+	return bsearch(&key, v, n, sizeof(*v), cmp_entry_id);
+}
+
+/* reference.String() of a familiar reference, for the daemon's lexical order. */
+static void full_ref(const char *fam, char *out, size_t n)
+{
+	const char *slash = strchr(fam, '/');
+	size_t first = slash ? (size_t)(slash - fam) : 0;
+
+	if (!slash)
+		snprintf(out, n, "docker.io/library/%s", fam);
+	else if (memchr(fam, '.', first) || memchr(fam, ':', first) || (first == 9 && !strncmp(fam, "localhost", 9)))
+		snprintf(out, n, "%s", fam);
+	else
+		snprintf(out, n, "docker.io/%s", fam);
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	char x[512], y[512];
+
+	full_ref(*(char *const *)a, x, sizeof(x));
+	full_ref(*(char *const *)b, y, sizeof(y));
+	return strcmp(x, y);
+}
+
+static void attach_refs(json_t *refs, struct entry *v, size_t n)
+{
+	json_t *repo, *target;
+	const char *name, *key;
+
+	json_object_foreach(json_object_get(refs, "Repositories"), name, repo) {
+		json_object_foreach(repo, key, target) {
+			struct entry *e;
+			if (!json_is_string(target) || !(e = find_entry(v, n, json_string_value(target))))
+				continue;
+			e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof(char *));
+			e->refs[e->nrefs++] = xstrdup(key);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].nrefs > 1)
+			qsort(v[i].refs, v[i].nrefs, sizeof(char *), cmp_ref);
+}
+
+static void entries_free(struct entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < v[i].nrefs; k++)
+			free(v[i].refs[k]);
+		free(v[i].refs);
+		json_decref(v[i].labels);
+	}
+	free(v);
+}
+
+/* ---- filters on an image ---- */
+
+/* GetImage(refOrID): a digest, a name in repositories.json, or an ID prefix. */
+static struct entry *resolve(struct entry *v, size_t n, json_t *refs, const char *s, struct berr *err)
+{
+	struct reference ref;
+	struct entry *found = NULL;
+	size_t len = strlen(s);
+	char *fam, *key;
+	int digest_only = (len == 64 && strspn(s, "0123456789abcdef") == 64) ||
+			  (!strncmp(s, "sha256:", 7) && len == 71 && strspn(s + 7, "0123456789abcdef") == 64);
+
+	if (digest_only) {
+		char id[DIGEST_STR_LEN];
+		snprintf(id, sizeof(id), "sha256:%s", len == 64 ? s : s + 7);
+		if ((found = find_entry(v, n, id)))
+			return found;
+		berr_set(err, BERR_NOT_FOUND, "No such image: %s", id);
+		return NULL;
+	}
+	if (reference_parse(&ref, s, err) < 0)
+		return NULL;
+	reference_default_tag(&ref);
+	fam = reference_familiar_name(&ref);
+	key = reference_familiar_string(&ref);
+	{
+		const char *id = json_string_value(
+			json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key));
+		if (id)
+			found = find_entry(v, n, id);
+	}
+	free(fam);
+	if (!found) {
+		const char *hex = !strncmp(s, "sha256:", 7) ? s + 7 : s;
+		size_t hl = strlen(hex), hits = 0;
+		if (hl && strspn(hex, "0123456789abcdef") == hl)
+			for (size_t i = 0; i < n; i++)
+				if (!strncmp(v[i].id + 7, hex, hl)) {
+					found = &v[i];
+					hits++;
+				}
+		if (hits != 1)
+			found = NULL;
+	}
+	if (!found)
+		berr_set(err, BERR_NOT_FOUND, "No such image: %s", key);
+	free(key);
+	reference_release(&ref);
+	return found;
+}
+
+/* filters.MatchKVList: every label=k or label=k=v must hold. */
+static int labels_match(const struct filter *fl, json_t *labels)
+{
+	if (!fl || !fl->n)
+		return 1;
+	if (!labels || !json_object_size(labels))
+		return 0;
+	for (size_t i = 0; i < fl->n; i++) {
+		const char *eq = strchr(fl->values[i], '=');
+		char *k = eq ? xasprintf("%.*s", (int)(eq - fl->values[i]), fl->values[i]) : xstrdup(fl->values[i]);
+		const char *have = json_string_value(json_object_get(labels, k));
+		free(k);
+		if (!have || (eq && strcmp(eq + 1, have) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* path.Match reports a malformed pattern; fnmatch does not. */
+static int pattern_bad(const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (!*++p)
+				return 1;
+		} else if (*p == '[') {
+			const char *q = p + 1;
+			if (*q == '^' || *q == '!')
+				q++;
+			if (*q == ']')
+				return 1;
+			while (*q && *q != ']')
+				q += *q == '\\' && q[1] ? 2 : 1;
+			if (!*q)
+				return 1;
+			p = q;
+		}
+	}
+	return 0;
+}
+
+/* reference.FamiliarMatch: the familiar string, then the familiar name. */
+static int ref_matches(const struct filter *fl, const char *ref)
+{
+	size_t nl = strcspn(ref, "@");
+	char name[512];
+	const char *colon;
+
+	snprintf(name, sizeof(name), "%.*s", (int)nl, ref);
+	colon = strrchr(name, ':');
+	if (colon && !strchr(colon, '/'))
+		name[colon - name] = 0;
+	for (size_t i = 0; i < fl->n; i++)
+		if (fnmatch(fl->values[i], ref, FNM_PATHNAME) == 0 || fnmatch(fl->values[i], name, FNM_PATHNAME) == 0)
+			return 1;
+	return 0;
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+	const struct berth_image *x = a, *y = b;
+
+	return x->created < y->created ? 1 : x->created > y->created ? -1 : strcmp(x->id, y->id);
+}
+
+int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opts *opts,
+			      struct berth_image **out, size_t *nout, struct berr *err)
+{
+	struct filters f;
+	struct size_cache cache = { 0 };
+	struct entry *v = NULL, *before = NULL, *since = NULL;
+	struct filter *fl, *fref, *flabel;
+	struct berth_image *res;
+	json_t *refs = NULL;
+	char **ids = NULL;
+	size_t n = 0, count = 0, k = 0;
+	int dangling_only = 0, rc = -1;
+
+	filters_parse(&f, opts ? opts->filters : NULL);
+	for (size_t i = 0; i < f.n; i++) {
+		size_t a = 0;
+		while (accepted_keys[a] && strcmp(accepted_keys[a], f.v[i].key) != 0)
+			a++;
+		if (!accepted_keys[a]) {
+			berr_set(err, BERR_INVALID, "Invalid filter '%s'", f.v[i].key);
+			goto out;
+		}
+	}
+	if ((fl = filter_get(&f, "dangling"))) {
+		if (filter_has(fl, "true")) {
+			dangling_only = 1;
+		} else if (!filter_has(fl, "false")) {
+			char *vs = values_str(fl);
+			berr_set(err, BERR_INVALID, "Invalid filter 'dangling=%s'", vs);
+			free(vs);
+			goto out;
+		}
+	}
+	if ((fref = filter_get(&f, "reference")))
+		for (size_t i = 0; i < fref->n; i++)
+			if (pattern_bad(fref->values[i])) {
+				berr_set(err, BERR_INVALID, "syntax error in pattern");
+				goto out;
+			}
+	flabel = filter_get(&f, "label");
+
+	if (store_image_list(b->store, &ids, err) < 0)
+		goto out;
+	if (store_refs_load(b->store, &refs, err) < 0)
+		goto out;
+	while (ids[count])
+		count++;
+	v = xcalloc(count + 1, sizeof(*v));
+	for (size_t i = 0; i < count; i++)
+		if (load_entry(b->store, &cache, ids[i], &v[n]) == 0)
+			n++;
+	qsort(v, n, sizeof(*v), cmp_entry_id);
+	for (size_t i = 0; i < n; i++) {
+		struct entry *p;
+		if (v[i].parent[0] && (p = find_entry(v, n, v[i].parent)))
+			p->has_children = 1;
+	}
+	attach_refs(refs, v, n);
+
+	if ((fl = filter_get(&f, "before")))
+		for (size_t i = 0; i < fl->n; i++)
+			if (!(before = resolve(v, n, refs, fl->values[i], err)))
+				goto out;
+	if ((fl = filter_get(&f, "since")))
+		for (size_t i = 0; i < fl->n; i++)
+			if (!(since = resolve(v, n, refs, fl->values[i], err)))
+				goto out;
+
+	res = xcalloc(n + 1, sizeof(*res));
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e = &v[i];
+		size_t nt = 0, nd = 0;
+		char **tags, **digests;
+		if (dangling_only && e->has_children)
+			continue;
+		if (before && e->created >= before->created)
+			continue;
+		if (since && e->created <= since->created)
+			continue;
+		if (flabel && (!e->has_config || !labels_match(flabel, e->labels)))
+			continue;
+		tags = xcalloc(e->nrefs + 1, sizeof(char *));
+		digests = xcalloc(e->nrefs + 1, sizeof(char *));
+		for (size_t r = 0; r < e->nrefs; r++) {
+			if (fref && !ref_matches(fref, e->refs[r]))
+				continue;
+			if (strchr(e->refs[r], '@'))
+				digests[nd++] = xstrdup(e->refs[r]);
+			else
+				tags[nt++] = xstrdup(e->refs[r]);
+		}
+		if (!nt && !nd) {
+			/* Untagged: shown unless it is an intermediate image
+			 * (has children) and -a was not given. */
+			if ((opts && opts->all) || !e->has_children) {
+				if ((filter_get(&f, "dangling") && !dangling_only) || fref)
+					goto skip;
+			} else {
+				goto skip;
+			}
+		} else if (dangling_only && nt) {
+			goto skip;
+		}
+		res[k].id = xstrdup(e->id);
+		res[k].repo_tags = tags;
+		res[k].repo_digests = digests;
+		res[k].created = e->created;
+		res[k].size = e->size;
+		k++;
+		continue;
+skip:
+		for (size_t r = 0; tags[r]; r++)
+			free(tags[r]);
+		for (size_t r = 0; digests[r]; r++)
+			free(digests[r]);
+		free(tags);
+		free(digests);
+	}
+	qsort(res, k, sizeof(*res), cmp_created);
+	*out = res;
+	*nout = k;
+	rc = 0;
+out:
+	if (ids) {
+		for (size_t i = 0; ids[i]; i++)
+			free(ids[i]);
+		free(ids);
+	}
+	json_decref(refs);
+	entries_free(v, n);
+	free(cache.keys);
+	free(cache.vals);
+	filters_release(&f);
+	return rc;
+}

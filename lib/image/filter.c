@@ -20,6 +20,7 @@
 #include "../internal.h"
 #include "../reference.h"
 #include "../util/sbuf.h"
+#include "../util/timefmt.h"
 
 static const char *const accepted_keys[] = { "dangling", "label", "before", "since", "reference", NULL };
 
@@ -230,26 +231,6 @@ static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_i
 	return total;
 }
 
-/* RFC 3339 to unix seconds; 0 (Go's zero time stands in) if bad. */
-static int64_t parse_created(const char *s)
-{
-	struct tm tm = { 0 };
-	const char *rest;
-	int64_t t;
-
-	if (!s || !(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return 0;
-	t = (int64_t)timegm(&tm);
-	if (*rest == '.')
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
-			;
-	if (*rest == '+' || *rest == '-') {
-		int h = 0, m = 0;
-		if (sscanf(rest + 1, "%d:%d", &h, &m) == 2)
-			t -= (*rest == '+' ? 1 : -1) * (int64_t)(h * 3600 + m * 60);
-	}
-	return t;
-}
 
 static int load_entry(struct store *s, struct size_cache *c, const char *id, struct entry *e)
 {
@@ -267,7 +248,7 @@ static int load_entry(struct store *s, struct size_cache *c, const char *id, str
 		return -1;
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
-	e->created = parse_created(json_string_value(json_object_get(j, "created")));
+	e->created = rfc3339_to_unix(json_string_value(json_object_get(j, "created")));
 	cfg = json_object_get(j, "config");
 	e->has_config = json_is_object(cfg);
 	if (e->has_config && json_is_object(json_object_get(cfg, "Labels")))

@@ -14,28 +14,9 @@
 #include "../internal.h"
 #include "../reference.h"
 #include "../util/sbuf.h"
+#include "../util/timefmt.h"
 #include "manifest.h"
 
-/* RFC 3339 (with optional fraction and zone) to unix seconds; 0 if bad. */
-static int64_t parse_time(const char *s)
-{
-	struct tm tm = { 0 };
-	const char *rest;
-	int64_t t;
-
-	if (!s || !(rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return 0;
-	t = (int64_t)timegm(&tm);
-	if (*rest == '.')
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
-			;
-	if (*rest == '+' || *rest == '-') {
-		int h = 0, m = 0;
-		if (sscanf(rest + 1, "%d:%d", &h, &m) == 2)
-			t -= (*rest == '+' ? 1 : -1) * (int64_t)(h * 3600 + m * 60);
-	}
-	return t;
-}
 
 /* Sum of the sizes of the image's layer chain. */
 static int64_t chain_size(struct store *s, const struct image_config *cfg, char top_out[DIGEST_STR_LEN])
@@ -111,7 +92,7 @@ static int load_image(struct berth *b, json_t *refs, const char *id, struct bert
 		goto fail;
 	j = json_loadb(config.buf, config.len, 0, NULL);
 	out->id = xstrdup(id);
-	out->created = parse_time(json_string_value(json_object_get(j, "created")));
+	out->created = rfc3339_to_unix(json_string_value(json_object_get(j, "created")));
 	json_decref(j);
 	out->size = chain_size(b->store, &cfg, NULL);
 	image_config_release(&cfg);

@@ -693,12 +693,21 @@ struct assemble_ctx {
 	void *ctx;
 	struct tarsplit_nameset *seen;
 	char *buf;
+	int size_only;  /* tarsplit_tar_size: count, read no files */
+	int64_t total;
 };
 
 static int assemble_entry(struct assemble_ctx *ac, const struct ts_entry *e, struct berr *err)
 {
 	int fd, rc;
 
+	if (ac->size_only) {
+		if (e->type == TS_SEGMENT)
+			ac->total += (int64_t)e->payload.len;
+		else if (e->type == TS_FILE && e->size > 0)
+			ac->total += e->size;
+		return 0;
+	}
 	if (e->type == TS_SEGMENT)
 		return e->payload.len ? ac->out(ac->ctx, e->payload.buf, e->payload.len, err) : 0;
 	if (e->type != TS_FILE)
@@ -776,11 +785,21 @@ static int assemble_lines(struct reader *json, struct assemble_ctx *ac, struct b
 
 int tarsplit_assemble(struct reader *json, int root_dirfd, tarsplit_out_fn out, void *ctx, struct berr *err)
 {
-	struct assemble_ctx ac = { root_dirfd, out, ctx, NULL, xmalloc(TS_COPY_BUF) };
+	struct assemble_ctx ac = { root_dirfd, out, ctx, NULL, xmalloc(TS_COPY_BUF), 0, 0 };
 	int rc;
 
 	rc = assemble_lines(json, &ac, err);
 	nameset_free(ac.seen);
 	free(ac.buf);
 	return rc;
+}
+
+int tarsplit_tar_size(struct reader *json, int64_t *size, struct berr *err)
+{
+	struct assemble_ctx ac = { -1, NULL, NULL, NULL, NULL, 1, 0 };
+
+	if (assemble_lines(json, &ac, err) < 0)
+		return -1;
+	*size = ac.total;
+	return 0;
 }

@@ -67,4 +67,9 @@ int tarsplit_disassemble(struct reader *tar, struct tarsplit_writer *tw, struct 
  * ("file integrity checksum failed for \"NAME\"").  The output goes to out. */
 int tarsplit_assemble(struct reader *json, int root_dirfd, tarsplit_out_fn out, void *ctx, struct berr *err);
 
+/* The length of the tar tarsplit_assemble would produce, from the JSON
+ * alone (segments plus file sizes): what an archive header or a manifest
+ * descriptor needs before the layer is streamed. */
+int tarsplit_tar_size(struct reader *json, int64_t *size, struct berr *err);
+
 #endif

@@ -7,7 +7,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Werror=implicit-function-declaration
 BCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) -Iinclude -Ilib $(SAN)
-LIBS     = -lcurl -lcrypto -ljansson -lz -lzstd -lisal -pthread
+LIBS     = -lcurl -lcrypto -ljansson -lz -lzstd -llzma -lisal -pthread
 ifeq ($(SANITIZE),1)
   SAN    = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   O      = build-asan

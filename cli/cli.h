@@ -25,6 +25,9 @@ int cli_error(const struct berr *err, int daemon_side);
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* strerror as Go words it: "no such file or directory" (into buf). */
+const char *go_strerror(int errnum, char *buf, size_t n);
+
 /* go-units: HumanSizeWithPrecision(size, 3) ("7.8MB", "0B"). */
 void human_size(char *buf, size_t n, double size);
 /* go-units HumanSize: 4 significant digits ("1.084MB"), progress bars. */
@@ -53,5 +56,8 @@ int cmd_rmi(struct cli *c, int argc, char **argv);
 int cmd_image_rm(struct cli *c, int argc, char **argv);
 int cmd_image(struct cli *c, int argc, char **argv);
 int cmd_system(struct cli *c, int argc, char **argv);
+int cmd_save(struct cli *c, int argc, char **argv);
+int cmd_load(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static const struct command commands[] = {
 	{ "rmi", cmd_rmi, "Remove one or more images" },
 	{ "image", cmd_image, "Manage images" },
 	{ "system", cmd_system, "Manage berth" },
+	{ "save", cmd_save, "Save one or more images to a tar archive" },
+	{ "load", cmd_load, "Load images from a tar archive or STDIN" },
+	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
 };
 
 static void usage(FILE *out)

@@ -135,3 +135,11 @@ void table_free(struct table *t)
 	free(t->ncells);
 	free(t);
 }
+
+const char *go_strerror(int errnum, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", strerror(errnum));
+	if (buf[0] >= 'A' && buf[0] <= 'Z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}

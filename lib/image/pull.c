@@ -22,15 +22,13 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "../internal.h"
-#include "../io/decompress.h"
 #include "../io/digest.h"
 #include "../reference.h"
 #include "../registry/registry.h"
-#include "../tar/extract.h"
 #include "../util/sbuf.h"
+#include "ingest.h"
 #include "manifest.h"
 
 #define PIPE_BUF_SIZE (1 << 20)
@@ -47,9 +45,7 @@ struct layer_job {
 	char short_id[13];
 	int needed;
 	int done;
-	struct layer_dir dir;
-	char ts_tmp[96];
-	int ts_fd;
+	struct layer_ingest in;
 	/* download side */
 	struct sha256 blob_hash;
 	uint64_t received;
@@ -59,8 +55,6 @@ struct layer_job {
 	int recv_fd;
 	int ex_rc;
 	struct berr ex_err;
-	struct extract_result res;
-	char got_diff[DIGEST_STR_LEN];
 };
 
 struct pull {
@@ -120,46 +114,13 @@ static int cancelled(struct pull *p)
 
 /* ---- extractor thread ---- */
 
-static int gz_out(void *ctx, const void *buf, size_t n, struct berr *err)
-{
-	if (n && gzwrite(ctx, buf, (unsigned)n) != (int)n)
-		return berr_set(err, BERR_IO, "write tar-split");
-	return 0;
-}
-
 static void *extract_main(void *arg)
 {
 	struct layer_job *j = arg;
 	struct fd_reader fr;
-	struct decompress_reader *dz;
-	struct digest_reader dr;
-	struct tarsplit_writer tw;
-	struct extract_opts eo = { 0 };
-	gzFile gz;
-	int fd = dup(j->ts_fd);
 
 	fd_reader_init(&fr, j->recv_fd);
-	dz = decompress_reader_new(&fr.r);
-	digest_reader_init(&dr, decompress_reader_base(dz));
-	/* Level 1: tar-split.json.gz need not match Docker's bytes (only its
-	 * JSON does), and level 6 cost 5% of a pull's CPU. */
-	gz = fd >= 0 ? gzdopen(fd, "wb1") : NULL;
-	if (!gz) {
-		if (fd >= 0)
-			close(fd);
-		j->ex_rc = berr_set(&j->ex_err, BERR_IO, "open tar-split file");
-		sha256_release(&dr.h);
-		goto out;
-	}
-	tarsplit_writer_init(&tw, gz_out, gz);
-	eo.tarsplit = &tw;
-	j->ex_rc = layer_extract(j->dir.diff_fd, &dr.r, &eo, &j->res, &j->ex_err);
-	sha256_final(&dr.h, j->got_diff);
-	tarsplit_writer_release(&tw);
-	if (gzclose(gz) != Z_OK && j->ex_rc == 0)
-		j->ex_rc = berr_set(&j->ex_err, BERR_IO, "write tar-split");
-out:
-	decompress_reader_free(dz);
+	j->ex_rc = layer_ingest_extract(&j->in, &fr.r, NULL, &j->ex_err);
 	/* Closing our end makes a still-sending downloader fail fast. */
 	close(j->recv_fd);
 	j->recv_fd = -1;
@@ -242,10 +203,10 @@ static int finish_job(struct layer_job *j, int dl_rc, struct berr *dl_err, struc
 		berr_copy(err, &j->ex_err);
 		return berr_wrap(err, "failed to register layer");
 	}
-	if (strcmp(j->got_diff, j->diff_id) != 0)
+	if (strcmp(j->in.diff_id, j->diff_id) != 0)
 		return berr_set(err, BERR_DIGEST,
 				"failed to register layer: layers from manifest don't match image configuration "
-				"(diff id %s, config says %s)", j->got_diff, j->diff_id);
+				"(diff id %s, config says %s)", j->in.diff_id, j->diff_id);
 	emit(j->p, j->short_id, "Extracting", j->desc->size, j->desc->size);
 	return 0;
 }
@@ -256,9 +217,7 @@ static int run_job(struct layer_job *j, struct berr *err)
 	pthread_t th;
 	int rc;
 
-	if (store_layer_dir_new(j->p->b->store, &j->dir, err) < 0)
-		return -1;
-	if (store_tmpfile(j->p->b->store, &j->dir, j->ts_tmp, &j->ts_fd, err) < 0)
+	if (layer_ingest_begin(j->p->b->store, &j->in, err) < 0)
 		return -1;
 	if (setup_channel(j, err) < 0)
 		return -1;
@@ -272,9 +231,6 @@ static int run_job(struct layer_job *j, struct berr *err)
 	close(j->send_fd);
 	j->send_fd = -1;
 	pthread_join(th, NULL);
-	close(j->ts_fd);
-	j->ts_fd = -1;
-	store_layer_dir_close(&j->dir);
 	return finish_job(j, rc, &dl_err, err);
 }
 
@@ -306,17 +262,13 @@ static void discard_jobs(struct pull *p)
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct layer_job *j = &p->jobs[i];
 		/* Workers are joined: whatever a failed set-up left open. */
-		int *fds[] = { &j->ts_fd, &j->send_fd, &j->recv_fd };
-		for (size_t k = 0; k < 3; k++)
+		int *fds[] = { &j->send_fd, &j->recv_fd };
+		for (size_t k = 0; k < 2; k++)
 			if (*fds[k] >= 0) {
 				close(*fds[k]);
 				*fds[k] = -1;
 			}
-		if (j->dir.cache_id[0])
-			store_layer_dir_discard(p->b->store, &j->dir);
-		if (j->ts_tmp[0])
-			store_tmpfile_discard(p->b->store, j->ts_tmp);
-		j->dir.cache_id[0] = j->ts_tmp[0] = '\0';
+		layer_ingest_discard(p->b->store, &j->in);
 	}
 }
 
@@ -428,7 +380,8 @@ static void plan_jobs(struct pull *p, const struct manifest *m, const struct ima
 		j->p = p;
 		j->desc = &m->layers[i];
 		j->diff_id = cfg->diff_ids[i];
-		j->ts_fd = j->send_fd = j->recv_fd = j->dir.diff_fd = j->dir.marker_fd = -1;
+		layer_ingest_init(&j->in);
+		j->send_fd = j->recv_fd = -1;
 		snprintf(j->parent, sizeof(j->parent), "%s", i ? p->jobs[i - 1].chain_id : "");
 		chain_id(i ? j->parent : NULL, j->diff_id, j->chain_id);
 		snprintf(j->short_id, sizeof(j->short_id), "%.12s", digest_hex(j->desc->digest));
@@ -453,20 +406,11 @@ static int register_layers(struct pull *p, int show, struct berr *err)
 {
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct layer_job *j = &p->jobs[i];
-		struct store_layer l = { 0 };
-		int existed;
 
 		if (!j->needed)
 			continue;
-		snprintf(l.chain_id, sizeof(l.chain_id), "%s", j->chain_id);
-		snprintf(l.diff_id, sizeof(l.diff_id), "%s", j->diff_id);
-		snprintf(l.parent, sizeof(l.parent), "%s", j->parent);
-		snprintf(l.cache_id, sizeof(l.cache_id), "%s", j->dir.cache_id);
-		l.size = j->res.size;
-		store_layer_dir_done(p->b->store, &j->dir);
-		if (store_layer_register(p->b->store, &l, j->ts_tmp, &existed, err) < 0)
+		if (layer_ingest_register(p->b->store, &j->in, j->parent, NULL, err) < 0)
 			return -1;
-		j->dir.cache_id[0] = j->ts_tmp[0] = '\0';
 		if (show)
 			emit(p, j->short_id, "Pull complete", 0, 0);
 	}

@@ -8,6 +8,7 @@
 #include "decompress.h"
 
 #include <isa-l/igzip_lib.h>
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -28,6 +29,8 @@ struct decompress_reader {
 	struct inflate_state *gz;
 	ZSTD_DCtx *zs;
 	size_t zs_hint;       /* last non-idle return: 0 once a frame ended */
+	lzma_stream *xz;
+	int xz_end;
 };
 
 static int fill(struct decompress_reader *d, struct berr *err)
@@ -56,8 +59,8 @@ static int fill(struct decompress_reader *d, struct berr *err)
 
 static int detect(struct decompress_reader *d, struct berr *err)
 {
-	/* Need up to 4 bytes of magic; read until we have them or EOF. */
-	while (d->in_len < 4 && !d->src_eof) {
+	/* Need up to 6 bytes of magic; read until we have them or EOF. */
+	while (d->in_len < 6 && !d->src_eof) {
 		ssize_t k = reader_read(d->src, d->in + d->in_len, IN_BUF - d->in_len, err);
 		if (k < 0)
 			return -1;
@@ -78,6 +81,14 @@ static int detect(struct decompress_reader *d, struct berr *err)
 		d->zs_hint = 1;
 		if (!d->zs)
 			return berr_set(err, BERR_INTERNAL, "zstd: cannot create context");
+	} else if (d->in_len >= 6 && !memcmp(d->in, "\xfd" "7zXZ\0", 6)) {
+		/* xz: docker load and DecompressStream accept it (archives
+		 * from `docker save | xz`). */
+		d->kind = COMPRESSION_XZ;
+		d->xz = xcalloc(1, sizeof(*d->xz));
+		*d->xz = (lzma_stream)LZMA_STREAM_INIT;
+		if (lzma_stream_decoder(d->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+			return berr_set(err, BERR_INTERNAL, "xz: cannot create decoder");
 	} else {
 		d->kind = COMPRESSION_NONE;
 	}
@@ -162,6 +173,29 @@ static ssize_t read_zstd(struct decompress_reader *d, void *buf, size_t n, struc
 	}
 }
 
+static ssize_t read_xz(struct decompress_reader *d, void *buf, size_t n, struct berr *err)
+{
+	lzma_stream *x = d->xz;
+
+	while (!d->xz_end) {
+		if (fill(d, err) < 0)
+			return -1;
+		x->next_in = d->in + d->in_pos;
+		x->avail_in = d->in_len - d->in_pos;
+		x->next_out = buf;
+		x->avail_out = n;
+		lzma_ret rc = lzma_code(x, d->in_pos == d->in_len && d->src_eof ? LZMA_FINISH : LZMA_RUN);
+		d->in_pos = d->in_len - x->avail_in;
+		if (rc == LZMA_STREAM_END)
+			d->xz_end = 1;
+		else if (rc != LZMA_OK)
+			return berr_set(err, BERR_INVALID, rc == LZMA_BUF_ERROR ? "unexpected EOF" : "xz: corrupt data");
+		if (n - x->avail_out)
+			return (ssize_t)(n - x->avail_out);
+	}
+	return 0;
+}
+
 static ssize_t decompress_read(struct reader *r, void *buf, size_t n, struct berr *err)
 {
 	struct decompress_reader *d = (struct decompress_reader *)r;
@@ -173,6 +207,8 @@ static ssize_t decompress_read(struct reader *r, void *buf, size_t n, struct ber
 		return read_gzip(d, buf, n, err);
 	case COMPRESSION_ZSTD:
 		return read_zstd(d, buf, n, err);
+	case COMPRESSION_XZ:
+		return read_xz(d, buf, n, err);
 	default:
 		return read_plain(d, buf, n, err);
 	}
@@ -206,5 +242,9 @@ void decompress_reader_free(struct decompress_reader *d)
 	free(d->gz);
 	if (d->zs)
 		ZSTD_freeDCtx(d->zs);
+	if (d->xz) {
+		lzma_end(d->xz);
+		free(d->xz);
+	}
 	free(d);
 }

@@ -1,6 +1,6 @@
 /*
- * decompress.h - a reader that inflates gzip (ISA-L igzip), zstd (libzstd)
- * or passes plain data through, chosen by the stream's magic bytes as
+ * decompress.h - a reader that inflates gzip (ISA-L igzip), zstd (libzstd),
+ * xz (liblzma) or passes plain data through, chosen by the stream's magic bytes as
  * Docker's DecompressStream does (so a layer whose media type says gzip but
  * holds a plain tar still works, exactly as in Docker).
  *
@@ -16,6 +16,7 @@ enum compression {
 	COMPRESSION_NONE,
 	COMPRESSION_GZIP,
 	COMPRESSION_ZSTD,
+	COMPRESSION_XZ,
 };
 
 struct decompress_reader;

@@ -215,3 +215,48 @@ void random_link_id(char out[27])
 	}
 	out[26] = '\0';
 }
+
+/* ---- path cleaning (Go's path/filepath.Clean on Unix) ---- */
+
+char *path_clean(const char *name, size_t n, size_t *out_len)
+{
+	char *out = xmalloc(n + 2);
+	int rooted = n > 0 && name[0] == '/';
+	size_t r = 0, w = 0, dotdot = 0;
+
+	if (rooted) {
+		out[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < n) {
+		if (name[r] == '/') {
+			r++;
+		} else if (name[r] == '.' && (r + 1 == n || name[r + 1] == '/')) {
+			r++;
+		} else if (name[r] == '.' && r + 1 < n && name[r + 1] == '.' && (r + 2 == n || name[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				/* drop the last element */
+				w--;
+				while (w > dotdot && out[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				out[w++] = '/';
+			while (r < n && name[r] != '/')
+				out[w++] = name[r++];
+		}
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = '\0';
+	*out_len = w;
+	return out;
+}

@@ -27,6 +27,9 @@ int remove_all_at(int dirfd, const char *path, struct berr *err);
 /* fsync a directory. */
 int fsync_dir_at(int dirfd, const char *path, struct berr *err);
 
+/* Go's filepath.Clean of name[0..n): a malloc'd copy, *out_len its length. */
+char *path_clean(const char *name, size_t n, size_t *out_len);
+
 /* 64 lowercase hex chars from getrandom (Docker's stringid.GenerateRandomID,
  * including its "first 12 not all digits" rule). out has 65 bytes. */
 void random_id(char out[65]);

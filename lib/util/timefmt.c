@@ -23,3 +23,20 @@ int64_t rfc3339_to_unix(const char *s)
 	}
 	return t;
 }
+
+void unix_to_rfc3339nano(int64_t sec, long nsec, char out[40])
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nsec > 0) {
+		n += (size_t)snprintf(out + n, 40 - n, ".%09ld", nsec);
+		while (out[n - 1] == '0')
+			n--;
+	}
+	out[n++] = 'Z';
+	out[n] = '\0';
+}

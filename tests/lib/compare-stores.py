@@ -111,10 +111,21 @@ def compare_imagedb(c, hexid):
 # ------------------------------------------------------------------ layerdb
 
 def tarsplit_lines(path):
+    """The JSON lines, without a final empty segment: tar-split records
+    one when its last read of the layer stream returns (0, EOF), and
+    dockerd's reads end that way with unpigz (a pipe) but not always with
+    Go's gzip reader (data and EOF together), so Docker's own stores
+    differ there by whether unpigz is installed.  Both rebuild the same
+    tar."""
     raw = read(path)
     if raw is None:
         return None
-    return gzip.decompress(raw).split(b"\n")
+    lines = gzip.decompress(raw).split(b"\n")
+    while lines and lines[-1] == b"":
+        lines.pop()
+    if lines and re.fullmatch(rb'\{"type":2,"payload":"","position":\d+\}', lines[-1]):
+        lines.pop()
+    return lines
 
 
 def compare_tarsplit(c, cid, pa, pb):
@@ -235,6 +246,12 @@ def compare_overlay(c, layers):
 
 # ------------------------------------------------------------------ diff trees
 
+# What the kernel's overlayfs writes on an upper dir while it is mounted
+# (docker 20.10's `docker save` mounts an image's top layer): bookkeeping
+# of a mount, not content of the layer.
+OVERLAY_RUNTIME_XATTRS = {"trusted.overlay.impure", "trusted.overlay.origin", "trusted.overlay.uuid"}
+
+
 def xattrs(p):
     try:
         names = os.listxattr(p, follow_symlinks=False)
@@ -242,6 +259,8 @@ def xattrs(p):
         return {}
     out = {}
     for n in sorted(names):
+        if n in OVERLAY_RUNTIME_XATTRS:
+            continue
         try:
             out[n] = os.getxattr(p, n, follow_symlinks=False)
         except OSError as e:

@@ -1,0 +1,226 @@
+/*
+ * import.c - `berth import`: one tar (maybe compressed) -> a one-layer
+ * image, as Docker 20.10's ImportImage builds it: the layer is the tar as
+ * given (inflated first), so its diff ID is the one docker records; the
+ * config is image.Image marshalled with sorted top-level keys, with the
+ * --change instructions applied and a history entry "Imported from -".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../format/gojson.h"
+#include "../image/ingest.h"
+#include "../image/manifest.h"
+#include "../internal.h"
+#include "../reference.h"
+#include "../registry/fetch.h"
+#include "../util/timefmt.h"
+#include "changes.h"
+
+/* image.Image: V1Image fields, rootfs and history; marshalled through a
+ * map, so the keys come out sorted. */
+static json_t *import_config(json_t *cfg, const struct platform *pl, const char *comment, const char *diff_id)
+{
+	json_t *img = json_object(), *hist = json_object(), *rootfs = json_object(), *ids = json_array();
+	json_t *zero = json_object();
+	struct timespec ts;
+	char created[40];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unix_to_rfc3339nano(ts.tv_sec, ts.tv_nsec, created);
+	json_object_set_new(img, "architecture", json_string(pl->arch));
+	json_object_set_new(img, "comment", json_string(comment));
+	json_object_set_new(img, "config", changes_config_json(cfg));
+	/* container_config is a struct with omitempty, which Go never omits. */
+	json_object_set_new(img, "container_config", changes_config_json(zero));
+	json_object_set_new(img, "created", json_string(created));
+	json_object_set_new(img, "docker_version", json_string(BERTH_VERSION));
+	json_object_set_new(hist, "created", json_string(created));
+	json_object_set_new(hist, "comment", json_string(comment));
+	json_object_set_new(img, "history", json_pack("[o]", hist));
+	json_object_set_new(img, "os", json_string(pl->os));
+	json_array_append_new(ids, json_string(diff_id));
+	json_object_set_new(rootfs, "type", json_string("layers"));
+	json_object_set_new(rootfs, "diff_ids", ids);
+	json_object_set_new(img, "rootfs", rootfs);
+	if (pl->variant && *pl->variant)
+		json_object_set_new(img, "variant", json_string(pl->variant));
+	json_decref(zero);
+	return img;
+}
+
+/* ---- a URL source: fetched by a thread into a pipe ---- */
+
+struct url_feed {
+	const char *url;
+	int fd;
+	int rc;
+	struct berr err;
+};
+
+static int feed_sink(void *ctx, const void *buf, size_t n, struct berr *err)
+{
+	struct url_feed *uf = ctx;
+	const char *p = buf;
+
+	while (n) {
+		ssize_t k = write(uf->fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return berr_sys(err, "write");
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void *feed_main(void *arg)
+{
+	struct url_feed *uf = arg;
+
+	uf->rc = registry_fetch_url(uf->url, feed_sink, uf, &uf->err);
+	close(uf->fd);
+	return NULL;
+}
+
+static int ingest_source(struct berth *b, int fd, const char *url, struct layer_ingest *li, struct berr *err)
+{
+	struct url_feed uf = { url, -1, 0, BERR_INIT };
+	struct fd_reader fr;
+	pthread_t th;
+	int p[2], rc;
+
+	if (layer_ingest_begin(b->store, li, err) < 0)
+		return -1;
+	if (!url) {
+		fd_reader_init(&fr, fd);
+		return layer_ingest_extract(li, &fr.r, NULL, err);
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	uf.fd = p[1];
+	if (pthread_create(&th, NULL, feed_main, &uf) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return berr_set(err, BERR_INTERNAL, "cannot start a thread");
+	}
+	fd_reader_init(&fr, p[0]);
+	rc = layer_ingest_extract(li, &fr.r, NULL, err);
+	close(p[0]);
+	pthread_join(th, NULL);
+	if (uf.rc < 0) {
+		berr_copy(err, &uf.err);
+		return -1;
+	}
+	return rc;
+}
+
+static int check_ref(const char *refstr, struct reference *ref, struct berr *err)
+{
+	if (reference_parse(ref, refstr, err) < 0)
+		return -1;
+	if (ref->digest) {
+		reference_release(ref);
+		return berr_set(err, BERR_INVALID, "cannot import digest reference");
+	}
+	reference_default_tag(ref);
+	return 0;
+}
+
+static int commit_import(struct berth *b, struct layer_ingest *li, const struct sbuf *config,
+			 const struct reference *ref, char id[DIGEST_STR_LEN], struct berr *err)
+{
+	json_t *refs;
+	char *fam, *key, *prev = NULL;
+	int rc = -1;
+
+	if (store_lock(b->store, err) < 0)
+		return -1;
+	if (layer_ingest_register(b->store, li, NULL, NULL, err) < 0 ||
+	    store_image_put(b->store, config->buf, config->len, id, err) < 0)
+		goto out;
+	if (!ref) {
+		rc = 0;
+		goto out;
+	}
+	if (store_refs_load(b->store, &refs, err) < 0)
+		goto out;
+	fam = reference_familiar_name(ref);
+	key = reference_familiar_string(ref);
+	store_refs_set(refs, fam, key, id, &prev);
+	rc = store_refs_save(b->store, refs, err);
+	free(prev);
+	free(fam);
+	free(key);
+	json_decref(refs);
+out:
+	store_unlock(b->store);
+	return rc;
+}
+
+int berth_image_import(struct berth *b, int fd, const char *refstr, const struct berth_import_opts *opts,
+		       char id_out[72], struct berr *err)
+{
+	struct berth_import_opts none = { 0 };
+	struct reference ref = { 0 };
+	struct platform pl = { 0 };
+	struct layer_ingest li;
+	json_t *cfg = json_object(), *img = NULL;
+	struct sbuf config = SBUF_INIT;
+	const char *url = NULL;
+	char *comment = NULL;
+	int rc = -1, have_ref = 0;
+
+	if (!opts)
+		opts = &none;
+	layer_ingest_init(&li);
+	if (opts->source && (!strncmp(opts->source, "http://", 7) || !strncmp(opts->source, "https://", 8)))
+		url = opts->source;
+	if (refstr && *refstr) {
+		if (check_ref(refstr, &ref, err) < 0)
+			goto out;
+		have_ref = 1;
+	}
+	if (platform_parse(&pl, opts->platform, err) < 0)
+		goto out;
+	/* Docker 20.10 refuses any OS but its own (and then records its own
+	 * architecture whatever was asked; berth records the requested one,
+	 * as later Docker versions do). */
+	if (strcmp(pl.os, "linux")) {
+		berr_set(err, BERR_UNSUPPORTED, "operating system is not supported");
+		goto out;
+	}
+	if (changes_apply(cfg, opts->changes, err) < 0)
+		goto out;
+	comment = opts->message && *opts->message ? xstrdup(opts->message)
+						  : xasprintf("Imported from %s", url ? url : "-");
+	if (store_lock(b->store, err) < 0)
+		goto out;
+	store_gc(b->store);
+	store_unlock(b->store);
+	if (ingest_source(b, fd, url, &li, err) < 0) {
+		/* docker's words for a layer its untar helper rejected */
+		berr_wrap(err, "Error processing tar file(exit status 1)");
+		goto out;
+	}
+	img = import_config(cfg, &pl, comment, li.diff_id);
+	gojson_write(&config, img, NULL, NULL);
+	rc = commit_import(b, &li, &config, have_ref ? &ref : NULL, id_out, err);
+out:
+	layer_ingest_discard(b->store, &li);
+	if (have_ref)
+		reference_release(&ref);
+	platform_release(&pl);
+	json_decref(cfg);
+	json_decref(img);
+	sbuf_release(&config);
+	free(comment);
+	return rc;
+}

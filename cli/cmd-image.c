@@ -107,11 +107,13 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "inspect", cmd_inspect, "Display detailed information on one or more images" },
+	{ "history", cmd_history, "Show the history of an image" },
+	{ "inspect", cmd_image_inspect, "Display detailed information on one or more images" },
 	{ "ls", cmd_images, "List images" },
 	{ "prune", cmd_image_prune, "Remove unused images" },
 	{ "pull", cmd_pull, "Pull an image or a repository from a registry" },
 	{ "rm", cmd_image_rm, "Remove one or more images" },
+	{ "tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
 };
 
 static void image_usage(FILE *out)

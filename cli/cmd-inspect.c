@@ -1,40 +1,420 @@
-/* cmd-inspect.c - `berth inspect NAME|ID...`: a JSON array like docker's. */
+/*
+ * cmd-inspect.c - `berth inspect` and `berth image inspect`, printed as
+ * Docker 20.10's CLI prints them (cli/command/inspect/inspector.go,
+ * system/inspect.go, image/inspect.go):
+ *
+ *   - no --format: the daemon's raw JSON objects in an array, through
+ *     json.Indent with four spaces, "[]" when nothing was found;
+ *   - --format: the template runs against types.ImageInspect (Go structs:
+ *     a nil slice prints "[]", a time "0001-01-01 00:00:00 +0000 UTC");
+ *     when that fails, against the raw JSON with missingkey=error, whose
+ *     error is the one reported.  Nothing printed is one empty line.
+ *
+ * Errors come after the output, one line each, and exit 1: "Error: No
+ * such image: x" (image inspect, --type image), "Error: No such object: x"
+ * (inspect, which also skips invalid references).
+ */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "format/gojson.h"
+#include "format/template.h"
+
+static const char inspect_usage[] = "inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
+				    "Return low-level information on Docker objects";
+static const char image_inspect_usage[] = "image inspect [OPTIONS] IMAGE [IMAGE...]\n\n"
+					  "Display detailed information on one or more images";
+
+/* encoding/json's Indent(dst, src, "", "    ") of a compact document. */
+static void json_indent(struct sbuf *out, const char *s)
+{
+	int depth = 0, need = 0, in_str = 0;
+
+	for (; *s; s++) {
+		char c = *s;
+
+		if (in_str) {
+			sbuf_addch(out, c);
+			if (c == '\\' && s[1])
+				sbuf_addch(out, *++s);
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (need && c != ']' && c != '}') {
+			need = 0;
+			depth++;
+			sbuf_addch(out, '\n');
+			for (int i = 0; i < depth; i++)
+				sbuf_addstr(out, "    ");
+		}
+		switch (c) {
+		case '"':
+			in_str = 1;
+			sbuf_addch(out, c);
+			break;
+		case '{': case '[':
+			need = 1;
+			sbuf_addch(out, c);
+			break;
+		case ',':
+			sbuf_addch(out, c);
+			sbuf_addch(out, '\n');
+			for (int i = 0; i < depth; i++)
+				sbuf_addstr(out, "    ");
+			break;
+		case ':':
+			sbuf_addstr(out, ": ");
+			break;
+		case '}': case ']':
+			if (need) {
+				need = 0;
+			} else {
+				depth--;
+				sbuf_addch(out, '\n');
+				for (int i = 0; i < depth; i++)
+					sbuf_addstr(out, "    ");
+			}
+			sbuf_addch(out, c);
+			break;
+		default:
+			sbuf_addch(out, c);
+		}
+	}
+}
+
+/* ---- the typed view: types.ImageInspect as text/template sees it ---- */
+
+static json_t *typed(json_t *json, const char *fmt, int truth)
+{
+	json_t *o = json_object();
+
+	json_object_set(o, TMPL_GO_JSON, json ? json : json_null());
+	json_object_set_new(o, TMPL_GO_FMT, json_string(fmt));
+	json_object_set_new(o, TMPL_GO_TRUTH, json_boolean(truth));
+	return o;
+}
+
+/* A nil slice, map or pointer field stays JSON null but prints as Go. */
+static json_t *nil_or(json_t *v, const char *fmt)
+{
+	if (v && !json_is_null(v))
+		return json_incref(v);
+	return typed(NULL, fmt, 0);
+}
+
+/* time.Time.String() of an RFC 3339 time as the daemon encodes it. */
+static void go_time_string(const char *rfc, char *buf, size_t n)
+{
+	struct tm tm = { 0 };
+	const char *p = rfc ? strptime(rfc, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	char frac[16] = "", zone[32];
+	size_t k;
+
+	if (!p) {
+		snprintf(buf, n, "%s", rfc ? rfc : "");
+		return;
+	}
+	if (*p == '.') {
+		k = strspn(p + 1, "0123456789");
+		snprintf(frac, sizeof(frac), "%.*s", (int)(k > 9 ? 10 : k + 1), p);
+		p += k + 1;
+	}
+	if (*p == 'Z') {
+		snprintf(zone, sizeof(zone), "+0000 UTC");
+	} else {
+		/* A fixed offset: Go names it after the local zone when that
+		 * has the offset, else by the offset itself. */
+		time_t now = time(NULL);
+		struct tm lt;
+		long off = (p[0] == '-' ? -1 : 1) * (atol(p + 1) * 3600 + atol(p + 4) * 60);
+		localtime_r(&now, &lt);
+		snprintf(zone, sizeof(zone), "%c%.2s%.2s %s", p[0], p + 1, p + 4,
+			 lt.tm_gmtoff == off && lt.tm_zone ? lt.tm_zone : "");
+		if (!(lt.tm_gmtoff == off && lt.tm_zone))
+			snprintf(zone, sizeof(zone), "%c%.2s%.2s %c%.2s%.2s", p[0], p + 1, p + 4, p[0], p + 1, p + 4);
+	}
+	snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d%s %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone);
+}
+
+static json_t *struct_of(json_t *raw)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, TMPL_GO_STRUCT, json_true());
+	if (raw)
+		json_object_set(o, TMPL_GO_RAW, raw);
+	return o;
+}
+
+/* map[string]struct{}: the values print as "{}". */
+static json_t *set_of(json_t *v, const char *nil_fmt)
+{
+	json_t *o, *m;
+	const char *k;
+
+	if (!json_is_object(v))
+		return typed(NULL, nil_fmt, 0);
+	o = json_object();
+	json_object_foreach(v, k, m)
+		json_object_set_new(o, k, struct_of(m));
+	return o;
+}
+
+static void copy_field(json_t *dst, json_t *src, const char *k, json_t *dflt)
+{
+	json_t *v = json_object_get(src, k);
+
+	json_object_set(dst, k, v ? v : dflt);
+	json_decref(dflt);
+}
+
+/* container.Config: every field, omitted ones at their Go zero values. */
+static json_t *typed_config(json_t *c)
+{
+	json_t *o;
+
+	if (!json_is_object(c))
+		return typed(NULL, "<nil>", 0);
+	o = struct_of(c);
+	copy_field(o, c, "Hostname", json_string(""));
+	copy_field(o, c, "Domainname", json_string(""));
+	copy_field(o, c, "User", json_string(""));
+	copy_field(o, c, "AttachStdin", json_false());
+	copy_field(o, c, "AttachStdout", json_false());
+	copy_field(o, c, "AttachStderr", json_false());
+	json_object_set_new(o, "ExposedPorts", set_of(json_object_get(c, "ExposedPorts"), "map[]"));
+	copy_field(o, c, "Tty", json_false());
+	copy_field(o, c, "OpenStdin", json_false());
+	copy_field(o, c, "StdinOnce", json_false());
+	json_object_set_new(o, "Env", nil_or(json_object_get(c, "Env"), "[]"));
+	json_object_set_new(o, "Cmd", nil_or(json_object_get(c, "Cmd"), "[]"));
+	json_object_set_new(o, "Healthcheck", nil_or(json_object_get(c, "Healthcheck"), "<nil>"));
+	copy_field(o, c, "ArgsEscaped", json_false());
+	copy_field(o, c, "Image", json_string(""));
+	json_object_set_new(o, "Volumes", set_of(json_object_get(c, "Volumes"), "map[]"));
+	copy_field(o, c, "WorkingDir", json_string(""));
+	json_object_set_new(o, "Entrypoint", nil_or(json_object_get(c, "Entrypoint"), "[]"));
+	copy_field(o, c, "NetworkDisabled", json_false());
+	copy_field(o, c, "MacAddress", json_string(""));
+	json_object_set_new(o, "OnBuild", nil_or(json_object_get(c, "OnBuild"), "[]"));
+	json_object_set_new(o, "Labels", nil_or(json_object_get(c, "Labels"), "map[]"));
+	copy_field(o, c, "StopSignal", json_string(""));
+	json_object_set_new(o, "StopTimeout", nil_or(json_object_get(c, "StopTimeout"), "<nil>"));
+	json_object_set_new(o, "Shell", nil_or(json_object_get(c, "Shell"), "[]"));
+	return o;
+}
+
+static json_t *typed_inspect(json_t *r)
+{
+	static const char *const head[] = { "Id", "RepoTags", "RepoDigests", "Parent", "Comment", "Created",
+					    "Container" };
+	json_t *o = struct_of(r), *gd, *rf, *md, *t;
+	char when[96];
+
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		copy_field(o, r, head[i], json_string(""));
+	json_object_set_new(o, "ContainerConfig", typed_config(json_object_get(r, "ContainerConfig")));
+	copy_field(o, r, "DockerVersion", json_string(""));
+	copy_field(o, r, "Author", json_string(""));
+	json_object_set_new(o, "Config", typed_config(json_object_get(r, "Config")));
+	copy_field(o, r, "Architecture", json_string(""));
+	copy_field(o, r, "Variant", json_string(""));
+	copy_field(o, r, "Os", json_string(""));
+	copy_field(o, r, "OsVersion", json_string(""));
+	copy_field(o, r, "Size", json_integer(0));
+	copy_field(o, r, "VirtualSize", json_integer(0));
+	t = json_object_get(r, "GraphDriver");
+	gd = struct_of(t);
+	json_object_set_new(gd, "Data", nil_or(json_object_get(t, "Data"), "map[]"));
+	copy_field(gd, t, "Name", json_string(""));
+	json_object_set_new(o, "GraphDriver", gd);
+	t = json_object_get(r, "RootFS");
+	rf = struct_of(t);
+	copy_field(rf, t, "Type", json_string(""));
+	json_object_set_new(rf, "Layers", nil_or(json_object_get(t, "Layers"), "[]"));
+	copy_field(rf, t, "BaseLayer", json_string(""));
+	json_object_set_new(o, "RootFS", rf);
+	t = json_object_get(json_object_get(r, "Metadata"), "LastTagTime");
+	go_time_string(json_string_value(t), when, sizeof(when));
+	md = struct_of(json_object_get(r, "Metadata"));
+	json_object_set_new(md, "LastTagTime", typed(t, when, 1));
+	json_object_set_new(o, "Metadata", md);
+	return o;
+}
+
+/* ---- the command ---- */
+
+static const char *const valid_types[] = { "config", "container", "image", "network", "node", "plugin",
+					   "secret", "service", "task", "volume", NULL };
+
+static int flag_error(const char *cmd, int argc, char **argv, const char *opts)
+{
+	const char *a = argv[optind - 1];
+
+	if (optopt && strchr(opts, optopt) && a[0] == '-' && a[1] != '-')
+		fprintf(stderr, "flag needs an argument: '%c' in -%c\n", optopt, optopt);
+	else if (optopt)
+		fprintf(stderr, "unknown shorthand flag: '%c' in %s\n", optopt, a);
+	else if (!strchr(a, '=') && (!strcmp(a, "--format") || !strcmp(a, "--type")))
+		fprintf(stderr, "flag needs an argument: %s\n", a);
+	else
+		fprintf(stderr, "unknown flag: %.*s\n", (int)strcspn(a, "="), a);
+	fprintf(stderr, "See 'berth %s --help'.\n", cmd);
+	return 125;
+}
+
+static int run(struct cli *c, int argc, char **argv, int image_cmd)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "size", no_argument, NULL, 's' },
+		{ "type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *cmd = image_cmd ? "image inspect" : "inspect";
+	const char *format = NULL, *type = NULL;
+	struct sbuf out = SBUF_INIT, errs = SBUF_INIT;
+	struct tmpl *t = NULL;
+	struct berr err = BERR_INIT;
+	char **raws;
+	size_t nraw = 0;
+	int size = 0, o, rc = 0;
+
+	opterr = 0;
+	optind = 0;
+	while ((o = getopt_long(argc, argv, image_cmd ? "f:h" : "f:sh", image_cmd ? opts : opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': format = optarg; break;
+		case 's': if (image_cmd) return flag_error(cmd, argc, argv, "f"); size = 1; break;
+		case 't': if (image_cmd) return flag_error(cmd, argc, argv, "f"); type = optarg; break;
+		case 'h':
+			printf("\nUsage:  berth %s\n\nOptions:\n"
+			       "  -f, --format string   Format the output using the given Go template\n%s",
+			       image_cmd ? image_inspect_usage : inspect_usage,
+			       image_cmd ? "" : "  -s, --size            Display total file sizes if the type is container\n"
+						"      --type string     Return JSON for specified type\n");
+			return 0;
+		default:
+			return flag_error(cmd, argc, argv, "ft");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, image_cmd ? image_inspect_usage : inspect_usage,
+				       "requires at least 1 argument");
+	if (type && *type) {
+		size_t i;
+		for (i = 0; valid_types[i] && strcmp(valid_types[i], type); i++)
+			;
+		if (!valid_types[i]) {
+			fprintf(stderr, "\"%s\" is not a valid value for --type\n", type);
+			return 1;
+		}
+	}
+	if (format && *format && tmpl_parse(&t, format, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 64;
+	}
+	if (!cli_berth(c))
+		return 1;
+	raws = calloc((size_t)argc, sizeof(char *));
+	for (int i = optind; i < argc; i++) {
+		const char *name = argv[i];
+		char *raw = NULL;
+
+		if (type && *type && strcmp(type, "image") != 0) {
+			sbuf_addf(&errs, "%sError: No such %s: %s", errs.len ? "\n" : "", type, name);
+			continue;
+		}
+		berr_clear(&err);
+		if (berth_image_inspect_raw(c->b, name, &raw, &err) < 0) {
+			if (errs.len)
+				sbuf_addch(&errs, '\n');
+			if (!image_cmd && !type && (err.code == BERR_NOT_FOUND || strstr(err.msg, "invalid reference format")))
+				sbuf_addf(&errs, "Error: No such object: %s", name);
+			else if (err.code == BERR_NOT_FOUND)
+				sbuf_addf(&errs, "Error: No such image: %s", name);
+			else
+				sbuf_addf(&errs, "Error response from daemon: %s", err.msg);
+			continue;
+		}
+		if (size)
+			fprintf(stderr, "WARNING: --size ignored for image\n");
+		if (!t) {
+			raws[nraw++] = raw;
+			continue;
+		}
+		{
+			json_t *rj = json_loads(raw, JSON_ALLOW_NUL, NULL), *tj = typed_inspect(rj);
+			struct berr xe = BERR_INIT;
+			size_t mark = out.len;
+
+			if (tmpl_exec_opts(t, tj, &out, 1, &xe) < 0) {
+				berr_clear(&xe);
+				out.len = mark;
+				if (tmpl_exec_opts(t, rj, &out, 1, &xe) < 0) {
+					sbuf_addf(&errs, "%stemplate parsing error: %s", errs.len ? "\n" : "", xe.msg);
+					out.len = mark;
+				} else {
+					sbuf_addch(&out, '\n');
+				}
+			} else {
+				sbuf_addch(&out, '\n');
+			}
+			if (out.buf)
+				out.buf[out.len] = '\0';
+			json_decref(tj);
+			json_decref(rj);
+			free(raw);
+		}
+	}
+	if (t) {
+		if (out.len)
+			fwrite(out.buf, 1, out.len, stdout);
+		else
+			putchar('\n');
+		tmpl_free(t);
+	} else if (!nraw) {
+		printf("[]\n");
+	} else {
+		struct sbuf all = SBUF_INIT;
+		sbuf_addch(&all, '[');
+		for (size_t i = 0; i < nraw; i++) {
+			if (i)
+				sbuf_addch(&all, ',');
+			sbuf_addstr(&all, raws[i]);
+			free(raws[i]);
+		}
+		sbuf_addch(&all, ']');
+		json_indent(&out, all.buf);
+		sbuf_addch(&out, '\n');
+		fwrite(out.buf, 1, out.len, stdout);
+		sbuf_release(&all);
+	}
+	fflush(stdout);
+	if (errs.len) {
+		fprintf(stderr, "%s\n", errs.buf);
+		rc = 1;
+	}
+	free(raws);
+	sbuf_release(&out);
+	sbuf_release(&errs);
+	return rc;
+}
 
 int cmd_inspect(struct cli *c, int argc, char **argv)
 {
-	struct berr err = BERR_INIT;
-	int rc = 0, first = 1;
+	return run(c, argc, argv, 0);
+}
 
-	if (argc < 2)
-		return cli_usage_error("inspect", "inspect [OPTIONS] NAME|ID [NAME|ID...]\n\nReturn low-level information on Docker objects",
-				       "requires at least 1 argument");
-	if (!cli_berth(c))
-		return 1;
-	printf("[");
-	for (int i = 1; i < argc; i++) {
-		char *json;
-		if (berth_image_inspect(c->b, argv[i], &json, &err) < 0) {
-			if (err.code == BERR_NOT_FOUND)
-				fprintf(stderr, "Error: No such object: %s\n", argv[i]);
-			else
-				fprintf(stderr, "Error: %s\n", err.msg);
-			rc = 1;
-			continue;
-		}
-		/* Indent the object by 4 like docker's json.Indent of the array. */
-		printf("%s\n    ", first ? "" : ",");
-		for (char *p = json; *p; p++) {
-			putchar(*p);
-			if (*p == '\n')
-				fputs("    ", stdout);
-		}
-		free(json);
-		first = 0;
-	}
-	printf(first ? "]\n" : "\n]\n");
-	return rc;
+int cmd_image_inspect(struct cli *c, int argc, char **argv)
+{
+	return run(c, argc, argv, 1);
 }

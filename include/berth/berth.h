@@ -164,4 +164,54 @@ struct berth_import_opts {
 int berth_image_import(struct berth *b, int fd, const char *ref, const struct berth_import_opts *opts,
 		       char id_out[72], struct berr *err);
 
+/* ---- image inspect, history, tag; info (lib/image/{inspect,history,tag,info}.c) ---- */
+
+/* Docker 20.10's GET /images/{name}/json body for one name or ID, as the
+ * daemon encodes types.ImageInspect: compact, no HTML escaping, no
+ * newline (free()).  Errors as LookupImage's: "no such image: NAME: ..."
+ * (BERR_NOT_FOUND when the image is not there, BERR_INVALID for a bad
+ * reference). */
+int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, struct berr *err);
+
+/* One row of Docker 20.10's image history, newest first. */
+struct berth_history_item {
+	char *id;         /* "sha256:<hex>" or "<missing>" */
+	int64_t created;  /* unix seconds; Go's zero time is -62135596800 */
+	char *created_by;
+	char *comment;
+	int64_t size;     /* the layer's own size; 0 for empty_layer entries */
+};
+/* Errors as GetImage's: "No such image: nosuch:latest", reference errors. */
+int berth_image_history(struct berth *b, const char *name, struct berth_history_item **out, size_t *n,
+			struct berr *err);
+void berth_history_free(struct berth_history_item *v, size_t n);
+
+/* Docker 20.10's POST /images/{source}/tag?repo=&tag=: target is a
+ * checked, digest-free reference (the CLI's checks come first).  Points
+ * the tag at the image in repositories.json and stamps the image's
+ * lastUpdated, under the store lock. */
+int berth_image_tag(struct berth *b, const char *source, const char *target, struct berr *err);
+
+/* berth's own facts in the shape of docker's `info` (strings free()d by
+ * berth_info_release). */
+struct berth_info {
+	char *root;             /* the store root, symlinks resolved */
+	size_t images;          /* images in imagedb */
+	size_t layers;          /* layers in layerdb */
+	char *backing_fs;       /* overlay2's name of the root's filesystem ("extfs") */
+	int supports_d_type;
+	char *kernel_version;
+	char *operating_system; /* PRETTY_NAME of os-release */
+	char *os_version;       /* VERSION_ID */
+	char *architecture;     /* uname -m */
+	int ncpu;
+	int64_t mem_total;
+	char *name;             /* host name */
+	char **insecure_registries; /* NULL-terminated, as configured */
+	char **registry_mirrors;
+	int max_concurrent_downloads;
+};
+int berth_info(struct berth *b, struct berth_info *out, struct berr *err);
+void berth_info_release(struct berth_info *info);
+
 #endif

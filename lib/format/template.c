@@ -28,6 +28,8 @@ struct arg {
 	json_int_t i;
 	double d;
 	struct pipe *pipe;
+	size_t pos;     /* Go's node position: a chain's second field, else the operand */
+	char *src;      /* a field chain's text, for error contexts */
 };
 
 struct cmd {
@@ -343,6 +345,8 @@ static void parse_chain(struct parser *p, struct arg *a)
 {
 	while (!p->peeked && p->s[p->pos] == '.' && is_alnum_(p->s[p->pos + 1])) {
 		next(p);
+		if (a->nfields == 1 && a->kind == A_FIELD)
+			a->pos = p->tstart;
 		push_ptr((void ***)&a->fields, &a->nfields, xstrdup(p->val));
 	}
 }
@@ -353,12 +357,17 @@ static struct arg *parse_operand(struct parser *p)
 	char *end;
 
 	switch (peek_ns(p)) {
-	case T_FIELD:
+	case T_FIELD: {
+		size_t start;
+
 		next(p);
 		a->kind = A_FIELD;
+		a->pos = start = p->tstart;
 		push_ptr((void ***)&a->fields, &a->nfields, xstrdup(p->val));
 		parse_chain(p, a);
+		a->src = xstrndup(p->s + start, p->pos - start);
 		return a;
+	}
 	case T_DOT:
 		next(p);
 		a->kind = A_DOT;
@@ -632,6 +641,7 @@ static void free_arg(struct arg *a)
 	for (i = 0; i < a->nfields; i++)
 		free(a->fields[i]);
 	free(a->fields);
+	free(a->src);
 	free(a->name);
 	free_pipe(a->pipe);
 	free(a);
@@ -729,6 +739,7 @@ struct state {
 	struct var *vars;
 	size_t nvars;
 	struct berr *err;
+	int missing_error; /* Option("missingkey=error") */
 	jmp_buf fail;
 };
 
@@ -767,10 +778,53 @@ static const char *type_name(json_t *v)
 	}
 }
 
+/* Typed values (template.h): a Go value whose printed form is not its
+ * JSON's, and Go structs. */
+static int is_typed(json_t *v)
+{
+	return json_is_object(v) && json_object_get(v, TMPL_GO_JSON);
+}
+
+static int is_struct(json_t *v)
+{
+	return json_is_object(v) && json_object_get(v, TMPL_GO_STRUCT);
+}
+
+/* v with typed values replaced by their JSON (a new reference). */
+static json_t *plain(json_t *v)
+{
+	json_t *r, *m;
+	const char *k;
+	size_t i;
+
+	if (is_typed(v))
+		return plain(json_object_get(v, TMPL_GO_JSON));
+	if (is_struct(v) && json_object_get(v, TMPL_GO_RAW))
+		return json_incref(json_object_get(v, TMPL_GO_RAW));
+	if (json_is_object(v)) {
+		r = json_object();
+		json_object_foreach(v, k, m)
+			if (k[0] != '\x01')
+				json_object_set_new(r, k, plain(m));
+		return r;
+	}
+	if (json_is_array(v)) {
+		r = json_array();
+		json_array_foreach(v, i, m)
+			json_array_append_new(r, plain(m));
+		return r;
+	}
+	return json_incref(v);
+}
+
 static int truth(json_t *v)
 {
 	if (!v)
 		return 0;
+	if (is_typed(v))
+		return json_is_true(json_object_get(v, TMPL_GO_TRUTH));
+	if (is_struct(v))
+		return 1;
 	switch (json_typeof(v)) {
 	case JSON_STRING: return json_string_length(v) > 0;
 	case JSON_INTEGER: return json_integer_value(v) != 0;
@@ -808,6 +862,28 @@ static void print_v(struct sbuf *out, json_t *v)
 
 	if (!v || json_is_null(v)) {
 		sbuf_addstr(out, "<nil>");
+		return;
+	}
+	if (is_typed(v)) {
+		sbuf_addstr(out, json_string_value(json_object_get(v, TMPL_GO_FMT)));
+		return;
+	}
+	if (is_struct(v)) {
+		const char *k;
+		json_t *m;
+		int first = 1;
+
+		/* fmt's %v of a struct: the fields in order, no names. */
+		sbuf_addch(out, '{');
+		json_object_foreach(v, k, m) {
+			if (k[0] == '\x01')
+				continue;
+			if (!first)
+				sbuf_addch(out, ' ');
+			first = 0;
+			print_v(out, m);
+		}
+		sbuf_addch(out, '}');
 		return;
 	}
 	switch (json_typeof(v)) {
@@ -884,7 +960,8 @@ static void pop_vars(struct state *s, size_t mark)
 }
 
 /* Takes ownership of v. */
-static json_t *eval_fields(struct state *s, struct cmd *c, json_t *v, char **f, size_t n)
+static json_t *eval_fields(struct state *s, struct cmd *c, size_t pos, const char *src, json_t *v, char **f,
+			   size_t n)
 {
 	size_t i;
 	json_t *r;
@@ -893,7 +970,7 @@ static json_t *eval_fields(struct state *s, struct cmd *c, json_t *v, char **f, 
 		if (!v)
 			return NULL;
 		if (json_is_null(v))
-			xerr(s, c->pos, c->src, "nil pointer evaluating interface {}.%s", f[i]);
+			xerr(s, src ? pos : c->pos, src ? src : c->src, "nil pointer evaluating interface {}.%s", f[i]);
 		if (!json_is_object(v)) {
 			const char *tn = type_name(v), *at = strstr(c->src, f[i]);
 
@@ -901,8 +978,19 @@ static json_t *eval_fields(struct state *s, struct cmd *c, json_t *v, char **f, 
 			xerr(s, c->pos + (at && at > c->src ? (size_t)(at - c->src) - 1 : 0), c->src, "can't evaluate field %s in type %s",
 			     f[i], i ? "interface {}" : tn);
 		}
+		if (is_typed(v)) {
+			r = plain(v);
+			json_decref(v);
+			v = r;
+			if (!json_is_object(v)) {
+				json_decref(v);
+				xerr(s, pos, c->src, "nil pointer evaluating %s", f[i]);
+			}
+		}
 		r = json_incref(json_object_get(v, f[i]));
 		json_decref(v);
+		if (!r && s->missing_error)
+			xerr(s, pos, src ? src : c->src, "map has no entry for key \"%s\"", f[i]);
 		v = r;
 	}
 	return v;
@@ -914,9 +1002,9 @@ static json_t *eval_arg(struct state *s, struct cmd *c, json_t *dot, struct arg 
 {
 	switch (a->kind) {
 	case A_DOT: return json_incref(dot);
-	case A_FIELD: return eval_fields(s, c, json_incref(dot), a->fields, a->nfields);
-	case A_VAR: return eval_fields(s, c, lookup_var(s, a->name), a->fields, a->nfields);
-	case A_PIPE: return eval_fields(s, c, eval_pipe(s, dot, a->pipe), a->fields, a->nfields);
+	case A_FIELD: return eval_fields(s, c, a->pos, a->src, json_incref(dot), a->fields, a->nfields);
+	case A_VAR: return eval_fields(s, c, c->pos, NULL, lookup_var(s, a->name), a->fields, a->nfields);
+	case A_PIPE: return eval_fields(s, c, c->pos, NULL, eval_pipe(s, dot, a->pipe), a->fields, a->nfields);
 	case A_STR: return json_string(a->name);
 	case A_INT: return json_integer(a->i);
 	case A_REAL: return json_real(a->d);
@@ -981,6 +1069,12 @@ static void exec_range(struct state *s, json_t *dot, struct node *n)
 	pp->nvars = 0;
 	v = eval_pipe(s, dot, pp);
 	pp->nvars = nv;
+	if (is_typed(v)) {
+		json_t *pv = plain(v);
+
+		json_decref(v);
+		v = pv;
+	}
 	if (v && !json_is_array(v) && !json_is_object(v) && !json_is_null(v)) {
 		struct sbuf b = SBUF_INIT;
 
@@ -1023,7 +1117,9 @@ static void exec_range(struct state *s, json_t *dot, struct node *n)
 
 static void print_value(struct sbuf *out, json_t *v)
 {
-	if (!v || json_is_null(v))
+	if (is_typed(v))
+		print_v(out, v);
+	else if (!v || json_is_null(v))
 		sbuf_addstr(out, "<no value>");
 	else
 		print_v(out, v);
@@ -1065,10 +1161,16 @@ static void exec_list(struct state *s, json_t *dot, struct list *l)
 
 int tmpl_exec(const struct tmpl *t, json_t *data, struct sbuf *out, struct berr *err)
 {
+	return tmpl_exec_opts(t, data, out, 0, err);
+}
+
+int tmpl_exec_opts(const struct tmpl *t, json_t *data, struct sbuf *out, int missing_error, struct berr *err)
+{
 	struct state *s = xcalloc(1, sizeof(*s));
 	size_t len = out->len;
 	int rc = 0;
 
+	s->missing_error = missing_error;
 	s->t = t;
 	s->out = out;
 	s->err = err;
@@ -1438,6 +1540,8 @@ static json_t *call_func(struct state *s, struct cmd *c, const char *name, json_
 	}
 	if (!strcmp(name, "len")) {
 		want_n(s, c, name, n, 1, 0);
+		if (is_typed(a[0]) && json_is_null(json_object_get(a[0], TMPL_GO_JSON)))
+			return json_integer(0);
 		if (json_is_string(a[0]))
 			return json_integer(json_string_length(a[0]));
 		if (json_is_array(a[0]))
@@ -1464,7 +1568,12 @@ static json_t *call_func(struct state *s, struct cmd *c, const char *name, json_
 	if (!strcmp(name, "json")) {
 		want_n(s, c, name, n, 1, 0);
 		/* docker's json func turns HTML escaping off. */
-		gojson_write_opts(&b, json_is_null(a[0]) ? NULL : a[0], NULL, NULL, 0);
+		{
+			json_t *pv = plain(a[0]);
+
+			gojson_write_opts(&b, json_is_null(pv) ? NULL : pv, NULL, NULL, 0);
+			json_decref(pv);
+		}
 		return str_result(&b);
 	}
 	if (!strcmp(name, "split")) {

@@ -407,8 +407,15 @@ static int register_layers(struct pull *p, int show, struct berr *err)
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct layer_job *j = &p->jobs[i];
 
-		if (!j->needed)
+		/* A layer found present when the pull was planned may have
+		 * been removed since by an rmi (which holds this lock while
+		 * deleting): registering children on it would break the chain. */
+		if (!j->needed) {
+			if (!store_layer_exists(p->b->store, j->chain_id))
+				return berr_set(err, BERR_TEMPORARY, "layer %s was removed during the pull, pull again",
+						j->chain_id);
 			continue;
+		}
 		if (layer_ingest_register(p->b->store, &j->in, j->parent, NULL, err) < 0)
 			return -1;
 		if (show)

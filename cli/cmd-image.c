@@ -108,11 +108,14 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "history", cmd_history, "Show the history of an image" },
+	{ "import", cmd_import, "Import the contents from a tarball to create a filesystem image" },
 	{ "inspect", cmd_image_inspect, "Display detailed information on one or more images" },
+	{ "load", cmd_load, "Load an image from a tar archive or STDIN" },
 	{ "ls", cmd_images, "List images" },
 	{ "prune", cmd_image_prune, "Remove unused images" },
 	{ "pull", cmd_pull, "Pull an image or a repository from a registry" },
 	{ "rm", cmd_image_rm, "Remove one or more images" },
+	{ "save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
 	{ "tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
 };
 

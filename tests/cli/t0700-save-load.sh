@@ -53,6 +53,8 @@ roundtrip() {
 	t_eq "same images listed" "$(BERTH_ROOT=$T/rt berth images)" "$(berth images)"
 	berth save busybox | BERTH_ROOT=$T/pipe berth load -q >"$T/pipe.out" 2>&1
 	t_eq "save to stdout piped into load" "$(cat "$T/pipe.out")" "Loaded image: busybox:latest"
+	berth image save busybox | BERTH_ROOT=$T/pipe2 berth image load >"$T/pipe.out" 2>&1
+	t_eq "image save | image load" "$(cat "$T/pipe.out")" "Loaded image: busybox:latest"
 	local z
 	for z in gzip zstd xz; do
 		$z -c <"$T/b.tar" >"$T/b.tar.$z"

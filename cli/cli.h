@@ -49,6 +49,7 @@ void progress_event(void *ctx, const struct berth_progress *msg);
 void progress_free(struct progress *p);
 
 int cmd_pull(struct cli *c, int argc, char **argv);
+int cmd_push(struct cli *c, int argc, char **argv);
 int cmd_images(struct cli *c, int argc, char **argv);
 int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_image_inspect(struct cli *c, int argc, char **argv);
@@ -63,5 +64,8 @@ int cmd_system(struct cli *c, int argc, char **argv);
 int cmd_save(struct cli *c, int argc, char **argv);
 int cmd_load(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_login(struct cli *c, int argc, char **argv);
+int cmd_logout(struct cli *c, int argc, char **argv);
+int cmd_search(struct cli *c, int argc, char **argv);
 
 #endif

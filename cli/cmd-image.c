@@ -114,6 +114,7 @@ static const struct subcommand subcommands[] = {
 	{ "ls", cmd_images, "List images" },
 	{ "prune", cmd_image_prune, "Remove unused images" },
 	{ "pull", cmd_pull, "Pull an image or a repository from a registry" },
+	{ "push", cmd_push, "Push an image or a repository to a registry" },
 	{ "rm", cmd_image_rm, "Remove one or more images" },
 	{ "save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)" },
 	{ "tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },

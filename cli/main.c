@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "pull", cmd_pull, "Pull an image from a registry" },
+	{ "push", cmd_push, "Push an image or a repository to a registry" },
 	{ "images", cmd_images, "List images" },
 	{ "inspect", cmd_inspect, "Return low-level information on images" },
 	{ "version", cmd_version, "Show the berth version information" },
@@ -25,6 +26,9 @@ static const struct command commands[] = {
 	{ "save", cmd_save, "Save one or more images to a tar archive" },
 	{ "load", cmd_load, "Load images from a tar archive or STDIN" },
 	{ "import", cmd_import, "Import a tarball to create a filesystem image" },
+	{ "login", cmd_login, "Log in to a Docker registry" },
+	{ "logout", cmd_logout, "Log out from a Docker registry" },
+	{ "search", cmd_search, "Search the Docker Hub for images" },
 };
 
 static void usage(FILE *out)

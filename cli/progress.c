@@ -66,8 +66,8 @@ static void bar(struct progress *p, char *buf, size_t n, int64_t cur, int64_t to
 		box[k++] = ' ';
 		box[k] = '\0';
 	}
-	if (cur > total)
-		snprintf(buf, n, "%s", box);
+	if (cur > total) /* docker drops only the total when current is wonky */
+		snprintf(buf, n, "%s%8s", box, c);
 	else
 		snprintf(buf, n, "%s%8s/%s", box, c, t);
 }

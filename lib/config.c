@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "credhelper.h"
 #include "util/base64.h"
 #include "util/fs.h"
 #include "util/sbuf.h"
@@ -472,7 +473,7 @@ static int entry_credentials(json_t *entry, char **user, char **pass, struct ber
 	return entry_fields(entry, user, pass, err);
 }
 
-static char *dockercfg_path(void)
+char *dockercfg_path(void)
 {
 	const char *dir = getenv("DOCKER_CONFIG");
 	const char *home = getenv("HOME");
@@ -490,10 +491,23 @@ static char *dockercfg_path(void)
 	return xasprintf("%s/.docker/config.json", home);
 }
 
+/* The CLI's getConfiguredCredentialStore: credHelpers[key], else
+ * credsStore; NULL for the plain-text file.  Borrowed from root. */
+const char *dockercfg_helper(json_t *root, const char *key)
+{
+	const char *h = json_string_value(json_object_get(json_object_get(root, "credHelpers"), key));
+
+	if (h && *h)
+		return h;
+	h = json_string_value(json_object_get(root, "credsStore"));
+	return h && *h ? h : NULL;
+}
+
 int dockercfg_get_auth(const char *host, char **user, char **pass, struct berr *err)
 {
 	_cleanup_free_ char *path = dockercfg_path();
 	json_t *root, *auths, *entry;
+	const char *helper;
 	int rc;
 
 	*user = *pass = NULL;
@@ -506,6 +520,20 @@ int dockercfg_get_auth(const char *host, char **user, char **pass, struct berr *
 	if (auths && !json_is_object(auths) && !json_is_null(auths)) {
 		json_decref(root);
 		return berr_set(err, BERR_INVALID, "%s: \"auths\" must be an object", path);
+	}
+	helper = dockercfg_helper(root, is_docker_hub(host) ? INDEX_SERVER : host);
+	if (helper) {
+		struct berr herr = BERR_INIT;
+
+		/* Like docker's CLI resolving credentials for a pull: a
+		 * helper's failure means no credentials, not an error. */
+		if (credhelper_get(helper, is_docker_hub(host) ? INDEX_SERVER : host, user, pass, &herr) != 0) {
+			free(*user);
+			free(*pass);
+			*user = *pass = NULL;
+		}
+		json_decref(root);
+		return 0;
 	}
 	entry = json_is_object(auths) ? find_auth_entry(auths, host) : NULL;
 	rc = entry ? entry_credentials(entry, user, pass, err) : 0;

@@ -12,11 +12,14 @@
  * Credentials come from Docker's client config: $DOCKER_CONFIG/config.json,
  * else ~/.docker/config.json, "auths": {"host": {"auth": base64(user:pass)}}
  * (and "identitytoken"); index.docker.io is keyed
- * "https://index.docker.io/v1/" as docker does.
+ * "https://index.docker.io/v1/" as docker does.  When the file names a
+ * credential helper ("credHelpers": {"host": "name"} or "credsStore":
+ * "name"), docker-credential-<name> is asked instead (credhelper.h).
  */
 #ifndef BERTH_CONFIG_H
 #define BERTH_CONFIG_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "util/err.h"
@@ -41,5 +44,13 @@ int config_is_insecure(const struct berth_config *cfg, const char *host);
  * identitytoken is returned as *pass with *user = "<token>".  Returns -1 only
  * for a malformed file. */
 int dockercfg_get_auth(const char *host, char **user, char **pass, struct berr *err);
+
+/* docker's client config file: $DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json (free(); NULL when there is no home). */
+char *dockercfg_path(void);
+/* The credential helper docker uses for key ("host:port", or
+ * "https://index.docker.io/v1/"): credHelpers[key], else credsStore; NULL
+ * for config.json itself.  root is the parsed config.json; borrowed. */
+const char *dockercfg_helper(json_t *root, const char *key);
 
 #endif

@@ -212,7 +212,7 @@ int auth_fetch_token(struct http_share *s, const struct auth_challenge *c, const
 {
 	_cleanup_sbuf_ struct sbuf url = SBUF_INIT, form = SBUF_INIT, body = SBUF_INIT;
 	struct http_mem mem = { &body, TOKEN_BODY_MAX, "token response" };
-	struct http_req req = { NULL, NULL, NULL, http_mem_body, &mem };
+	struct http_req req = { .body = http_mem_body, .ctx = &mem };
 	int refresh = user && pass && !strcmp(user, "<token>");
 	int first = 1, rc;
 

@@ -17,6 +17,7 @@
 #include "../io/digest.h"
 #include "auth.h"
 #include "http.h"
+#include "upload.h"
 
 #define HUB_HOST "registry-1.docker.io"
 #define ATTEMPTS 5               /* failures in a row without progress */
@@ -132,7 +133,7 @@ static void add_mirror(struct registry_client *rc, const char *url)
 
 static void add_host(struct registry_client *rc, const char *host, const char *cred_host)
 {
-	const char *scheme = config_is_insecure(rc->cfg, host) ? "http" : "https";
+	const char *scheme = config_is_insecure(rc->cfg, host) && !http_host_has_certs(host) ? "http" : "https";
 
 	endpoint_init(&rc->eps[rc->n_eps++], xasprintf("%s://%s", scheme, host), cred_host, 0);
 }
@@ -236,7 +237,7 @@ static int ping_auth(struct registry_client *rc, struct endpoint *ep, const stru
 static int ping(struct registry_client *rc, struct endpoint *ep, struct berr *err)
 {
 	_cleanup_free_ char *url = xasprintf("%s/v2/", ep->base);
-	struct http_req req = { url, NULL, NULL, NULL, NULL };
+	struct http_req req = { .url = url };
 	struct http_resp resp;
 	int attempts = ep->mirror ? 1 : ATTEMPTS, ret = -1;
 
@@ -322,7 +323,7 @@ static struct curl_slist *attempt_headers(struct endpoint *ep, const struct op *
 static int attempt(struct registry_client *rc, struct endpoint *ep, const struct op *op,
 		   const char *url, int *reauthed, struct berr *err)
 {
-	struct http_req req = { url, NULL, NULL, op->body, op->ctx };
+	struct http_req req = { .url = url, .body = op->body, .ctx = op->ctx };
 	struct http_resp resp;
 	unsigned gen;
 	int r;
@@ -706,4 +707,55 @@ int registry_list_tags(struct registry_client *rc, char ***tags_out, struct berr
 	json_decref(root);
 	*tags_out = v;
 	return 0;
+}
+
+/* ---- push (upload.c) ---- */
+
+void registry_client_want_push(struct registry_client *rc)
+{
+	free(rc->scope);
+	rc->scope = xasprintf("repository:%s:push,pull", rc->path);
+}
+
+/* Pushes go to the registry itself, never to a mirror: the last endpoint.
+ * Credentials go only to URLs under it (an upload Location could name
+ * another host). */
+int registry_request(struct registry_client *rc, const struct http_req *req, const struct http_upload *up,
+		     int replayable, struct http_resp *resp, struct berr *err)
+{
+	struct endpoint *ep = &rc->eps[rc->n_eps - 1];
+	_cleanup_free_ char *url = NULL;
+	int reauthed = 0, r;
+
+	if (endpoint_ready(rc, ep, err) < 0)
+		return -1;
+	url = req->url[0] == '/' ? xasprintf("%s%s", ep->base, req->url) : xstrdup(req->url);
+	for (;;) {
+		struct http_req r2 = *req;
+		struct curl_slist *h = NULL;
+		unsigned gen;
+
+		for (struct curl_slist *l = req->headers; l; l = l->next)
+			http_header_add(&h, "%s", l->data);
+		pthread_mutex_lock(&ep->mu);
+		if (ep->authz && !strncmp(url, ep->base, strlen(ep->base)) &&
+		    strchr("/?", url[strlen(ep->base)]))
+			http_header_add(&h, "Authorization: %s", ep->authz);
+		gen = ep->gen;
+		pthread_mutex_unlock(&ep->mu);
+		r2.url = url;
+		r2.headers = h;
+		r = http_do_ex(&rc->http, &r2, up, resp, err);
+		curl_slist_free_all(h);
+		if (r < 0 || resp->status != 401 || !replayable || reauthed)
+			return r;
+		reauthed = 1;
+		if (reauth(rc, ep, resp, gen, err) < 0)
+			return -1;
+	}
+}
+
+const char *registry_client_path(const struct registry_client *rc)
+{
+	return rc->path;
 }

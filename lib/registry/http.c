@@ -12,11 +12,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <berth/berth.h>
 
-#define CERTS_D "/etc/docker/certs.d"
+/* $BERTH_CERTS_D stands in for docker's directory, so tests need not
+ * write into the real /etc/docker. */
+static const char *certs_d(void)
+{
+	const char *d = getenv("BERTH_CERTS_D");
+
+	return d && *d ? d : "/etc/docker/certs.d";
+}
+#define CERTS_D certs_d()
 #define SYSTEM_CA_PATH "/etc/ssl/certs"
 /* Blob throughput is the product: big reads mean fewer write callbacks. */
 #define RECV_BUFFER (512 << 10)
@@ -86,6 +95,9 @@ static void resp_reset(struct http_resp *r)
 	free(r->content_type);
 	free(r->www_auth);
 	free(r->content_range);
+	free(r->location);
+	free(r->docker_digest);
+	free(r->link);
 	sbuf_release(&r->errbody);
 	http_resp_init(r);
 }
@@ -117,6 +129,7 @@ struct xfer {
 	struct http_resp *resp;
 	struct berr *err;
 	int body_failed;
+	const struct http_upload *up;
 };
 
 /* "Name: value\r\n" -> value when name matches, trimmed, else NULL. */
@@ -172,6 +185,9 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *ud)
 	take_header(&r->content_type, header_value(p, len, "Content-Type"));
 	take_header(&r->www_auth, header_value(p, len, "WWW-Authenticate"));
 	take_header(&r->content_range, header_value(p, len, "Content-Range"));
+	take_header(&r->location, header_value(p, len, "Location"));
+	take_header(&r->docker_digest, header_value(p, len, "Docker-Content-Digest"));
+	take_header(&r->link, header_value(p, len, "Link"));
 	return len;
 }
 
@@ -208,6 +224,17 @@ static char *url_hostport(const char *url)
 static int file_exists(const char *path)
 {
 	return access(path, R_OK) == 0;
+}
+
+int http_host_has_certs(const char *hostport)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct stat st;
+
+	if (!*hostport || strchr(hostport, '/') || strstr(hostport, ".."))
+		return 0;
+	dir = xasprintf("%s/%s", CERTS_D, hostport);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Docker trusts certs.d/<host:port>/ca.crt in addition to the system CAs
@@ -263,7 +290,22 @@ static void setup_easy(CURL *h, struct http_share *s, const struct http_req *req
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, req->headers);
 	if (req->post)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->post);
+	if (x->up && x->up->method && !strcmp(x->up->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (x->up && x->up->method)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, x->up->method);
+	if (x->up && x->up->read) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, x->up->read);
+		curl_easy_setopt(h, CURLOPT_READDATA, x->up->read_ctx);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->up->size);
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, (long)RECV_BUFFER);
+	}
 	setup_tls(h, req->url);
+	if (req->tls_noverify) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 }
 
 static int curl_retryable(CURLcode rc)
@@ -285,11 +327,28 @@ static int curl_retryable(CURLcode rc)
 	}
 }
 
+/* Go's url.Error names the method so: "Get", "Post", "Put", "Patch". */
+static const char *go_op(const struct http_req *req, const struct http_upload *up)
+{
+	static const char *const ops[] = { "Head", "Put", "Patch", "Delete", "Post" };
+
+	for (size_t i = 0; up && up->method && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcasecmp(up->method, ops[i]))
+			return ops[i];
+	return req->post ? "Post" : "Get";
+}
+
 int http_do(struct http_share *s, const struct http_req *req, struct http_resp *resp,
 	    struct berr *err)
 {
+	return http_do_ex(s, req, NULL, resp, err);
+}
+
+int http_do_ex(struct http_share *s, const struct http_req *req, const struct http_upload *up,
+	       struct http_resp *resp, struct berr *err)
+{
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct xfer x = { req, resp, err, 0 };
+	struct xfer x = { req, resp, err, 0, up };
 	CURL *h = curl_easy_init();
 	CURLcode rc;
 
@@ -303,7 +362,7 @@ int http_do(struct http_share *s, const struct http_req *req, struct http_resp *
 		return -1;
 	if (rc != CURLE_OK)
 		return berr_set(err, curl_retryable(rc) ? BERR_TEMPORARY : BERR_INTERNAL, "%s \"%s\": %s",
-				req->post ? "Post" : "Get", req->url,
+				go_op(req, up), req->url,
 				errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	return 0;
 }

@@ -33,6 +33,9 @@ struct http_resp {
 	char *content_type;
 	char *www_auth;           /* the first WWW-Authenticate */
 	char *content_range;
+	char *location;           /* upload sessions (push) */
+	char *docker_digest;      /* Docker-Content-Digest */
+	char *link;               /* Link (catalog pages, search.c) */
 	struct sbuf errbody;
 };
 
@@ -50,6 +53,9 @@ struct http_req {
 	const char *post;             /* non-NULL: POST this form body */
 	http_body_fn body;            /* NULL: discard 2xx bodies */
 	void *ctx;
+	/* The HTTPS attempt at an insecure registry (login, search): no
+	 * certificate check, as docker skips it for such hosts. */
+	int tls_noverify;
 };
 
 /* Performs one request.  Returns 0 when an HTTP answer arrived, whatever its
@@ -58,6 +64,19 @@ struct http_req {
  * retry may help (connection refused or reset, body cut short, timeout). */
 int http_do(struct http_share *s, const struct http_req *req, struct http_resp *resp,
 	    struct berr *err);
+
+/* What push (upload.c) adds to a request: another method ("HEAD", "PUT",
+ * "PATCH"; a POST is req->post ""), and a body read through read(read_ctx),
+ * of size bytes or, with -1, a chunked stream. */
+struct http_upload {
+	const char *method;
+	curl_read_callback read;
+	void *read_ctx;
+	int64_t size;
+};
+/* http_do with push's method and body; up may be NULL. */
+int http_do_ex(struct http_share *s, const struct http_req *req, const struct http_upload *up,
+	       struct http_resp *resp, struct berr *err);
 
 /* A body callback collecting into an sbuf of at most max bytes. */
 struct http_mem {
@@ -78,6 +97,11 @@ static inline int http_status_retryable(long status)
 {
 	return status == 429 || (status >= 500 && status <= 599);
 }
+
+/* 1 when docker's certs.d ($BERTH_CERTS_D) has a directory for
+ * host[:port]: the user set up TLS for it, so it is reached over HTTPS
+ * even when it would be insecure (loopback). */
+int http_host_has_certs(const char *hostport);
 
 /* curl_slist_append that aborts on OOM, with printf formatting. */
 void http_header_add(struct curl_slist **list, const char *fmt, ...)

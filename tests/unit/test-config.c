@@ -213,7 +213,7 @@ static void check_auth(const char *dir)
 		   "\"fields.example\": {\"username\": \"dave\", \"password\": \"pw\"},"
 		   "\"empty.example\": {},"
 		   "\"nul.example\": {\"auth\": \"ZTpwdwAA\"}"
-		   "}, \"credsStore\": \"desktop\", \"credHelpers\": {\"gcr.io\": \"gcloud\"},"
+		   "}, \"credHelpers\": {\"gcr.io\": \"berth-test-missing\"},"
 		   " \"psFormat\": \"table\"}");
 	expect_auth("docker.io", "alice:s3cret", "Docker Hub");
 	expect_auth("index.docker.io", "alice:s3cret", "Docker Hub legacy name");
@@ -225,10 +225,15 @@ static void check_auth(const char *dir)
 	expect_auth("tok.example", "<token>:tok-123", "identitytoken");
 	expect_auth("fields.example", "dave:pw", "username/password fields");
 	expect_auth("empty.example", NULL, "empty entry (credsStore)");
-	expect_auth("gcr.io", NULL, "credHelpers ignored");
+	expect_auth("gcr.io", NULL, "credHelpers: a helper that is not installed gives none");
 	expect_auth("nul.example", "e:pw", "NUL padding trimmed");
 	expect_auth("unknown.example", NULL, "unknown host");
 
+	/* With credsStore the helper is asked, not "auths" (docker's
+	 * GetCredentialsStore); a missing helper means no credentials. */
+	use_config(dir, "{\"auths\": {\"exact.example\": {\"auth\": \"" ALICE "\"}},"
+			" \"credsStore\": \"berth-test-missing\"}");
+	expect_auth("exact.example", NULL, "credsStore: the helper is asked instead of auths");
 	use_config(dir, "{\"auths\": {\"a.example\": {\"auth\": \"!!!\"}}}");
 	expect_auth_error("a.example", "illegal base64", "bad base64");
 	expect_auth("b.example", NULL, "a bad entry for another host does not matter");

@@ -1,0 +1,365 @@
+/*
+ * cmd-search.c - `berth search [OPTIONS] TERM`, printed as docker 20.10's
+ * CLI prints `docker search` (cli/command/registry/search.go and
+ * formatter_search.go): the NAME DESCRIPTION STARS OFFICIAL AUTOMATED
+ * table, descriptions on one line and cut to 45 columns with "…" unless
+ * --no-trunc, booleans as "[OK]", and Go-template --format.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "format/gojson.h"
+#include "format/template.h"
+
+static const char usage_line[] = "search [OPTIONS] TERM\n\nSearch the Docker Hub for images";
+#define DEFAULT_TABLE "{{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}\t{{.IsAutomated}}"
+#define TRUNC_WIDTH 45
+
+static int flag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int flag_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nSee 'berth search --help'.\n");
+	return 125;
+}
+
+/* One rune at *s (invalid bytes count as one rune, as Go's U+FFFD). */
+static unsigned decode_rune(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	unsigned c = p[0];
+	int n = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s = p + 1;
+			return 0xfffd;
+		}
+	}
+	if (n == 0) {
+		*s = p + 1;
+		return c < 0x80 ? c : 0xfffd;
+	}
+	c &= 0x3f >> n;
+	for (int i = 1; i <= n; i++)
+		c = (c << 6) | (p[i] & 0x3f);
+	*s = p + n + 1;
+	return c;
+}
+
+/* go-runewidth's RuneWidth for the common cases: combining marks and
+ * controls 0, East Asian wide and fullwidth 2, the rest 1. */
+static int rune_width(unsigned r)
+{
+	static const unsigned zero[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
+		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200f },
+		{ 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+	};
+	static const unsigned wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xa960, 0xa97f },
+		{ 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f },
+		{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff },
+		{ 0x20000, 0x3fffd },
+	};
+
+	if (r < 0x20 || (r >= 0x7f && r < 0xa0))
+		return 0;
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		if (r >= zero[i][0] && r <= zero[i][1])
+			return 0;
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (r >= wide[i][0] && r <= wide[i][1])
+			return 2;
+	return 1;
+}
+
+/* formatter.Ellipsis(s, max): s when it fits in max columns, else the
+ * longest prefix of at most max-1 columns and "…". */
+static char *ellipsis(const char *s, int max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *cut = NULL;
+	int width = 0;
+
+	while (*p) {
+		const unsigned char *start = p;
+
+		width += rune_width(decode_rune(&p));
+		if (width > max - 1 && !cut)
+			cut = (const char *)start;
+	}
+	if (width <= max || !cut)
+		return xstrdup(s);
+	return xasprintf("%.*s…", (int)(cut - s), s);
+}
+
+/* The searchContext's fields, as strings. */
+static json_t *row_json(const struct berth_search_result *r, int trunc, int json_bools)
+{
+	char *desc = xstrdup(r->description), *d;
+	json_t *o = json_object();
+
+	for (d = desc; *d; d++)
+		if (*d == '\n' || *d == '\r')
+			*d = ' ';
+	if (trunc) {
+		d = ellipsis(desc, TRUNC_WIDTH);
+		free(desc);
+		desc = d;
+	}
+	/* Sorted keys: what {{json .}} marshals. */
+	json_object_set_new(o, "Description", json_string(desc));
+	if (json_bools) {
+		json_object_set_new(o, "IsAutomated", json_string(r->is_automated ? "true" : "false"));
+		json_object_set_new(o, "IsOfficial", json_string(r->is_official ? "true" : "false"));
+	} else {
+		json_object_set_new(o, "IsAutomated", json_string(r->is_automated ? "[OK]" : ""));
+		json_object_set_new(o, "IsOfficial", json_string(r->is_official ? "[OK]" : ""));
+	}
+	json_object_set_new(o, "Name", json_string(r->name));
+	json_object_set_new(o, "StarCount", json_sprintf("%lld", (long long)r->star_count));
+	free(desc);
+	return o;
+}
+
+static json_t *header_json(void)
+{
+	return json_pack("{ssssssssss}", "Description", "DESCRIPTION", "IsAutomated", "AUTOMATED", "IsOfficial",
+			 "OFFICIAL", "Name", "NAME", "StarCount", "STARS");
+}
+
+/* Feeds tabwriter text (cells ended by \t, lines by \n) into the table. */
+static void table_feed(struct table *tab, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end;
+		const char *cells[64];
+		char *line = xstrndup(s, (size_t)(le - s)), *p = line;
+		size_t n = 0;
+
+		for (;;) {
+			char *tab_at = strchr(p, '\t');
+
+			if (n < 63)
+				cells[n++] = p;
+			if (!tab_at)
+				break;
+			*tab_at = 0;
+			p = tab_at + 1;
+		}
+		table_add(tab, cells, n);
+		free(line);
+		s = nl ? nl + 1 : end;
+	}
+}
+
+/* Renders the results; 1 with the message printed on a template error. */
+static int render(const char *format, int trunc, const struct berth_search_result *v, size_t n)
+{
+	struct sbuf out = SBUF_INIT;
+	struct berr err = BERR_INIT;
+	struct tmpl *t = NULL;
+	int is_table = 0, rc = 0;
+	char *text;
+
+	if (!format || !*format)
+		format = "table";
+	/* 20.10 has no "json" format key: it is a template like any text. */
+	text = !strcmp(format, "json") ? xstrdup("json") : format_preprocess(format, DEFAULT_TABLE, &is_table);
+	if (!is_table && !strcmp(text, "{{json .}}")) {
+		/* json.Marshal of the context: HTML escaped. */
+		for (size_t i = 0; i < n; i++) {
+			json_t *o = row_json(&v[i], trunc, 1);
+
+			gojson_write(&out, o, NULL, NULL);
+			sbuf_addch(&out, '\n');
+			json_decref(o);
+		}
+		goto print;
+	}
+	if (tmpl_parse(&t, text, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		rc = 1;
+		goto done;
+	}
+	if (is_table) {
+		json_t *h = header_json();
+		struct berr herr = BERR_INIT;
+
+		/* Docker ignores the header's execution errors. */
+		tmpl_exec(t, h, &out, &herr);
+		json_decref(h);
+		sbuf_addch(&out, '\n');
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = row_json(&v[i], trunc, 0);
+
+		rc = tmpl_exec(t, o, &out, &err);
+		json_decref(o);
+		if (rc < 0) {
+			fprintf(stderr, "template parsing error: %s\n", err.msg);
+			rc = 1;
+			goto done;
+		}
+		sbuf_addch(&out, '\n');
+	}
+	if (is_table) {
+		struct table *tab = table_new();
+
+		table_feed(tab, sbuf_str(&out), out.len);
+		table_print(tab, stdout);
+		table_free(tab);
+		goto done;
+	}
+print:
+	fwrite(sbuf_str(&out), 1, out.len, stdout);
+done:
+	tmpl_free(t);
+	free(text);
+	sbuf_release(&out);
+	return rc;
+}
+
+/* strconv.ParseInt(s, 0, 64), as pflag's int flag parses. */
+static int parse_limit(const char *s, int *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (!*s || *end || isspace((unsigned char)*s))
+		return flag_error("invalid argument \"%s\" for \"--limit\" flag: strconv.ParseInt: parsing \"%s\": invalid syntax", s, s);
+	if (errno == ERANGE || v > INT32_MAX || v < INT32_MIN)
+		return flag_error("invalid argument \"%s\" for \"--limit\" flag: strconv.ParseInt: parsing \"%s\": value out of range", s, s);
+	*out = (int)v;
+	return 0;
+}
+
+/* opts.FilterOpt: "name=value", the name lower-cased, both trimmed. */
+static char *normalize_filter(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *k = arg, *ke = eq, *val = eq + 1, *ve = eq + strlen(eq);
+	char *out;
+
+	while (k < ke && isspace((unsigned char)*k))
+		k++;
+	while (ke > k && isspace((unsigned char)ke[-1]))
+		ke--;
+	while (*val && isspace((unsigned char)*val))
+		val++;
+	while (ve > val && isspace((unsigned char)ve[-1]))
+		ve--;
+	out = xasprintf("%.*s=%.*s", (int)(ke - k), k, (int)(ve - val), val);
+	for (char *p = out; *p != '='; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+int cmd_search(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-trunc", no_argument, NULL, 'T' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct berth_search_opts so = { .limit = 25 };
+	struct berth_search_result *v = NULL;
+	struct berr err = BERR_INIT;
+	char **filters = xcalloc((size_t)argc + 1, sizeof(char *));
+	const char *format = NULL;
+	size_t n = 0, nf = 0;
+	int no_trunc = 0, o, rc = 1;
+
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'T': no_trunc = 1; break;
+		case 'F': format = optarg; break;
+		case 'l':
+			if (parse_limit(optarg, &so.limit)) {
+				rc = 125;
+				goto out;
+			}
+			break;
+		case 'f':
+			if (!*optarg)
+				break;
+			if (!strchr(optarg, '=')) {
+				rc = flag_error("invalid argument \"%s\" for \"%s\" flag: bad format of filter (expected name=value)",
+						optarg, "-f, --filter");
+				goto out;
+			}
+			filters[nf++] = normalize_filter(optarg);
+			break;
+		case 'h':
+			printf("\nUsage:  berth %s\n\nOptions:\n"
+			       "  -f, --filter filter   Filter output based on conditions provided\n"
+			       "      --format string   Pretty-print search using a Go template\n"
+			       "      --limit int       Max number of search results (default 25)\n"
+			       "      --no-trunc        Don't truncate output\n", usage_line);
+			rc = 0;
+			goto out;
+		default:
+			if (optopt && strchr("f", optopt))
+				rc = flag_error("flag needs an argument: '%s' in -%s", (char[]){ (char)optopt, 0 },
+						(char[]){ (char)optopt, 0 });
+			else if (optopt)
+				rc = flag_error("unknown shorthand flag: '%s' in -%s", (char[]){ (char)optopt, 0 },
+						(char[]){ (char)optopt, 0 });
+			else if (strchr(argv[optind - 1], '=') || optind - 1 >= argc || argv[optind - 1][1] != '-')
+				rc = flag_error("unknown flag: %s%s", argv[optind - 1], "");
+			else {
+				const char *a = argv[optind - 1];
+				int known = 0;
+
+				for (size_t k = 0; opts[k].name; k++)
+					known |= !strcmp(a + 2, opts[k].name);
+				rc = known ? flag_error("flag needs an argument: %s%s", a, "")
+					   : flag_error("unknown flag: %s%s", a, "");
+			}
+			goto out;
+		}
+	}
+	if (argc - optind != 1) {
+		rc = cli_usage_error("search", usage_line, "requires exactly 1 argument");
+		goto out;
+	}
+	/* The CLI checks the index name before asking the daemon. */
+	if (berth_search_check_term(argv[optind], &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		goto out;
+	}
+	so.filters = (const char *const *)filters;
+	if (berth_search(c->config, argv[optind], &so, &v, &n, &err) < 0) {
+		rc = cli_error(&err, 1);
+		goto out;
+	}
+	rc = render(format, !no_trunc, v, n);
+out:
+	berth_search_results_free(v, n);
+	for (size_t i = 0; i < nf; i++)
+		free(filters[i]);
+	free(filters);
+	return rc;
+}

@@ -69,6 +69,10 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		free(changes);
 		return 1;
 	}
+	if (fd == STDIN_FILENO && strcmp(src, "-")) {
+		printf("Downloading from %s\n", src);
+		fflush(stdout);
+	}
 	rc = berth_image_import(c->b, fd, argc - optind > 1 ? argv[optind + 1] : NULL, &io, id, &err);
 	if (fd != STDIN_FILENO)
 		close(fd);

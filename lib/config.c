@@ -24,6 +24,7 @@
 
 #define DEFAULT_CONFIG_PATH "/etc/berth/daemon.json"
 #define DEFAULT_MAX_DOWNLOADS 3
+#define DEFAULT_MAX_UPLOADS 5
 /* Both files are small; the bound only stops a runaway file. */
 #define CONFIG_MAX_BYTES (4 << 20)
 /* The key the docker CLI stores Docker Hub credentials under. */
@@ -276,6 +277,7 @@ static int normalize_insecure(char **entry, struct berr *err)
 static int parse_daemon_json(struct berth_config *cfg, json_t *root, const char *path, struct berr *err)
 {
 	json_t *max = json_object_get(root, "max-concurrent-downloads");
+	json_t *maxup = json_object_get(root, "max-concurrent-uploads");
 
 	if (get_strv(root, "registry-mirrors", &cfg->mirrors, path, err) < 0 ||
 	    get_strv(root, "insecure-registries", &cfg->insecure, path, err) < 0)
@@ -294,6 +296,14 @@ static int parse_daemon_json(struct berth_config *cfg, json_t *root, const char 
 					(long long)json_integer_value(max));
 		cfg->max_concurrent_downloads = (int)json_integer_value(max);
 	}
+	if (maxup && !json_is_null(maxup)) {
+		if (!json_is_integer(maxup))
+			return berr_set(err, BERR_INVALID, "%s: \"max-concurrent-uploads\" must be an integer", path);
+		if (json_integer_value(maxup) < 0 || json_integer_value(maxup) > INT32_MAX)
+			return berr_set(err, BERR_INVALID, "%s: invalid max concurrent uploads: %lld", path,
+					(long long)json_integer_value(maxup));
+		cfg->max_concurrent_uploads = (int)json_integer_value(maxup);
+	}
 	return 0;
 }
 
@@ -303,6 +313,7 @@ static void config_defaults(struct berth_config *cfg)
 	cfg->mirrors = xcalloc(1, sizeof(char *));
 	cfg->insecure = xcalloc(1, sizeof(char *));
 	cfg->max_concurrent_downloads = DEFAULT_MAX_DOWNLOADS;
+	cfg->max_concurrent_uploads = DEFAULT_MAX_UPLOADS;
 }
 
 int config_load(struct berth_config *out, const char *path, struct berr *err)

@@ -28,6 +28,7 @@ struct berth_config {
 	char **mirrors;           /* NULL-terminated; URLs as written */
 	char **insecure;          /* NULL-terminated; host[:port] or CIDR */
 	int max_concurrent_downloads; /* default 3 like docker; berth uses it as given */
+	int max_concurrent_uploads;   /* default 5 like docker */
 };
 
 /* path NULL: the default lookup above. */

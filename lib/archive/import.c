@@ -116,8 +116,9 @@ static int ingest_source(struct berth *b, int fd, const char *url, struct layer_
 	close(p[0]);
 	pthread_join(th, NULL);
 	if (uf.rc < 0) {
+		/* The download's own failure, not the tar's view of it. */
 		berr_copy(err, &uf.err);
-		return -1;
+		return 1;
 	}
 	return rc;
 }
@@ -205,9 +206,11 @@ int berth_image_import(struct berth *b, int fd, const char *refstr, const struct
 		goto out;
 	store_gc(b->store);
 	store_unlock(b->store);
-	if (ingest_source(b, fd, url, &li, err) < 0) {
+	if ((rc = ingest_source(b, fd, url, &li, err)) != 0) {
 		/* docker's words for a layer its untar helper rejected */
-		berr_wrap(err, "Error processing tar file(exit status 1)");
+		if (rc < 0)
+			berr_wrap(err, "Error processing tar file(exit status 1)");
+		rc = -1;
 		goto out;
 	}
 	img = import_config(cfg, &pl, comment, li.diff_id);

@@ -306,8 +306,10 @@ static int download_layers(struct pull *p, struct berr *err)
 
 /* ---- manifest resolution ---- */
 
+/* The image manifest (resolved through an index when needed) into m, its
+ * bytes into body and its media type into *mt_out (free()). */
 static int fetch_manifest(struct pull *p, const struct reference *ref, struct manifest *m, char **top_digest,
-			  struct berr *err)
+			  struct sbuf *body_out, char **mt_out, struct berr *err)
 {
 	struct sbuf body = SBUF_INIT;
 	char *mt = NULL, *dg = NULL;
@@ -346,6 +348,10 @@ static int fetch_manifest(struct pull *p, const struct reference *ref, struct ma
 			goto out;
 		}
 	}
+	*mt_out = xstrdup(m->media_type ? m->media_type : (mt ? mt : MT_DOCKER_MANIFEST));
+	sbuf_release(body_out);
+	*body_out = body;
+	sbuf_init(&body);
 	rc = 0;
 out:
 	free(mt);
@@ -397,6 +403,8 @@ struct commit_info {
 	const char *top_digest;
 	const char *config;
 	size_t config_len;
+	const struct sbuf *manifest;
+	const char *manifest_type;
 	int show_layers;
 	char image_id[DIGEST_STR_LEN];
 	int tag_changed;
@@ -473,6 +481,9 @@ static int commit_pull(struct pull *p, struct commit_info *ci, struct berr *err)
 		store_dist_add(p->b->store, p->jobs[i].desc->digest, p->jobs[i].diff_id, full, NULL);
 	if (store_image_put(p->b->store, ci->config, ci->config_len, ci->image_id, err) < 0)
 		goto unlock;
+	/* For push's sake only: a failure to keep it costs nothing else. */
+	store_manifest_put(p->b->store, ci->image_id, ci->manifest_type, full, ci->manifest->buf, ci->manifest->len,
+			   NULL);
 	rc = update_refs(p, ci, err);
 unlock:
 	store_unlock(p->b->store);
@@ -512,13 +523,13 @@ static int pull_one(struct pull *p, const struct reference *ref, int quiet_statu
 {
 	struct manifest m = { 0 };
 	struct image_config cfg = { 0 };
-	struct sbuf config = SBUF_INIT;
+	struct sbuf config = SBUF_INIT, man = SBUF_INIT;
 	struct commit_info ci = { 0 };
-	char *top = NULL, *fam = NULL, *pulling = NULL, *id = NULL;
+	char *top = NULL, *fam = NULL, *pulling = NULL, *id = NULL, *man_type = NULL;
 	int rc = -1, have_image;
 
 	id = ref->digest ? reference_string(ref) : xstrdup(ref->tag);
-	if (fetch_manifest(p, ref, &m, &top, err) < 0) {
+	if (fetch_manifest(p, ref, &m, &top, &man, &man_type, err) < 0) {
 		if (err && err->code == BERR_NOT_FOUND && strstr(err->msg, "manifest unknown")) {
 			fam = reference_familiar_string(ref);
 			berr_wrap(err, "manifest for %s not found", fam);
@@ -546,6 +557,8 @@ static int pull_one(struct pull *p, const struct reference *ref, int quiet_statu
 	ci.top_digest = top;
 	ci.config = config.buf;
 	ci.config_len = config.len;
+	ci.manifest = &man;
+	ci.manifest_type = man_type;
 	ci.show_layers = !have_image;
 	if (commit_pull(p, &ci, err) < 0)
 		goto out;
@@ -570,6 +583,8 @@ out:
 	manifest_release(&m);
 	image_config_release(&cfg);
 	sbuf_release(&config);
+	sbuf_release(&man);
+	free(man_type);
 	free(top);
 	free(fam);
 	free(pulling);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@
 #include "../util/sbuf.h"
 #include "manifest.h"
 
-#define MAX_UPLOADS 5                   /* docker's max-concurrent-uploads default */
+#define MAX_UPLOADS 64                  /* a bound on max-concurrent-uploads (default 5) */
 #define UPLOAD_ATTEMPTS 5               /* docker's maxUploadAttempts */
 #define SMALL_LAYER (100 << 10)         /* docker's smallLayerMaximumSize */
 #define MIDDLE_LAYER (10 << 20)         /* docker's middleLayerMaximumSize */
@@ -65,6 +66,7 @@ struct push_layer {
 	int64_t size;          /* the layer's own size: docker's progress total */
 	struct v2meta *meta;   /* oldest first, as stored */
 	size_t n_meta;
+	const char *prefer;    /* the blob of the manifest the image was pulled with */
 	char (*checked)[DIGEST_STR_LEN];
 	size_t n_checked;
 	/* result */
@@ -223,15 +225,26 @@ static size_t matching_components(const char *a, const char *b)
 /* docker's sortV2MetadataByLikenessAndAge: newest first, then (stable)
  * by how many path components match the target repository.  Fills idx
  * with indexes into l->meta. */
+/* The order candidates are tried in: docker's (most path components
+ * shared with the target repository first, newest first), except that the
+ * blob of the manifest the image was pulled with goes first when it is on
+ * the target registry: then the image keeps its manifest (and digest). */
+static size_t meta_rank(const struct push_layer *l, size_t i)
+{
+	size_t r = matching_components(l->meta[i].source, l->p->full);
+
+	return r && l->prefer && !strcmp(l->meta[i].digest, l->prefer) ? SIZE_MAX : r;
+}
+
 static void sort_meta(const struct push_layer *l, size_t *idx, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		idx[i] = n - 1 - i;
 	for (size_t i = 1; i < n; i++) {
 		size_t v = idx[i], k = i;
-		size_t mv = matching_components(l->meta[v].source, l->p->full);
+		size_t mv = meta_rank(l, v);
 
-		while (k > 0 && matching_components(l->meta[idx[k - 1]].source, l->p->full) < mv) {
+		while (k > 0 && meta_rank(l, idx[k - 1]) < mv) {
 			idx[k] = idx[k - 1];
 			k--;
 		}
@@ -592,14 +605,17 @@ static void *worker_main(void *arg)
 static int upload_layers(struct push *p, struct berr *err)
 {
 	size_t n_threads = 0, started = 0;
+	size_t max = p->b->cfg.max_concurrent_uploads > 0 ? (size_t)p->b->cfg.max_concurrent_uploads : 5;
 	pthread_t th[MAX_UPLOADS];
 
+	if (max > MAX_UPLOADS)
+		max = MAX_UPLOADS;
 	for (size_t i = 0; i < p->n_layers; i++)
 		emit(p, p->layers[i].short_id, "Preparing");
 	for (size_t i = 0, unique = 0; i < p->n_layers; i++)
-		if (!p->layers[i].same && ++unique > MAX_UPLOADS)
+		if (!p->layers[i].same && ++unique > max)
 			emit(p, p->layers[i].short_id, "Waiting");
-	for (size_t i = 0; i < p->n_layers && n_threads < MAX_UPLOADS; i++)
+	for (size_t i = 0; i < p->n_layers && n_threads < max; i++)
 		n_threads += !p->layers[i].same;
 	for (size_t i = 0; i < n_threads; i++)
 		if (pthread_create(&th[started], NULL, worker_main, p) == 0)
@@ -622,24 +638,101 @@ static int upload_layers(struct push *p, struct berr *err)
 
 /* ---- one tag ---- */
 
-/* docker's schema2 manifest as distribution's FromStruct writes it:
- * json.MarshalIndent(m, "", "   "), layers bottom up. */
-static void build_manifest(struct push *p, const char *config_digest, size_t config_len, struct sbuf *out)
+/* The manifest the image was pulled with (store_manifest_get), when it
+ * still describes it: same config, same number of layers. */
+struct orig_manifest {
+	char *media_type;
+	char *source;
+	struct sbuf raw;
+	struct manifest m;
+	int usable;
+};
+
+static void orig_load(struct push *p, const char *image_id, struct orig_manifest *o)
 {
+	memset(o, 0, sizeof(*o));
+	sbuf_init(&o->raw);
+	if (store_manifest_get(p->b->store, image_id, &o->media_type, &o->source, &o->raw, NULL) < 0 ||
+	    manifest_parse(&o->m, o->media_type, o->raw.buf, o->raw.len, NULL) < 0)
+		return;
+	o->usable = o->m.kind == MANIFEST_IMAGE && o->m.config.digest && !strcmp(o->m.config.digest, image_id) &&
+		    o->m.n_layers == p->n_layers &&
+		    (!strcmp(o->media_type, MT_DOCKER_MANIFEST) || !strcmp(o->media_type, MT_OCI_MANIFEST));
+}
+
+/* Makes the original blob a candidate (docker records blobs only for
+ * pulls that fetched layers, so a second pull of the same image in another
+ * format left none) and marks it preferred. */
+static void prefer_blob(struct push_layer *l, const char *digest, const char *source)
+{
+	size_t i;
+
+	if (!digest || digest_validate(digest, NULL) < 0)
+		return;
+	l->prefer = digest;
+	for (i = 0; i < l->n_meta; i++)
+		if (!strcmp(l->meta[i].digest, digest))
+			return;
+	l->meta = xrealloc(l->meta, (l->n_meta + 2) * sizeof(*l->meta));
+	l->checked = xrealloc(l->checked, (l->n_meta + 2) * sizeof(*l->checked));
+	snprintf(l->meta[l->n_meta].digest, DIGEST_STR_LEN, "%s", digest);
+	l->meta[l->n_meta++].source = xstrdup(source);
+}
+
+static void orig_release(struct orig_manifest *o)
+{
+	free(o->media_type);
+	free(o->source);
+	sbuf_release(&o->raw);
+	manifest_release(&o->m);
+}
+
+/* The original descriptor of layer i (bottom up) when the push ended up
+ * with the same blob, else NULL. */
+static const struct descriptor *orig_layer(const struct push *p, const struct orig_manifest *o, size_t i)
+{
+	const struct push_layer *l = &p->layers[p->n_layers - 1 - i];
+
+	if (!o->usable || !o->m.layers[i].digest || strcmp(o->m.layers[i].digest, l->digest) ||
+	    o->m.layers[i].size != l->blob_size || !o->m.layers[i].media_type)
+		return NULL;
+	return &o->m.layers[i];
+}
+
+/* The manifest to push: the one the image was pulled with when every
+ * blob is the same (the image keeps its format and its digest), else
+ * one in that format (docker schema2 by default, as docker 20.10 always
+ * pushes), encoded as distribution's FromStruct does:
+ * json.MarshalIndent(m, "", "   "), layers bottom up. */
+static const char *build_manifest(struct push *p, const struct orig_manifest *o, const char *config_digest,
+				  size_t config_len, struct sbuf *out)
+{
+	int oci = o->usable && !strcmp(o->media_type, MT_OCI_MANIFEST), same = o->usable;
+	const char *mt = oci ? MT_OCI_MANIFEST : MT_DOCKER_MANIFEST;
+
+	for (size_t i = 0; i < p->n_layers && same; i++)
+		same = orig_layer(p, o, i) != NULL;
+	if (same) {
+		sbuf_add(out, o->raw.buf, o->raw.len);
+		return o->media_type;
+	}
 	sbuf_addf(out,
 		  "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"%s\",\n   \"config\": {\n"
 		  "      \"mediaType\": \"%s\",\n      \"size\": %zu,\n      \"digest\": \"%s\"\n   },\n"
 		  "   \"layers\": [",
-		  MT_DOCKER_MANIFEST, MT_DOCKER_CONFIG, config_len, config_digest);
+		  mt, oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG, config_len, config_digest);
 	for (size_t i = p->n_layers; i-- > 0;) {
 		const struct push_layer *l = &p->layers[i];
+		const struct descriptor *d = orig_layer(p, o, p->n_layers - 1 - i);
+		const char *lmt = d ? d->media_type : oci ? MT_OCI_LAYER_GZIP : MT_DOCKER_LAYER_GZIP;
 
 		sbuf_addf(out,
 			  "%s\n      {\n         \"mediaType\": \"%s\",\n         \"size\": %lld,\n"
 			  "         \"digest\": \"%s\"\n      }",
-			  i + 1 == p->n_layers ? "" : ",", MT_DOCKER_LAYER_GZIP, (long long)l->blob_size, l->digest);
+			  i + 1 == p->n_layers ? "" : ",", lmt, (long long)l->blob_size, l->digest);
 	}
 	sbuf_addstr(out, p->n_layers ? "\n   ]\n}" : "]\n}");
+	return mt;
 }
 
 static int plan_layers(struct push *p, const struct image_config *cfg, struct berr *err)
@@ -723,6 +816,8 @@ static int push_tag(struct push *p, const char *tag, const char *image_id, struc
 	struct sbuf config = SBUF_INIT, man = SBUF_INIT;
 	struct image_config cfg = { 0 };
 	char mdigest[DIGEST_STR_LEN];
+	struct orig_manifest orig = { 0 };
+	const char *mt;
 	int64_t csize;
 	int rc = -1, have_config;
 	char *line;
@@ -732,13 +827,16 @@ static int push_tag(struct push *p, const char *tag, const char *image_id, struc
 		goto out;
 	/* The first request also says whether the registry is there at all,
 	 * before any layer line, as docker's ping does. */
+	orig_load(p, image_id, &orig);
+	for (size_t i = 0; orig.usable && i < p->n_layers; i++)
+		prefer_blob(&p->layers[p->n_layers - 1 - i], orig.m.layers[i].digest, orig.source);
 	have_config = upload_blob_exists(p->rc, image_id, &csize, err);
 	if (have_config < 0 || upload_layers(p, err) < 0)
 		goto out;
 	if (!have_config && upload_blob_mem(p->rc, image_id, config.buf, config.len, err) < 0)
 		goto out;
-	build_manifest(p, image_id, config.len, &man);
-	if (upload_manifest(p->rc, tag, MT_DOCKER_MANIFEST, man.buf, man.len, err) < 0)
+	mt = build_manifest(p, &orig, image_id, config.len, &man);
+	if (upload_manifest(p->rc, tag, mt, man.buf, man.len, err) < 0)
 		goto out;
 	sha256_digest(man.buf, man.len, mdigest);
 	if (commit_push(p, image_id, mdigest, err) < 0)
@@ -749,6 +847,7 @@ static int push_tag(struct push *p, const char *tag, const char *image_id, struc
 	rc = 0;
 out:
 	free_layers(p);
+	orig_release(&orig);
 	image_config_release(&cfg);
 	sbuf_release(&config);
 	sbuf_release(&man);

@@ -35,7 +35,8 @@ int registry_fetch_url(const char *url, fetch_sink_fn sink, void *ctx, struct be
 	http_resp_init(&resp);
 	rc = http_do(&sh, &req, &resp, err);
 	if (rc == 0 && (resp.status < 200 || resp.status > 299))
-		rc = http_status_error(&resp, "not found", err);
+		rc = berr_set(err, resp.status == 404 ? BERR_NOT_FOUND : BERR_IO, "failed to GET %s with status %ld",
+			      url, resp.status);
 	http_resp_release(&resp);
 	http_share_release(&sh);
 	return rc;

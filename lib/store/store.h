@@ -123,6 +123,19 @@ int store_image_delete(struct store *s, const char *image_id, struct berr *err);
 /* imagedb/metadata/sha256/<hex>/parent into parent_out; -1 when absent. */
 int store_image_parent(struct store *s, const char *image_id, char parent_out[DIGEST_STR_LEN]);
 
+/* berth's own record, beside Docker's layout (docker keeps none): the
+ * manifest an image was pulled with, so that push can send it in its
+ * own format (docker schema2 or OCI, the layers' media types) and, when
+ * no layer changed, byte for byte.  <root>/berth/manifests/<image hex>:
+ * "<media type>\n<repository pulled from>\n<manifest>".  Removed with the
+ * image. */
+#define MANIFESTS_DIR "berth/manifests"
+int store_manifest_put(struct store *s, const char *image_id, const char *media_type, const char *source,
+		       const void *buf, size_t len, struct berr *err);
+/* *media_type and *source (free()), the manifest into out (replacing its content). */
+int store_manifest_get(struct store *s, const char *image_id, char **media_type, char **source, struct sbuf *out,
+		       struct berr *err);
+
 /* distribution metadata written after a pull. */
 int store_dist_add(struct store *s, const char *blob_digest, const char *diff_id, const char *source_repo,
 		   struct berr *err);

@@ -97,7 +97,7 @@ store_sum() {	# what a failed push must not change
 
 t_ok "registry A (source) starts" start_registry a || t_done
 R_A=$REGISTRY_A
-t_ok "test images pushed to A" push_test_images "$R_A" busybox bbchild edge-v2s2 || t_done
+t_ok "test images pushed to A" push_test_images "$R_A" busybox bbchild edge-v2s2 edge-oci edge-zstd || t_done
 t_ok "registry B (berth's) starts" start_registry b || t_done
 R_B=$REGISTRY_B
 t_ok "registry D (docker's) starts" start_registry d || t_done
@@ -338,6 +338,34 @@ t_eq "untrusted certificate: exit 1" "$(cat "$T/b.rc")" 1
 t_ok "  a certificate error" grep -qi 'certificate' "$T/b.err"
 t_eq "  one line" "$(wc -l <"$T/b.err")" 1
 t_eq "  store unchanged" "$(store_sum)" "$before"
+
+# ------------------------------------------------------------ own format
+# An image keeps the format it was pulled in: unchanged blobs (mounted on
+# the same registry) give the very manifest it came with; recompressed
+# ones (another registry) an OCI manifest for an OCI image.
+mt_of() { jq -r '.mediaType + " " + ([.layers[].mediaType] | unique | join(","))'; }
+OCI_ACCEPT=(-H 'Accept: application/vnd.oci.image.manifest.v1+json')
+for tag in oci zstd; do
+	berth pull -q "$R_A/test/edge:$tag" >/dev/null
+	retag "$R_A/test/edge:$tag" "$R_A/own/$tag:latest"
+	bpush "$R_A/own/$tag"
+	t_eq "own format ($tag): pushed" "$(cat "$T/b.rc")" 0
+	t_eq "  the same manifest, byte for byte" "$(get_manifest "$R_A" own/$tag latest "${OCI_ACCEPT[@]}" | sha256sum)" \
+		"$(get_manifest "$R_A" test/edge "$tag" "${OCI_ACCEPT[@]}" | sha256sum)"
+	retag "$R_A/test/edge:$tag" "$R_B/own/$tag:latest"
+	bpush "$R_B/own/$tag"
+	t_eq "  to another registry: OCI, gzip layers" "$(get_manifest "$R_B" own/$tag latest "${OCI_ACCEPT[@]}" | mt_of)" \
+		"application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.layer.v1.tar+gzip"
+	t_ok "  berth pulls it back" "$BERTH" --root "$T/own-$tag" pull -q "$R_B/own/$tag"
+	t_eq "  same image ID" "$("$BERTH" --root "$T/own-$tag" images -q --no-trunc)" \
+		"$(berth images -q --no-trunc "$R_A/test/edge:$tag")"
+done
+
+# max-concurrent-uploads from the config file, as dockerd's
+echo '{"max-concurrent-uploads": 1}' >"$T/up1.json"
+retag "$R_A/test/edge:latest" "$R_B/one/at-a-time:latest"
+BERTH_CONFIG=$T/up1.json bpush "$R_B/one/at-a-time"
+t_eq "max-concurrent-uploads 1: the other layers wait" "$(grep -c ': Waiting$' "$T/b.out")" 2
 
 # ------------------------------------------------------------ token auth
 

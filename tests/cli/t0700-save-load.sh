@@ -198,12 +198,17 @@ print(json.dumps(c))' "$1"
 imp() {
 	local desc=$1; shift
 	local bid did brc drc
-	bid=$(berth import "$@" 2>"$T/ib.err"); brc=$?
-	did=$(dk import "$@" 2>"$T/id.err"); drc=$?
+	berth import "$@" >"$T/ib.out" 2>"$T/ib.err"; brc=$?
+	dk import "$@" >"$T/id.out" 2>"$T/id.err"; drc=$?
 	if [ "$brc$drc" != 00 ]; then
-		t_eq "import $desc: error" "$brc $(sed 's/berth/docker/g' "$T/ib.err")" "$drc $(cat "$T/id.err")"
+		# (docker quotes a whole HTML error page after the status)
+		t_eq "import $desc: error" "$brc $(sed 's/berth/docker/g' "$T/ib.err")" \
+			"$drc $(sed '/failed to GET/ { s/\(with status [0-9]*\) .*/\1/; q }' "$T/id.err")"
 		return
 	fi
+	# (docker's progress for a download leaves an empty line when not on a terminal)
+	t_eq "import $desc: output" "$(sed 's/sha256:.*/ID/' "$T/ib.out")" "$(sed '/^$/d; s/sha256:.*/ID/' "$T/id.out")"
+	bid=$(tail -n 1 "$T/ib.out") did=$(tail -n 1 "$T/id.out")
 	t_eq "import $desc: config" "$(norm_cfg "$B/image/overlay2/imagedb/content/sha256/${bid#sha256:}")" \
 		"$(norm_cfg "$DROOT/image/overlay2/imagedb/content/sha256/${did#sha256:}")"
 	# The images differ (creation time); their one layer must not.
@@ -234,6 +239,14 @@ import_vs_docker() {
 	imp "no arguments (error)"
 	echo garbage >"$T/garbage"
 	imp "not a tar (error)" "$T/garbage"
+	# a URL: both fetch it from a loopback HTTP server
+	local port
+	port=$(free_port)
+	(cd "$T" && exec "$PY" -m http.server --bind 127.0.0.1 "$port" >"$T/http.log" 2>&1) &
+	_t_track $!
+	wait_http "http://127.0.0.1:$port/in.tar"
+	imp "URL REPO:TAG" "http://127.0.0.1:$port/in.tar.gz" imp/url:1
+	imp "URL 404 (error)" "http://127.0.0.1:$port/nosuch.tar"
 	cp "$T/in.tar" "$T/stdin.tar"
 	bid=$(berth import - imp/stdin <"$T/stdin.tar")
 	did=$(dk import - imp/stdin <"$T/stdin.tar")

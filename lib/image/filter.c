@@ -2,11 +2,12 @@
  * filter.c - `images` as Docker 20.10's daemon lists them (image_list.go,
  * API 1.41): filters, intermediate images, references per image.
  *
- * It reads each image's config, its metadata parent file, repositories.json
- * once, and one size file per distinct layer chain (sizes are cached, since
- * images mostly share their lower layers); it never walks layer trees.
+ * It reads repositories.json, the image summaries (summary.h: created,
+ * size, labels, computed once per image) and the parent file of images
+ * that have imagedb metadata; it never walks layer trees.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -21,6 +22,7 @@
 #include "../reference.h"
 #include "../util/sbuf.h"
 #include "../util/timefmt.h"
+#include "summary.h"
 
 static const char *const accepted_keys[] = { "dangling", "label", "before", "since", "reference", NULL };
 
@@ -135,52 +137,6 @@ struct entry {
 	size_t nrefs;
 };
 
-/* Cumulative layer chain sizes by chain ID: most images share their base
- * layers, so each size file is read once. */
-struct size_cache {
-	char (*keys)[DIGEST_STR_LEN];
-	int64_t *vals;
-	size_t cap, n;
-};
-
-static size_t hash_str(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int64_t *cache_slot(struct size_cache *c, const char *key, int *found)
-{
-	size_t i;
-
-	if (2 * (c->n + 1) > c->cap) {
-		struct size_cache nc = { 0 };
-		nc.cap = c->cap ? c->cap * 2 : 256;
-		nc.keys = xcalloc(nc.cap, sizeof(*nc.keys));
-		nc.vals = xcalloc(nc.cap, sizeof(*nc.vals));
-		for (size_t k = 0; k < c->cap; k++) {
-			int f;
-			if (c->keys[k][0])
-				*cache_slot(&nc, c->keys[k], &f) = c->vals[k];
-		}
-		free(c->keys);
-		free(c->vals);
-		*c = nc;
-	}
-	for (i = hash_str(key) & (c->cap - 1); c->keys[i][0]; i = (i + 1) & (c->cap - 1))
-		if (strcmp(c->keys[i], key) == 0) {
-			*found = 1;
-			return &c->vals[i];
-		}
-	memcpy(c->keys[i], key, DIGEST_STR_LEN);
-	c->n++;
-	*found = 0;
-	return &c->vals[i];
-}
-
 static int read_small_at(int dirfd, const char *path, char *buf, size_t n)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
@@ -198,65 +154,57 @@ static int read_small_at(int dirfd, const char *path, char *buf, size_t n)
 	return 0;
 }
 
-static int64_t layer_own_size(struct store *s, const char *chain)
+static int cmp_strp(const void *a, const void *b)
 {
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "layerdb/sha256/%s/size", chain + 7);
-	if (read_small_at(s->image_fd, path, buf, sizeof(buf)) < 0)
-		return 0;
-	return strtoll(buf, NULL, 10);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_ids)
+/* The image IDs that have imagedb metadata (a parent, lastUpdated):
+ * one readdir instead of a failed open per image. */
+static char **metadata_ids(struct store *s, size_t *n)
 {
-	char chain[DIGEST_STR_LEN] = "";
-	int64_t total = 0;
-	size_t i;
-	json_t *d;
+	int fd = openat(s->image_fd, "imagedb/metadata/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char **v = NULL;
+	size_t cap = 0;
 
-	json_array_foreach(diff_ids, i, d) {
-		char next[DIGEST_STR_LEN];
-		int found;
-		int64_t *slot;
-		if (!json_is_string(d))
-			return total;
-		chain_id(i ? chain : NULL, json_string_value(d), next);
-		memcpy(chain, next, sizeof(chain));
-		slot = cache_slot(c, chain, &found);
-		if (!found)
-			*slot = total + layer_own_size(s, chain);
-		total = *slot;
+	*n = 0;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
 	}
-	return total;
+	while ((de = readdir(d))) {
+		if (strlen(de->d_name) != 64)
+			continue;
+		if (*n == cap)
+			v = xrealloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(v, *n, sizeof(*v), cmp_strp);
+	return v;
 }
 
-
-static int load_entry(struct store *s, struct size_cache *c, const char *id, struct entry *e)
+static int load_entry(struct store *s, struct summaries *sums, char **meta, size_t n_meta, const char *id,
+		      struct entry *e)
 {
-	struct sbuf config = SBUF_INIT;
+	struct image_summary sum;
+	const char *hex = id + 7;
 	char path[160];
-	json_t *j, *cfg;
 
-	if (store_image_config(s, id, &config, NULL) < 0) {
-		sbuf_release(&config);
-		return -1;
-	}
-	j = json_loadb(config.buf, config.len, 0, NULL);
-	sbuf_release(&config);
-	if (!j)
+	if (summaries_get(sums, id, &sum) < 0)
 		return -1;
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
-	e->created = rfc3339_to_unix(json_string_value(json_object_get(j, "created")));
-	cfg = json_object_get(j, "config");
-	e->has_config = json_is_object(cfg);
-	if (e->has_config && json_is_object(json_object_get(cfg, "Labels")))
-		e->labels = json_incref(json_object_get(cfg, "Labels"));
-	e->size = chain_sizes(s, c, json_object_get(json_object_get(j, "rootfs"), "diff_ids"));
-	json_decref(j);
-	snprintf(path, sizeof(path), "imagedb/metadata/sha256/%s/parent", id + 7);
-	if (read_small_at(s->image_fd, path, e->parent, sizeof(e->parent)) < 0)
+	e->created = sum.created;
+	e->has_config = sum.has_config;
+	e->labels = sum.labels ? json_incref(sum.labels) : NULL;
+	e->size = sum.size;
+	snprintf(path, sizeof(path), "imagedb/metadata/sha256/%s/parent", hex);
+	if (!meta || !bsearch(&hex, meta, n_meta, sizeof(*meta), cmp_strp) ||
+	    read_small_at(s->image_fd, path, e->parent, sizeof(e->parent)) < 0)
 		e->parent[0] = 0;
 	return 0;
 }
@@ -447,7 +395,9 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 			      struct berth_image **out, size_t *nout, struct berr *err)
 {
 	struct filters f;
-	struct size_cache cache = { 0 };
+	struct summaries *sums = NULL;
+	char **meta = NULL;
+	size_t n_meta = 0;
 	struct entry *v = NULL, *before = NULL, *since = NULL;
 	struct filter *fl, *fref, *flabel;
 	struct berth_image *res;
@@ -491,9 +441,13 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 	while (ids[count])
 		count++;
 	v = xcalloc(count + 1, sizeof(*v));
+	sums = summaries_open(b->store);
+	meta = metadata_ids(b->store, &n_meta);
 	for (size_t i = 0; i < count; i++)
-		if (load_entry(b->store, &cache, ids[i], &v[n]) == 0)
+		if (load_entry(b->store, sums, meta, n_meta, ids[i], &v[n]) == 0)
 			n++;
+	summaries_close(sums, 1);
+	sums = NULL;
 	qsort(v, n, sizeof(*v), cmp_entry_id);
 	for (size_t i = 0; i < n; i++) {
 		struct entry *p;
@@ -573,8 +527,9 @@ out:
 	}
 	json_decref(refs);
 	entries_free(v, n);
-	free(cache.keys);
-	free(cache.vals);
+	for (size_t i = 0; i < n_meta; i++)
+		free(meta[i]);
+	free(meta);
 	filters_release(&f);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * images.c - listing the images of the store (inspect: inspect.c).
  *
- * Listing reads only small files (configs, repositories.json and each
- * layer's size file); it never walks layer trees.
+ * Listing reads repositories.json and the image summaries (summary.h:
+ * computed once per image from its config and its layers' size files);
+ * it never walks layer trees.
  */
 #define _XOPEN_SOURCE 700
 #include <jansson.h>
@@ -15,27 +16,8 @@
 #include "../reference.h"
 #include "../util/sbuf.h"
 #include "../util/timefmt.h"
-#include "manifest.h"
+#include "summary.h"
 
-
-/* Sum of the sizes of the image's layer chain. */
-static int64_t chain_size(struct store *s, const struct image_config *cfg, char top_out[DIGEST_STR_LEN])
-{
-	char chain[DIGEST_STR_LEN] = "";
-	int64_t total = 0;
-
-	for (size_t i = 0; i < cfg->n_diff_ids; i++) {
-		char next[DIGEST_STR_LEN];
-		struct store_layer l;
-		chain_id(i ? chain : NULL, cfg->diff_ids[i], next);
-		memcpy(chain, next, sizeof(chain));
-		if (store_layer_read(s, chain, &l, NULL) == 0)
-			total += l.size;
-	}
-	if (top_out)
-		memcpy(top_out, chain, DIGEST_STR_LEN);
-	return total;
-}
 
 static void collect_refs(json_t *refs, const char *id, char ***tags, char ***digests)
 {
@@ -80,36 +62,26 @@ static int cmp_created(const void *a, const void *b)
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : strcmp(x->id, y->id);
 }
 
-static int load_image(struct berth *b, json_t *refs, const char *id, struct berth_image *out, struct berr *err)
+static int load_image(struct summaries *sums, json_t *refs, const char *id, struct berth_image *out)
 {
-	struct sbuf config = SBUF_INIT;
-	struct image_config cfg;
-	json_t *j;
+	struct image_summary sum;
 
-	if (store_image_config(b->store, id, &config, err) < 0)
-		goto fail;
-	if (image_config_parse(&cfg, config.buf, config.len, err) < 0)
-		goto fail;
-	j = json_loadb(config.buf, config.len, 0, NULL);
+	if (summaries_get(sums, id, &sum) < 0)
+		return -1;
 	out->id = xstrdup(id);
-	out->created = rfc3339_to_unix(json_string_value(json_object_get(j, "created")));
-	json_decref(j);
-	out->size = chain_size(b->store, &cfg, NULL);
-	image_config_release(&cfg);
+	out->created = sum.created;
+	out->size = sum.size;
 	collect_refs(refs, id, &out->repo_tags, &out->repo_digests);
 	sort_strv(out->repo_tags);
 	sort_strv(out->repo_digests);
-	sbuf_release(&config);
 	return 0;
-fail:
-	sbuf_release(&config);
-	return -1;
 }
 
 int berth_image_list(struct berth *b, struct berth_image **out, size_t *n, struct berr *err)
 {
 	char **ids;
 	json_t *refs;
+	struct summaries *sums;
 	size_t count = 0, k = 0;
 	struct berth_image *v;
 
@@ -124,12 +96,14 @@ int berth_image_list(struct berth *b, struct berth_image **out, size_t *n, struc
 	while (ids[count])
 		count++;
 	v = xcalloc(count + 1, sizeof(*v));
+	sums = summaries_open(b->store);
 	for (size_t i = 0; i < count; i++) {
 		/* An unreadable image is skipped, as Docker skips it at restore. */
-		if (load_image(b, refs, ids[i], &v[k], NULL) == 0)
+		if (load_image(sums, refs, ids[i], &v[k]) == 0)
 			k++;
 		free(ids[i]);
 	}
+	summaries_close(sums, 1);
 	free(ids);
 	json_decref(refs);
 	qsort(v, k, sizeof(*v), cmp_created);

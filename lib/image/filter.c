@@ -154,39 +154,6 @@ static int read_small_at(int dirfd, const char *path, char *buf, size_t n)
 	return 0;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The image IDs that have imagedb metadata (a parent, lastUpdated):
- * one readdir instead of a failed open per image. */
-static char **metadata_ids(struct store *s, size_t *n)
-{
-	int fd = openat(s->image_fd, "imagedb/metadata/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	char **v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((de = readdir(d))) {
-		if (strlen(de->d_name) != 64)
-			continue;
-		if (*n == cap)
-			v = xrealloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-		v[(*n)++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_strp);
-	return v;
-}
-
 static int load_entry(struct store *s, struct summaries *sums, char **meta, size_t n_meta, const char *id,
 		      struct entry *e)
 {
@@ -203,7 +170,7 @@ static int load_entry(struct store *s, struct summaries *sums, char **meta, size
 	e->labels = sum.labels ? json_incref(sum.labels) : NULL;
 	e->size = sum.size;
 	snprintf(path, sizeof(path), "imagedb/metadata/sha256/%s/parent", hex);
-	if (!meta || !bsearch(&hex, meta, n_meta, sizeof(*meta), cmp_strp) ||
+	if (!store_ids_have(meta, n_meta, hex) ||
 	    read_small_at(s->image_fd, path, e->parent, sizeof(e->parent)) < 0)
 		e->parent[0] = 0;
 	return 0;
@@ -442,7 +409,7 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 		count++;
 	v = xcalloc(count + 1, sizeof(*v));
 	sums = summaries_open(b->store);
-	meta = metadata_ids(b->store, &n_meta);
+	meta = store_image_metadata_ids(b->store, &n_meta);
 	for (size_t i = 0; i < count; i++)
 		if (load_entry(b->store, sums, meta, n_meta, ids[i], &v[n]) == 0)
 			n++;

@@ -15,6 +15,7 @@
 #include "../internal.h"
 #include "../reference.h"
 #include "manifest.h"
+#include "summary.h"
 
 struct g_layer {
 	char chain[DIGEST_STR_LEN];
@@ -74,24 +75,6 @@ static void free_ids(char **ids)
 	free(ids);
 }
 
-static void image_top(struct store *s, const char *id, char top[DIGEST_STR_LEN])
-{
-	struct sbuf config = SBUF_INIT;
-	struct image_config cfg;
-
-	top[0] = '\0';
-	if (store_image_config(s, id, &config, NULL) == 0 &&
-	    image_config_parse(&cfg, config.buf, config.len, NULL) == 0) {
-		for (size_t i = 0; i < cfg.n_diff_ids; i++) {
-			char next[DIGEST_STR_LEN];
-			chain_id(i ? top : NULL, cfg.diff_ids[i], next);
-			memcpy(top, next, DIGEST_STR_LEN);
-		}
-		image_config_release(&cfg);
-	}
-	sbuf_release(&config);
-}
-
 static void graph_free(struct graph *g)
 {
 	free(g->layers);
@@ -102,8 +85,9 @@ static void graph_free(struct graph *g)
 
 static int graph_load(struct graph *g, struct store *s, struct berr *err)
 {
-	char **lids = NULL, **iids = NULL;
-	size_t n;
+	char **lids = NULL, **iids = NULL, **meta;
+	struct summaries *sums;
+	size_t n, n_meta;
 
 	memset(g, 0, sizeof(*g));
 	g->s = s;
@@ -118,24 +102,33 @@ static int graph_load(struct graph *g, struct store *s, struct berr *err)
 		;
 	g->layers = xcalloc(n + 1, sizeof(*g->layers));
 	for (size_t i = 0; lids[i]; i++) {
-		struct store_layer l;
 		struct g_layer *gl = &g->layers[g->n_layers];
 		/* The parent is what matters for counting; a layer whose other
 		 * files are damaged still holds its parent. */
 		snprintf(gl->chain, sizeof(gl->chain), "%s", lids[i]);
-		if (store_layer_read(s, lids[i], &l, NULL) == 0)
-			memcpy(gl->parent, l.parent, sizeof(gl->parent));
+		store_layer_parent(s, lids[i], gl->parent);
 		g->n_layers++;
 	}
 	for (n = 0; iids[n]; n++)
 		;
 	g->images = xcalloc(n + 1, sizeof(*g->images));
+	sums = summaries_open(s);
+	meta = store_image_metadata_ids(s, &n_meta);
 	for (size_t i = 0; iids[i]; i++) {
 		struct g_image *gi = &g->images[g->n_images++];
+		struct image_summary sum;
+
 		snprintf(gi->id, sizeof(gi->id), "%s", iids[i]);
-		image_top(s, gi->id, gi->top);
-		store_image_parent(s, gi->id, gi->parent);
+		/* The summaries hold the top chain: no config is read. */
+		if (summaries_get(sums, gi->id, &sum) == 0)
+			memcpy(gi->top, sum.top, sizeof(gi->top));
+		if (store_ids_have(meta, n_meta, digest_hex(gi->id)))
+			store_image_parent(s, gi->id, gi->parent);
 	}
+	summaries_close(sums, 1);
+	for (size_t i = 0; i < n_meta; i++)
+		free(meta[i]);
+	free(meta);
 	free_ids(lids);
 	free_ids(iids);
 	return 0;

@@ -2,7 +2,7 @@
  * summary.c - what listing needs of an image, computed once (summary.h).
  *
  * Cache file: <root>/berth/image-summaries, one line per image, sorted by
- * ID:  <id hex> <created> <size> <has config 0|1> <config.Labels as JSON>
+ * ID:  <id hex> <created> <size> <has config 0|1> <top chain hex or -> <config.Labels as JSON>
  * The labels are the rest of the line (compact JSON has no newline).
  */
 #include "summary.h"
@@ -24,6 +24,7 @@ struct entry {
 	char hex[65];
 	int64_t created, size;
 	int has_config;
+	char top[65];        /* "" for an image without layers */
 	char *labels_text;   /* "null" or a JSON object */
 	json_t *labels;      /* parsed on demand */
 	int used;
@@ -71,7 +72,16 @@ static int parse_line(char *line, struct entry *e)
 	if (*end != ' ' || (end[1] != '0' && end[1] != '1') || end[2] != ' ')
 		return -1;
 	e->has_config = end[1] == '1';
-	e->labels_text = xstrdup(end + 3);
+	p = end + 3;
+	if (p[0] == '-' && p[1] == ' ') {
+		p += 2;
+	} else if (strspn(p, "0123456789abcdef") == 64 && p[64] == ' ') {
+		memcpy(e->top, p, 64);
+		p += 65;
+	} else {
+		return -1;
+	}
+	e->labels_text = xstrdup(p);
 	return 0;
 }
 
@@ -193,7 +203,7 @@ static int64_t layer_own_size(struct store *s, const char *chain)
 	return strtoll(buf, NULL, 10);
 }
 
-static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_ids)
+static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_ids, char top[65])
 {
 	char chain[DIGEST_STR_LEN] = "";
 	int64_t total = 0;
@@ -204,10 +214,11 @@ static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_i
 		char next[DIGEST_STR_LEN];
 		int found;
 		int64_t *slot;
-		if (!json_is_string(d))
-			return total;
+		if (!json_is_string(d) || digest_validate(json_string_value(d), NULL) < 0)
+			break;
 		chain_id(i ? chain : NULL, json_string_value(d), next);
 		memcpy(chain, next, sizeof(chain));
+		snprintf(top, 65, "%s", digest_hex(chain));
 		slot = cache_slot(c, chain, &found);
 		if (!found)
 			*slot = total + layer_own_size(s, chain);
@@ -237,7 +248,7 @@ static struct entry *compute(struct summaries *c, const char *id)
 	e.has_config = json_is_object(cfg);
 	labels = e.has_config ? json_object_get(cfg, "Labels") : NULL;
 	e.labels_text = json_is_object(labels) ? json_dumps(labels, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
-	e.size = chain_sizes(c->s, &c->sizes, json_object_get(json_object_get(j, "rootfs"), "diff_ids"));
+	e.size = chain_sizes(c->s, &c->sizes, json_object_get(json_object_get(j, "rootfs"), "diff_ids"), e.top);
 	json_decref(j);
 	c->dirty = 1;
 	return push(c, &e);
@@ -257,6 +268,7 @@ int summaries_get(struct summaries *c, const char *id, struct image_summary *out
 	out->created = e->created;
 	out->size = e->size;
 	out->has_config = e->has_config;
+	snprintf(out->top, sizeof(out->top), "%s%s", e->top[0] ? "sha256:" : "", e->top);
 	if (!e->labels && strcmp(e->labels_text, "null"))
 		e->labels = json_loads(e->labels_text, 0, NULL);
 	out->labels = json_is_object(e->labels) ? e->labels : NULL;
@@ -282,8 +294,8 @@ static void save(struct summaries *c, int complete)
 			continue;
 		if (i && !strcmp(e->hex, c->v[i - 1].hex))
 			continue;
-		sbuf_addf(&sb, "%s %lld %lld %d %s\n", e->hex, (long long)e->created, (long long)e->size, e->has_config,
-			  e->labels_text);
+		sbuf_addf(&sb, "%s %lld %lld %d %s %s\n", e->hex, (long long)e->created, (long long)e->size,
+			  e->has_config, e->top[0] ? e->top : "-", e->labels_text);
 	}
 	if (mkdir_p_at(c->s->root_fd, "berth", 0700, NULL) == 0)
 		atomic_write_at(c->s->root_fd, CACHE_PATH, sb.buf ? sb.buf : "", sb.len, 0600, NULL);

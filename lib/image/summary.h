@@ -22,6 +22,7 @@ struct image_summary {
 	int64_t created;      /* unix seconds, 0 when absent */
 	int64_t size;         /* the layer chain's total */
 	int has_config;       /* the config has a "config" object */
+	char top[DIGEST_STR_LEN]; /* the chain ID of its top layer, "" for none */
 	json_t *labels;       /* config.Labels; NULL when none; borrowed until close */
 };
 

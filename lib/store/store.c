@@ -775,3 +775,53 @@ int store_manifest_get(struct store *s, const char *image_id, char **media_type,
 	}
 	return 0;
 }
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char **store_image_metadata_ids(struct store *s, size_t *n)
+{
+	int fd = openat(s->image_fd, "imagedb/metadata/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		if (!is_hex64(de->d_name))
+			continue;
+		if (*n == cap)
+			v = xrealloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_strp);
+	return v;
+}
+
+int store_ids_have(char **ids, size_t n, const char *hex)
+{
+	return ids && bsearch(&hex, ids, n, sizeof(*ids), cmp_strp) != NULL;
+}
+
+int store_layer_parent(struct store *s, const char *chain_id, char parent_out[DIGEST_STR_LEN])
+{
+	struct berr e = BERR_INIT;
+	char p[256];
+
+	layer_path(p, sizeof(p), chain_id, "parent");
+	if (read_small(s->image_fd, p, parent_out, DIGEST_STR_LEN, 1, &e) < 0) {
+		parent_out[0] = '\0';
+		return e.errno_ == ENOENT ? 0 : -1;
+	}
+	return 0;
+}

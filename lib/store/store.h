@@ -120,6 +120,15 @@ int store_layer_delete(struct store *s, const char *chain_id, struct berr *err);
 void store_cleanup_removing(struct store *s);
 /* Removes an image's imagedb content (the image is gone from then on) and metadata. */
 int store_image_delete(struct store *s, const char *image_id, struct berr *err);
+/* The hex IDs of the images that have an imagedb/metadata dir (a parent,
+ * lastUpdated), sorted; one readdir instead of a failed open per image.
+ * Free each and the array (NULL when there are none). */
+char **store_image_metadata_ids(struct store *s, size_t *n);
+/* Whether hex is in such a sorted list. */
+int store_ids_have(char **ids, size_t n, const char *hex);
+/* layerdb/sha256/<chain>/parent alone (what reference counting needs);
+ * "" for a base layer. */
+int store_layer_parent(struct store *s, const char *chain_id, char parent_out[DIGEST_STR_LEN]);
 /* imagedb/metadata/sha256/<hex>/parent into parent_out; -1 when absent. */
 int store_image_parent(struct store *s, const char *image_id, char parent_out[DIGEST_STR_LEN]);
 

@@ -290,14 +290,28 @@ static const char *tok_desc(struct parser *p, char *buf, size_t n)
 	case T_DECL: return "\":=\"";
 	case T_ASSIGN: return "\"=\"";
 	case T_COMMA: return "\",\"";
-	case T_DOT: return "\".\"";
+	case T_DOT: return "<.>";    /* Go's keywords print as <kw> */
 	case T_FIELD:
 		snprintf(buf, n, "<.%s>", p->val);
 		return buf;
-	default:
-		snprintf(buf, n, "%s%.*s%s", p->tok == T_IDENT ? "<" : "\"",
-			 (int)(p->pos - p->tstart), p->s + p->tstart, p->tok == T_IDENT ? ">" : "\"");
+	default: {
+		/* Go's item.String(): keywords as <kw>, everything else quoted
+		 * (more than 10 bytes: the first 10, quoted, then "..."). */
+		static const char *const kw[] = { "block", "break", "continue", "define", "else", "end", "if",
+						  "nil", "range", "template", "with", NULL };
+		int len = (int)(p->pos - p->tstart), is_kw = 0;
+		const char *t = p->s + p->tstart;
+
+		for (size_t i = 0; p->tok == T_IDENT && kw[i]; i++)
+			is_kw |= (int)strlen(kw[i]) == len && !strncmp(kw[i], t, (size_t)len);
+		if (is_kw || (p->tok == T_IDENT && len <= 10 && !memchr(t, '"', (size_t)len)))
+			snprintf(buf, n, is_kw ? "<%.*s>" : "\"%.*s\"", len, t);
+		else if (len > 10)
+			snprintf(buf, n, "\"%.10s\"...", t);
+		else
+			snprintf(buf, n, "\"%.*s\"", len, t);
 		return buf;
+	}
 	}
 }
 
@@ -349,6 +363,18 @@ static void parse_chain(struct parser *p, struct arg *a)
 			a->pos = p->tstart;
 		push_ptr((void ***)&a->fields, &a->nfields, xstrdup(p->val));
 	}
+}
+
+/* Go's keywords other than nil: not operands. */
+static int is_keyword(const char *s)
+{
+	static const char *const kw[] = { "block", "break", "continue", "define", "else", "end", "if",
+					  "range", "template", "with", NULL };
+
+	for (size_t i = 0; kw[i]; i++)
+		if (!strcmp(kw[i], s))
+			return 1;
+	return 0;
 }
 
 static struct arg *parse_operand(struct parser *p)
@@ -407,6 +433,8 @@ static struct arg *parse_operand(struct parser *p)
 			a->kind = A_NIL;
 			return a;
 		}
+		if (is_keyword(p->val))
+			unexpected(p, "operand");
 		if (!is_builtin(p->val))
 			perr(p, "function \"%s\" not defined", p->val);
 		a->kind = A_IDENT;
@@ -445,10 +473,12 @@ static struct cmd *parse_cmd(struct parser *p, enum tok end)
 		}
 		unexpected(p, "operand");
 	}
-	if (!c->n) {
-		next_ns(p);
+	next_ns(p);
+	if (c->n && p->tok != T_RDELIM && p->tok != T_RPAREN && p->tok != T_PIPE)
+		unexpected(p, "operand");
+	if (!c->n)
 		unexpected(p, "command");
-	}
+	p->peeked = 1;
 	c->src = xstrndup(p->s + c->pos, p->pstart - c->pos);
 	while (c->src[0] && isspace((unsigned char)c->src[strlen(c->src) - 1]))
 		c->src[strlen(c->src) - 1] = 0;
@@ -492,13 +522,36 @@ static struct pipe *parse_pipe(struct parser *p, const char *ctx, enum tok end)
 	int i;
 
 	parse_decl(p, pp);
+	/* Go's pipeline(): commands separated by "|", a "|" before the end
+	 * allowed (Go 1.19 accepts it), then checkPipeline. */
 	for (;;) {
+		enum tok t = peek_ns(p);
+
+		if (t == end) {
+			next_ns(p);
+			break;
+		}
+		/* The lexer's own error for "(" left open at the action's end. */
+		if (end == T_RPAREN && (t == T_RDELIM || t == T_EOF))
+			perr(p, "unclosed left paren");
+		if (t != T_FIELD && t != T_DOT && t != T_VAR && t != T_IDENT && t != T_STR && t != T_NUM &&
+		    t != T_LPAREN) {
+			next_ns(p);
+			unexpected(p, ctx);
+		}
 		push_ptr((void ***)&pp->cmds, &pp->n, parse_cmd(p, end));
 		next_ns(p);
 		if (p->tok == end)
 			break;
 		if (p->tok != T_PIPE)
 			unexpected(p, ctx);
+	}
+	if (!pp->n)
+		perr(p, "missing value for %s", ctx);
+	for (size_t k = 1; k < pp->n; k++) {
+		enum arg_kind a = pp->cmds[k]->args[0]->kind;
+		if (a == A_BOOL || a == A_DOT || a == A_NIL || a == A_INT || a == A_REAL || a == A_STR)
+			perr(p, "non executable command in pipeline stage %zu", k + 1);
 	}
 	if (pp->decl)
 		for (i = 0; i < pp->nvars; i++)

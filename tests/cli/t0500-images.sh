@@ -113,5 +113,10 @@ same "--format table" 1 --format table
 same "--format table -q" 0 --format table -q
 same "-q --format '{{.ID}} {{.Tag}}'" 0 -q --format '{{.ID}} {{.Tag}}'
 same "--filter label (flag error)" 1 --filter label
+# template parse errors, worded as Go 1.19's text/template words them
+for f in '{{.ID..}}' '{{if}}x{{end}}' '{{range}}{{end}}' '{{.ID | }}' '{{.ID | .}}' '{{.ID | "x"}}' \
+	'{{.ID end}}' '{{.ID ,}}' '{{.ID (}}' '{{ | .ID}}' '{{.ID foo}}' '{{.ID "averyveryverylongstring" )}}'; do
+	same "--format '$f'" 0 --format "$f"
+done
 
 t_done

@@ -113,6 +113,20 @@ same "--format table" 1 --format table
 same "--format table -q" 0 --format table -q
 same "-q --format '{{.ID}} {{.Tag}}'" 0 -q --format '{{.ID}} {{.Tag}}'
 same "--filter label (flag error)" 1 --filter label
+# berth --root on docker's own data-root (dockerd still running on it)
+DR=$T/docker-ref/root
+for args in "images" "images -a --digests" "images --no-trunc" "inspect busybox $E:oci" "history busybox" \
+	"history --no-trunc $E:latest" "image inspect -f {{.RootFS.Layers}} $E:latest"; do
+	# shellcheck disable=SC2086
+	"$BERTH" --root "$DR" $args >"$T/b.out" 2>&1
+	# shellcheck disable=SC2086
+	dk $args >"$T/d.out" 2>&1
+	# (image rows of equal age come in random order from docker)
+	case $args in
+	images*) t_ok "on docker's data-root: $args" cmp -s <(norm 1 "$T/b.out") <(norm 1 "$T/d.out") ;;
+	*) t_ok "on docker's data-root: $args" cmp -s "$T/b.out" "$T/d.out" ;;
+	esac
+done
 # template parse errors, worded as Go 1.19's text/template words them
 for f in '{{.ID..}}' '{{if}}x{{end}}' '{{range}}{{end}}' '{{.ID | }}' '{{.ID | .}}' '{{.ID | "x"}}' \
 	'{{.ID end}}' '{{.ID ,}}' '{{.ID (}}' '{{ | .ID}}' '{{.ID foo}}' '{{.ID "averyveryverylongstring" )}}'; do

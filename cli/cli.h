@@ -40,6 +40,9 @@ struct table;
 struct table *table_new(void);
 void table_add(struct table *t, const char *const *cells, size_t n);
 void table_print(struct table *t, FILE *out);
+/* Adds tabwriter text (cells ended by \t, rows by \n: what a --format
+ * "table ..." template renders) to the table. */
+void table_feed(struct table *t, const char *s, size_t len);
 void table_free(struct table *t);
 
 /* Docker jsonmessage rendering of progress events. */

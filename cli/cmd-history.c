@@ -152,33 +152,6 @@ static json_t *header_json(void)
 			 "CreatedSince", "CREATED", "ID", "IMAGE", "Size", "SIZE");
 }
 
-/* Tabwriter text (cells ended by \t, lines by \n) into the table. */
-static void table_feed(struct table *tab, const char *s, size_t len)
-{
-	const char *end = s + len;
-
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end;
-		const char *cells[64];
-		char *line = xstrndup(s, (size_t)(le - s)), *p = line;
-		size_t n = 0;
-
-		for (;;) {
-			char *tab_at = strchr(p, '\t');
-			if (n < 63)
-				cells[n++] = p;
-			if (!tab_at)
-				break;
-			*tab_at = 0;
-			p = tab_at + 1;
-		}
-		table_add(tab, cells, n);
-		free(line);
-		s = nl ? nl + 1 : end;
-	}
-}
-
 /* strconv.ParseBool. */
 static int parse_bool(const char *s, int *out)
 {

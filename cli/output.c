@@ -143,3 +143,31 @@ const char *go_strerror(int errnum, char *buf, size_t n)
 		buf[0] = (char)(buf[0] - 'A' + 'a');
 	return buf;
 }
+
+void table_feed(struct table *tab, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end;
+		const char *cells[64];
+		char *line = strndup(s, (size_t)(le - s)), *p = line;
+		size_t n = 0;
+
+		if (!line)
+			abort();
+		for (;;) {
+			char *tab_at = strchr(p, '\t');
+			if (n < 63)
+				cells[n++] = p;
+			if (!tab_at)
+				break;
+			*tab_at = 0;
+			p = tab_at + 1;
+		}
+		table_add(tab, cells, n);
+		free(line);
+		s = nl ? nl + 1 : end;
+	}
+}

@@ -17,6 +17,7 @@
 #include "../format/gojson.h"
 #include "../image/ingest.h"
 #include "../image/manifest.h"
+#include "../io/feed.h"
 #include "../internal.h"
 #include "../reference.h"
 #include "../registry/fetch.h"
@@ -55,47 +56,19 @@ static json_t *import_config(json_t *cfg, const struct platform *pl, const char 
 	return img;
 }
 
-/* ---- a URL source: fetched by a thread into a pipe ---- */
+/* ---- the source: a file descriptor, or a URL fetched by a feed ---- */
 
-struct url_feed {
-	const char *url;
-	int fd;
-	int rc;
-	struct berr err;
-};
-
-static int feed_sink(void *ctx, const void *buf, size_t n, struct berr *err)
+static int fetch_fn(void *arg, feed_sink_fn sink, void *sink_ctx, struct berr *err)
 {
-	struct url_feed *uf = ctx;
-	const char *p = buf;
-
-	while (n) {
-		ssize_t k = write(uf->fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return berr_sys(err, "write");
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return registry_fetch_url(arg, sink, sink_ctx, err);
 }
 
-static void *feed_main(void *arg)
-{
-	struct url_feed *uf = arg;
-
-	uf->rc = registry_fetch_url(uf->url, feed_sink, uf, &uf->err);
-	close(uf->fd);
-	return NULL;
-}
-
+/* 0, -1 for a bad tar, 1 for a failed download (err set either way). */
 static int ingest_source(struct berth *b, int fd, const char *url, struct layer_ingest *li, struct berr *err)
 {
-	struct url_feed uf = { url, -1, 0, BERR_INIT };
 	struct fd_reader fr;
-	pthread_t th;
-	int p[2], rc;
+	struct feed f;
+	int rc;
 
 	if (layer_ingest_begin(b->store, li, err) < 0)
 		return -1;
@@ -103,23 +76,12 @@ static int ingest_source(struct berth *b, int fd, const char *url, struct layer_
 		fd_reader_init(&fr, fd);
 		return layer_ingest_extract(li, &fr.r, NULL, err);
 	}
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return berr_sys(err, "pipe");
-	uf.fd = p[1];
-	if (pthread_create(&th, NULL, feed_main, &uf) != 0) {
-		close(p[0]);
-		close(p[1]);
-		return berr_set(err, BERR_INTERNAL, "cannot start a thread");
-	}
-	fd_reader_init(&fr, p[0]);
-	rc = layer_ingest_extract(li, &fr.r, NULL, err);
-	close(p[0]);
-	pthread_join(th, NULL);
-	if (uf.rc < 0) {
-		/* The download's own failure, not the tar's view of it. */
-		berr_copy(err, &uf.err);
+	if (feed_start(&f, fetch_fn, (void *)url, err) < 0)
+		return -1;
+	rc = layer_ingest_extract(li, &f.r.r, NULL, err);
+	/* The download's own failure, not the tar's view of it. */
+	if (feed_finish(&f, err) < 0)
 		return 1;
-	}
 	return rc;
 }
 

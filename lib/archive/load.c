@@ -28,6 +28,7 @@
 #include "../image/manifest.h"
 #include "../internal.h"
 #include "../io/decompress.h"
+#include "../io/feed.h"
 #include "../reference.h"
 #include "../store/layertar.h"
 #include "../tar/tar.h"
@@ -563,68 +564,32 @@ static int parse_archive(struct load *ld, struct berr *err)
 
 /* ---- committing ---- */
 
-struct pipe_feed {
+struct layer_src {
 	struct store *s;
 	const char *chain;
-	int fd;
-	struct berr err;
-	int rc;
 };
 
-static int feed_out(void *ctx, const void *buf, size_t n, struct berr *err)
+static int layer_tar_fn(void *arg, feed_sink_fn sink, void *sink_ctx, struct berr *err)
 {
-	struct pipe_feed *pf = ctx;
-	const char *p = buf;
+	struct layer_src *src = arg;
 
-	while (n) {
-		ssize_t k = write(pf->fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return berr_sys(err, "write");
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static void *feed_main(void *arg)
-{
-	struct pipe_feed *pf = arg;
-
-	pf->rc = store_layer_tar(pf->s, pf->chain, feed_out, pf, &pf->err);
-	close(pf->fd);
-	return NULL;
+	return store_layer_tar(src->s, src->chain, sink, sink_ctx, err);
 }
 
 /* The same layer file under a second parent: its extracted dir went to
  * the first chain, so the tar is rebuilt from there into a fresh one. */
 static int reingest(struct load *ld, struct loaded_layer *l, struct layer_ingest *out, struct berr *err)
 {
-	struct pipe_feed pf = { ld->b->store, l->chain, -1, BERR_INIT, 0 };
-	struct fd_reader fr;
-	pthread_t th;
-	int p[2], rc;
+	struct layer_src src = { ld->b->store, l->chain };
+	struct feed f;
+	int rc;
 
 	layer_ingest_init(out);
-	if (layer_ingest_begin(ld->b->store, out, err) < 0)
+	if (layer_ingest_begin(ld->b->store, out, err) < 0 || feed_start(&f, layer_tar_fn, &src, err) < 0)
 		return -1;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return berr_sys(err, "pipe");
-	pf.fd = p[1];
-	if (pthread_create(&th, NULL, feed_main, &pf) != 0) {
-		close(p[0]);
-		close(p[1]);
-		return berr_set(err, BERR_INTERNAL, "cannot start a thread");
-	}
-	fd_reader_init(&fr, p[0]);
-	rc = layer_ingest_extract(out, &fr.r, NULL, err);
-	close(p[0]);
-	pthread_join(th, NULL);
-	if (rc == 0 && pf.rc < 0) {
-		berr_copy(err, &pf.err);
+	rc = layer_ingest_extract(out, &f.r.r, NULL, err);
+	if (feed_finish(&f, rc == 0 ? err : NULL) < 0)
 		rc = -1;
-	}
 	if (rc == 0 && strcmp(out->diff_id, l->in.diff_id))
 		rc = berr_set(err, BERR_DIGEST, "layer %s: rebuilt tar does not match", l->chain);
 	return rc;

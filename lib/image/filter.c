@@ -137,29 +137,11 @@ struct entry {
 	size_t nrefs;
 };
 
-static int read_small_at(int dirfd, const char *path, char *buf, size_t n)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = read(fd, buf, n - 1);
-	close(fd);
-	if (r < 0)
-		return -1;
-	buf[r] = 0;
-	while (r && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-		buf[--r] = 0;
-	return 0;
-}
-
 static int load_entry(struct store *s, struct summaries *sums, char **meta, size_t n_meta, const char *id,
 		      struct entry *e)
 {
 	struct image_summary sum;
 	const char *hex = id + 7;
-	char path[160];
 
 	if (summaries_get(sums, id, &sum) < 0)
 		return -1;
@@ -169,9 +151,7 @@ static int load_entry(struct store *s, struct summaries *sums, char **meta, size
 	e->has_config = sum.has_config;
 	e->labels = sum.labels ? json_incref(sum.labels) : NULL;
 	e->size = sum.size;
-	snprintf(path, sizeof(path), "imagedb/metadata/sha256/%s/parent", hex);
-	if (!store_ids_have(meta, n_meta, hex) ||
-	    read_small_at(s->image_fd, path, e->parent, sizeof(e->parent)) < 0)
+	if (!store_ids_have(meta, n_meta, hex) || store_image_parent(s, id, e->parent) < 0)
 		e->parent[0] = 0;
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include "../util/sbuf.h"
 #include "ingest.h"
 #include "manifest.h"
+#include "xfer.h"
 
 #define PIPE_BUF_SIZE (1 << 20)
 #define PROGRESS_STEP (512 * 1024)
@@ -61,23 +62,15 @@ struct pull {
 	struct berth *b;
 	const struct berth_pull_opts *opts;
 	struct registry_client *rc;
-	pthread_mutex_t mu;
+	struct xfer x;
 	struct layer_job *jobs;
 	size_t n_jobs;
 	size_t next;
-	int cancelled;
-	struct berr err;
 };
 
 static void report(struct pull *p, const char *id, const char *status, int detail, int64_t cur, int64_t total)
 {
-	struct berth_progress m = { id, status, detail, cur, total };
-
-	if (!p->opts || !p->opts->progress)
-		return;
-	pthread_mutex_lock(&p->mu);
-	p->opts->progress(p->opts->progress_ctx, &m);
-	pthread_mutex_unlock(&p->mu);
+	xfer_report(&p->x, id, status, detail, cur, total);
 }
 
 /* Docker's progress.Update / progress reader: a per-layer status line. */
@@ -94,22 +87,12 @@ static void message(struct pull *p, const char *id, const char *status)
 
 static void fail(struct pull *p, const struct berr *e)
 {
-	pthread_mutex_lock(&p->mu);
-	if (!p->cancelled) {
-		p->cancelled = 1;
-		berr_copy(&p->err, e);
-	}
-	pthread_mutex_unlock(&p->mu);
+	xfer_fail(&p->x, e);
 }
 
 static int cancelled(struct pull *p)
 {
-	int c;
-
-	pthread_mutex_lock(&p->mu);
-	c = p->cancelled;
-	pthread_mutex_unlock(&p->mu);
-	return c;
+	return xfer_cancelled(&p->x);
 }
 
 /* ---- extractor thread ---- */
@@ -242,12 +225,12 @@ static void *worker_main(void *arg)
 		struct layer_job *j = NULL;
 		struct berr e = BERR_INIT;
 
-		pthread_mutex_lock(&p->mu);
+		pthread_mutex_lock(&p->x.mu);
 		while (p->next < p->n_jobs && !p->jobs[p->next].needed)
 			p->next++;
-		if (p->next < p->n_jobs && !p->cancelled)
+		if (p->next < p->n_jobs && !p->x.cancelled)
 			j = &p->jobs[p->next++];
-		pthread_mutex_unlock(&p->mu);
+		pthread_mutex_unlock(&p->x.mu);
 		if (!j)
 			return NULL;
 		if (run_job(j, &e) < 0)
@@ -297,8 +280,8 @@ static int download_layers(struct pull *p, struct berr *err)
 		return berr_set(err, BERR_INTERNAL, "cannot start download threads");
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	if (p->cancelled) {
-		berr_copy(err, &p->err);
+	if (p->x.cancelled) {
+		berr_copy(err, &p->x.err);
 		return -1;
 	}
 	return 0;
@@ -640,7 +623,7 @@ int berth_pull(struct berth *b, const char *refstr, const struct berth_pull_opts
 		reference_default_tag(&ref);
 	p.b = b;
 	p.opts = opts;
-	pthread_mutex_init(&p.mu, NULL);
+	xfer_init(&p.x, opts ? opts->progress : NULL, opts ? opts->progress_ctx : NULL);
 	/* What a killed pull left behind goes first. */
 	if (store_lock(b->store, err) < 0)
 		goto out;
@@ -653,7 +636,7 @@ int berth_pull(struct berth *b, const char *refstr, const struct berth_pull_opts
 		*canonical_out = all ? reference_name(&ref) : reference_string(&ref);
 out:
 	registry_client_free(p.rc);
-	pthread_mutex_destroy(&p.mu);
+	xfer_release(&p.x);
 	reference_release(&ref);
 	return rc;
 }

@@ -38,6 +38,7 @@
 #include "../util/fs.h"
 #include "../util/sbuf.h"
 #include "manifest.h"
+#include "xfer.h"
 
 #define MAX_UPLOADS 64                  /* a bound on max-concurrent-uploads (default 5) */
 #define UPLOAD_ATTEMPTS 5               /* docker's maxUploadAttempts */
@@ -99,24 +100,16 @@ struct push {
 	struct reference *ref;
 	char *full;            /* "127.0.0.1:5000/foo" */
 	char *domain;
-	pthread_mutex_t mu;
+	struct xfer x;
 	struct push_layer *layers;
 	size_t n_layers, next;
-	int cancelled;
-	struct berr err;
 	struct known_layer *known;
 	size_t n_known;
 };
 
 static void report(struct push *p, const char *id, const char *status, int detail, int64_t cur, int64_t total)
 {
-	struct berth_progress m = { id, status, detail, cur, total };
-
-	if (!p->opts || !p->opts->progress)
-		return;
-	pthread_mutex_lock(&p->mu);
-	p->opts->progress(p->opts->progress_ctx, &m);
-	pthread_mutex_unlock(&p->mu);
+	xfer_report(&p->x, id, status, detail, cur, total);
 }
 
 /* docker's progress.Update: a layer's status line. */
@@ -133,47 +126,37 @@ static void message(struct push *p, const char *status)
 
 static void fail(struct push *p, const struct berr *e)
 {
-	pthread_mutex_lock(&p->mu);
-	if (!p->cancelled) {
-		p->cancelled = 1;
-		berr_copy(&p->err, e);
-	}
-	pthread_mutex_unlock(&p->mu);
+	xfer_fail(&p->x, e);
 }
 
 static int cancelled(struct push *p)
 {
-	int c;
-
-	pthread_mutex_lock(&p->mu);
-	c = p->cancelled;
-	pthread_mutex_unlock(&p->mu);
-	return c;
+	return xfer_cancelled(&p->x);
 }
 
 static int known_get(struct push *p, struct push_layer *l)
 {
 	int found = 0;
 
-	pthread_mutex_lock(&p->mu);
+	pthread_mutex_lock(&p->x.mu);
 	for (size_t i = 0; i < p->n_known && !found; i++)
 		if (!strcmp(p->known[i].diff_id, l->diff_id)) {
 			snprintf(l->digest, sizeof(l->digest), "%s", p->known[i].digest);
 			l->blob_size = p->known[i].size;
 			found = 1;
 		}
-	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_unlock(&p->x.mu);
 	return found;
 }
 
 static void known_add(struct push *p, const struct push_layer *l)
 {
-	pthread_mutex_lock(&p->mu);
+	pthread_mutex_lock(&p->x.mu);
 	p->known = xrealloc(p->known, (p->n_known + 1) * sizeof(*p->known));
 	snprintf(p->known[p->n_known].diff_id, DIGEST_STR_LEN, "%s", l->diff_id);
 	snprintf(p->known[p->n_known].digest, DIGEST_STR_LEN, "%s", l->digest);
 	p->known[p->n_known++].size = l->blob_size;
-	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_unlock(&p->x.mu);
 }
 
 /* ---- distribution metadata ---- */
@@ -587,12 +570,12 @@ static void *worker_main(void *arg)
 		struct push_layer *l = NULL;
 		struct berr e = BERR_INIT;
 
-		pthread_mutex_lock(&p->mu);
+		pthread_mutex_lock(&p->x.mu);
 		while (p->next < p->n_layers && p->layers[p->next].same)
 			p->next++;
-		if (p->next < p->n_layers && !p->cancelled)
+		if (p->next < p->n_layers && !p->x.cancelled)
 			l = &p->layers[p->next++];
-		pthread_mutex_unlock(&p->mu);
+		pthread_mutex_unlock(&p->x.mu);
 		if (!l)
 			return NULL;
 		if (layer_upload(l, &e) < 0)
@@ -624,8 +607,8 @@ static int upload_layers(struct push *p, struct berr *err)
 		return berr_set(err, BERR_INTERNAL, "cannot start upload threads");
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	if (p->cancelled) {
-		berr_copy(err, &p->err);
+	if (p->x.cancelled) {
+		berr_copy(err, &p->x.err);
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_layers; i++)
@@ -776,7 +759,7 @@ static void free_layers(struct push *p)
 	free(p->layers);
 	p->layers = NULL;
 	p->n_layers = p->next = 0;
-	p->cancelled = 0;
+	xfer_reset(&p->x);
 }
 
 /* After the manifest is in: what docker records, under the store lock. */
@@ -887,7 +870,7 @@ int berth_push(struct berth *b, const char *refstr, const struct berth_push_opts
 	p.ref = &ref;
 	p.full = reference_name(&ref);
 	p.domain = ref.domain;
-	pthread_mutex_init(&p.mu, NULL);
+	xfer_init(&p.x, opts ? opts->progress : NULL, opts ? opts->progress_ctx : NULL);
 	fam = reference_familiar_name(&ref);
 	if (store_refs_load(b->store, &refs, err) < 0)
 		goto out;
@@ -937,7 +920,7 @@ out:
 	free(fam);
 	free(p.full);
 	registry_client_free(p.rc);
-	pthread_mutex_destroy(&p.mu);
+	xfer_release(&p.x);
 	reference_release(&ref);
 	return rc;
 }

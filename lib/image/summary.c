@@ -176,31 +176,11 @@ static int64_t *cache_slot(struct size_cache *c, const char *key, int *found)
 	return &c->vals[i];
 }
 
-static int read_small_at(int dirfd, const char *path, char *buf, size_t n)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = read(fd, buf, n - 1);
-	close(fd);
-	if (r < 0)
-		return -1;
-	buf[r] = 0;
-	while (r && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-		buf[--r] = 0;
-	return 0;
-}
-
 static int64_t layer_own_size(struct store *s, const char *chain)
 {
-	char path[128], buf[32];
+	int64_t size;
 
-	snprintf(path, sizeof(path), "layerdb/sha256/%s/size", chain + 7);
-	if (read_small_at(s->image_fd, path, buf, sizeof(buf)) < 0)
-		return 0;
-	return strtoll(buf, NULL, 10);
+	return store_layer_size(s, chain, &size) == 0 ? size : 0;
 }
 
 static int64_t chain_sizes(struct store *s, struct size_cache *c, json_t *diff_ids, char top[65])

@@ -825,3 +825,15 @@ int store_layer_parent(struct store *s, const char *chain_id, char parent_out[DI
 	}
 	return 0;
 }
+
+int store_layer_size(struct store *s, const char *chain_id, int64_t *size)
+{
+	char p[256], buf[32], *end;
+
+	layer_path(p, sizeof(p), chain_id, "size");
+	if (read_small(s->image_fd, p, buf, sizeof(buf), 1, NULL) < 0)
+		return -1;
+	errno = 0;
+	*size = strtoll(buf, &end, 10);
+	return errno || *end || end == buf ? -1 : 0;
+}

@@ -126,6 +126,8 @@ int store_image_delete(struct store *s, const char *image_id, struct berr *err);
 char **store_image_metadata_ids(struct store *s, size_t *n);
 /* Whether hex is in such a sorted list. */
 int store_ids_have(char **ids, size_t n, const char *hex);
+/* layerdb/sha256/<chain>/size alone (listing sizes). */
+int store_layer_size(struct store *s, const char *chain_id, int64_t *size);
 /* layerdb/sha256/<chain>/parent alone (what reference counting needs);
  * "" for a base layer. */
 int store_layer_parent(struct store *s, const char *chain_id, char parent_out[DIGEST_STR_LEN]);

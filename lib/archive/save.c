@@ -20,6 +20,7 @@
 #include "../format/gojson.h"
 #include "../image/manifest.h"
 #include "../internal.h"
+#include "../util/fs.h"
 #include "../reference.h"
 #include "../store/layertar.h"
 #include "../tar/tar.h"
@@ -420,19 +421,7 @@ struct out {
 
 static int write_all(int fd, const void *p, size_t n, struct berr *err)
 {
-	const char *q = p;
-
-	while (n) {
-		ssize_t k = write(fd, q, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return berr_sys(err, "write");
-		}
-		q += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return fd_write_all(fd, p, n) < 0 ? berr_sys(err, "write") : 0;
 }
 
 static int out_flush(struct out *o, struct berr *err)

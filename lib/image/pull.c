@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../util/fs.h"
 #include "../io/digest.h"
 #include "../reference.h"
 #include "../registry/registry.h"
@@ -114,18 +115,8 @@ static void *extract_main(void *arg)
 
 static int send_all(int fd, const void *buf, size_t n, struct berr *err)
 {
-	const char *q = buf;
-
-	while (n) {
-		ssize_t k = send(fd, q, n, MSG_NOSIGNAL);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return berr_set(err, BERR_CANCELLED, "extraction stopped");
-		}
-		q += k;
-		n -= (size_t)k;
-	}
+	if (fd_write_all(fd, buf, n) < 0)
+		return berr_set(err, BERR_CANCELLED, "extraction stopped");
 	return 0;
 }
 

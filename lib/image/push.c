@@ -290,19 +290,8 @@ static int already_exists(struct push_layer *l, int other_repos, size_t max)
 
 static int send_all(int fd, const void *buf, size_t n, struct berr *err)
 {
-	const char *q = buf;
-
-	while (n) {
-		ssize_t k = send(fd, q, n, MSG_NOSIGNAL);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return berr_set(err, BERR_CANCELLED, "upload stopped");
-		}
-		q += k;
-		n -= (size_t)k;
-	}
+	if (fd_write_all(fd, buf, n) < 0)
+		return berr_set(err, BERR_CANCELLED, "upload stopped");
 	return 0;
 }
 

@@ -6,21 +6,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "../util/fs.h"
+
 static int pipe_sink(void *ctx, const void *buf, size_t n, struct berr *err)
 {
 	struct feed *f = ctx;
-	const char *p = buf;
 
-	while (n) {
-		ssize_t k = write(f->wfd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return berr_sys(err, "write");
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return fd_write_all(f->wfd, buf, n) < 0 ? berr_sys(err, "write") : 0;
 }
 
 static void *feed_main(void *arg)

@@ -27,6 +27,10 @@ int remove_all_at(int dirfd, const char *path, struct berr *err);
 /* fsync a directory. */
 int fsync_dir_at(int dirfd, const char *path, struct berr *err);
 
+/* Writes all of buf to fd (a socket without raising SIGPIPE); 0, or -1
+ * with errno set. */
+int fd_write_all(int fd, const void *buf, size_t n);
+
 /* Go's filepath.Clean of name[0..n): a malloc'd copy, *out_len its length. */
 char *path_clean(const char *name, size_t n, size_t *out_len);
 

@@ -108,6 +108,12 @@ static int run_helper(const char *helper, const char *action, const char *input,
 	pid_t pid;
 
 	sbuf_reset(out);
+	/* A name with a slash would make the lookup run a path of the
+	 * config file's choosing, outside $PATH. */
+	if (strchr(helper, '/')) {
+		snprintf(errtext, errn, "exec: \"%s\": invalid credential helper name", name);
+		return 1;
+	}
 	if (!prog) {
 		snprintf(errtext, errn, "exec: \"%s\": executable file not found in $PATH", name);
 		return 1;

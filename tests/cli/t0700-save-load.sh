@@ -141,6 +141,34 @@ hostile() {
 	t_eq "a bad second image: the first is not added either" "$(BERTH_ROOT=$T/h2 berth images -q)" ""
 }
 
+# ---- kill -9 in the middle of a load -----------------------------------
+
+interrupted() {
+	local pid half
+	half=$(( $(stat -c %s "$T/b.tar") / 2 ))
+	mkfifo "$T/fifo"
+	BERTH_ROOT=$T/k berth load -i "$T/fifo" >/dev/null 2>&1 &
+	pid=$!
+	# half the archive, then nothing until the kill
+	(head -c "$half" "$T/b.tar"; sleep 30) >"$T/fifo" &
+	local feeder=$!
+	_t_track "$feeder"
+	for _ in $(seq 100); do
+		ls "$T/k/image/overlay2/layerdb/tmp" 2>/dev/null | grep -q incomplete && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -9 "$pid"; wait "$pid" 2>/dev/null
+	kill "$feeder" 2>/dev/null
+	t_ok "a load killed with -9 left a half layer" bash -c "ls '$T/k/image/overlay2/layerdb/tmp' | grep -q incomplete"
+	t_eq "  and no image" "$(BERTH_ROOT=$T/k berth images -q)" ""
+	BERTH_ROOT=$T/k berth load -i "$T/b.tar" >/dev/null 2>&1
+	t_eq "the next load completes" "$(BERTH_ROOT=$T/k berth images -q | sort)" "$(berth images -q | sort)"
+	t_eq "  and removed the leftovers" "$(ls "$T/k/image/overlay2/layerdb/tmp" | wc -l)" 0
+	t_eq "  one overlay2 dir per layer" "$(ls "$T/k/overlay2" | grep -vc '^l$')" \
+		"$(ls "$T/k/image/overlay2/layerdb/sha256" | wc -l)"
+}
+
 # ---- docker ------------------------------------------------------------
 
 with_docker() {
@@ -259,5 +287,6 @@ roundtrip
 skopeo_reads
 tamper
 hostile
+interrupted
 with_docker
 t_done

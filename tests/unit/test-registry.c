@@ -772,7 +772,8 @@ static void test_mirrors(struct env *e)
 	_cleanup_free_ char *hub = xasprintf("127.0.0.1:%d", e->plain);
 	_cleanup_free_ char *dead_hub = xasprintf("127.0.0.1:%d", free_port());
 	char *m1[] = { good, NULL }, *m2[] = { dead, NULL };
-	struct berth_config c1 = { m1, NULL, 3 }, c2 = { m2, NULL, 3 };
+	struct berth_config c1 = { .mirrors = m1, .max_concurrent_downloads = 3 },
+			    c2 = { .mirrors = m2, .max_concurrent_downloads = 3 };
 	struct registry_client *rc = NULL;
 	struct sbuf body = SBUF_INIT;
 	char *mt = NULL, *dg = NULL;
@@ -844,7 +845,7 @@ static int setup(struct env *e, int *have_basic, int *have_token, struct sbuf *f
 int main(void)
 {
 	struct env e = { .python = "/usr/bin/python3" };
-	struct berth_config cfg = { NULL, NULL, 3 };
+	struct berth_config cfg = { .max_concurrent_downloads = 3 };
 	struct sbuf flaky_data = SBUF_INIT;
 	int have_basic = 0, have_token = 0;
 

@@ -3,7 +3,8 @@
 # after dependencies are installed and berth is built): start a loopback
 # registry, build a busybox image from busybox-static with umoci, push it
 # with skopeo, then pull it with berth through a registry-mirrors config
-# (so the short name `busybox` resolves as on Docker Hub), list and inspect it.
+# (so the short name `busybox` resolves as on Docker Hub), list and inspect it,
+# save it into a second store and push it back under another name.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BERTH=$top/build/berth
@@ -46,3 +47,11 @@ echo "== berth inspect busybox"
 "$BERTH" inspect busybox
 echo "== the store, in Docker's overlay2 layout"
 ( cd "$W/root" && find image overlay2 -maxdepth 4 | sort | head -40 )
+echo "== berth history busybox"
+"$BERTH" history busybox
+echo "== berth save busybox | berth load (into a second store)"
+"$BERTH" save busybox | "$BERTH" --root "$W/root2" load
+"$BERTH" --root "$W/root2" images
+echo "== berth tag + berth push to the registry"
+"$BERTH" tag busybox "127.0.0.1:$port/demo/busybox:1"
+"$BERTH" push "127.0.0.1:$port/demo/busybox:1"

@@ -137,6 +137,38 @@ hostile() {
 		t_ok "hostile $c: store unchanged" test "$(snapshot "$T/h")" = "$before"
 	done <"$T/cases"
 	t_ok "nothing written outside the root" bash -c "! ls -d $marker* /tmp/berth-escape-symlink 2>/dev/null"
+	# 60 damaged copies of a good archive (bytes changed, cut short,
+	# overwritten): each refused with one line, the store unchanged.
+	"$PY" - "$T/b.tar" "$T/mut" <<'PY'
+import os, random, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+data = open(src, "rb").read()
+rnd = random.Random(7)
+for i in range(60):
+    d = bytearray(data)
+    if i % 3 == 0:
+        for _ in range(rnd.randint(1, 8)):
+            d[rnd.randrange(len(d))] = rnd.randrange(256)
+    elif i % 3 == 1:
+        d = d[:rnd.randrange(len(d))]
+    else:
+        p = rnd.randrange(len(d))
+        d[p:p + 4096] = bytes(rnd.randrange(256) for _ in range(len(d[p:p + 4096])))
+    open(f"{out}/{i}.tar", "wb").write(d)
+PY
+	local bad=0 m
+	for m in "$T"/mut/*.tar; do
+		BERTH_ROOT=$T/h berth load -i "$m" >"$T/h.out" 2>"$T/h.err"
+		local rc=$?
+		if [ "$rc" = 0 ]; then
+			# a change that left every digest intact: still the same images
+			[ "$(BERTH_ROOT=$T/h berth images -q | sort)" = "$(berth images -q | sort)" ] || { bad=$((bad + 1)); t_diag "$m loaded wrongly"; }
+		elif [ "$rc" != 1 ] || [ "$(wc -l <"$T/h.err")" != 1 ] || [ "$(snapshot "$T/h")" != "$before" ]; then
+			bad=$((bad + 1)); t_diag "$m: exit $rc: $(head -c 200 "$T/h.err")"
+		fi
+	done
+	t_eq "60 damaged archives: refused with one line each, store unchanged" "$bad" 0
 	BERTH_ROOT=$T/h2 berth load <"$T/hostile/second-image-bad.tar" >/dev/null 2>&1
 	t_eq "a bad second image: the first is not added either" "$(BERTH_ROOT=$T/h2 berth images -q)" ""
 }

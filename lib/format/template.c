@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +63,47 @@ struct list {
 	size_t n;
 };
 
+/* The parse tree lives in an arena freed whole, so that a parse failing
+ * half way (perr unwinds with longjmp) leaks nothing. */
+struct arena {
+	struct arena *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
 struct tmpl {
 	char *src;
 	struct list *root;
+	struct arena *arena;
 };
+
+/* Zeroed memory from the template's arena. */
+static void *arena_alloc(struct tmpl *t, size_t size)
+{
+	struct arena *a = t->arena;
+	size_t need = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	void *ret;
+
+	if (!a || a->cap - a->used < need) {
+		size_t cap = need > 4096 ? need : 4096;
+		a = xcalloc(1, sizeof(*a) + cap);
+		a->cap = cap;
+		a->next = t->arena;
+		t->arena = a;
+	}
+	ret = (char *)a->data + a->used;
+	a->used += need;
+	return ret;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a) {
+		struct arena *next = a->next;
+		free(a);
+		a = next;
+	}
+}
 
 static const char *const builtin_names[] = {
 	"and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index",
@@ -79,6 +117,7 @@ enum tok { T_EOF, T_RDELIM, T_SPACE, T_FIELD, T_DOT, T_VAR, T_IDENT, T_STR, T_NU
 	   T_PIPE, T_LPAREN, T_RPAREN, T_DECL, T_ASSIGN, T_COMMA, T_CHAR, T_BAD };
 
 struct parser {
+	struct tmpl *t;     /* whose arena holds the tree */
 	const char *s;
 	size_t pos;
 	size_t tstart;
@@ -343,6 +382,37 @@ static void push_ptr(void ***v, size_t *n, void *x)
 	(*v)[(*n)++] = x;
 }
 
+/* Tree allocations (from the arena). */
+static void *tnew(struct parser *p, size_t size)
+{
+	return arena_alloc(p->t, size);
+}
+
+static char *tstrndup(struct parser *p, const char *s, size_t n)
+{
+	char *d = arena_alloc(p->t, n + 1);
+
+	memcpy(d, s, n);
+	return d;
+}
+
+static char *tstrdup(struct parser *p, const char *s)
+{
+	return tstrndup(p, s, strlen(s));
+}
+
+/* Appends to a tree array, whose capacity is 4, then doubling. */
+static void tpush(struct parser *p, void ***v, size_t *n, void *x)
+{
+	if (*n == 0 || (*n >= 4 && !(*n & (*n - 1)))) {
+		void **nv = arena_alloc(p->t, (*n ? 2 * *n : 4) * sizeof(*nv));
+		if (*n)
+			memcpy(nv, *v, *n * sizeof(*nv));
+		*v = nv;
+	}
+	(*v)[(*n)++] = x;
+}
+
 static struct pipe *parse_pipe(struct parser *p, const char *ctx, enum tok end);
 
 static int has_var(struct parser *p, const char *name)
@@ -361,7 +431,7 @@ static void parse_chain(struct parser *p, struct arg *a)
 		next(p);
 		if (a->nfields == 1 && a->kind == A_FIELD)
 			a->pos = p->tstart;
-		push_ptr((void ***)&a->fields, &a->nfields, xstrdup(p->val));
+		tpush(p, (void ***)&a->fields, &a->nfields, tstrdup(p, p->val));
 	}
 }
 
@@ -379,7 +449,7 @@ static int is_keyword(const char *s)
 
 static struct arg *parse_operand(struct parser *p)
 {
-	struct arg *a = xcalloc(1, sizeof(*a));
+	struct arg *a = tnew(p, sizeof(*a));
 	char *end;
 
 	switch (peek_ns(p)) {
@@ -389,9 +459,9 @@ static struct arg *parse_operand(struct parser *p)
 		next(p);
 		a->kind = A_FIELD;
 		a->pos = start = p->tstart;
-		push_ptr((void ***)&a->fields, &a->nfields, xstrdup(p->val));
+		tpush(p, (void ***)&a->fields, &a->nfields, tstrdup(p, p->val));
 		parse_chain(p, a);
-		a->src = xstrndup(p->s + start, p->pos - start);
+		a->src = tstrndup(p, p->s + start, p->pos - start);
 		return a;
 	}
 	case T_DOT:
@@ -403,13 +473,13 @@ static struct arg *parse_operand(struct parser *p)
 		if (!has_var(p, p->val))
 			perr(p, "undefined variable \"%s\"", p->val);
 		a->kind = A_VAR;
-		a->name = xstrdup(p->val);
+		a->name = tstrdup(p, p->val);
 		parse_chain(p, a);
 		return a;
 	case T_STR:
 		next(p);
 		a->kind = A_STR;
-		a->name = xstrdup(p->val);
+		a->name = tstrdup(p, p->val);
 		return a;
 	case T_NUM:
 		next(p);
@@ -438,7 +508,7 @@ static struct arg *parse_operand(struct parser *p)
 		if (!is_builtin(p->val))
 			perr(p, "function \"%s\" not defined", p->val);
 		a->kind = A_IDENT;
-		a->name = xstrdup(p->val);
+		a->name = tstrdup(p, p->val);
 		return a;
 	case T_LPAREN:
 		next(p);
@@ -447,14 +517,13 @@ static struct arg *parse_operand(struct parser *p)
 		parse_chain(p, a);
 		return a;
 	default:
-		free(a);
-		return NULL;
+		return NULL;	/* a is the arena's */
 	}
 }
 
 static struct cmd *parse_cmd(struct parser *p, enum tok end)
 {
-	struct cmd *c = xcalloc(1, sizeof(*c));
+	struct cmd *c = tnew(p, sizeof(*c));
 	struct arg *a;
 
 	peek_ns(p);
@@ -463,7 +532,7 @@ static struct cmd *parse_cmd(struct parser *p, enum tok end)
 		a = parse_operand(p);
 		if (!a)
 			break;
-		push_ptr((void ***)&c->args, &c->n, a);
+		tpush(p, (void ***)&c->args, &c->n, a);
 		next(p);
 		if (p->tok == T_SPACE)
 			continue;
@@ -479,7 +548,7 @@ static struct cmd *parse_cmd(struct parser *p, enum tok end)
 	if (!c->n)
 		unexpected(p, "command");
 	p->peeked = 1;
-	c->src = xstrndup(p->s + c->pos, p->pstart - c->pos);
+	c->src = tstrndup(p, p->s + c->pos, p->pstart - c->pos);
 	while (c->src[0] && isspace((unsigned char)c->src[strlen(c->src) - 1]))
 		c->src[strlen(c->src) - 1] = 0;
 	return c;
@@ -493,12 +562,12 @@ static void parse_decl(struct parser *p, struct pipe *pp)
 	if (peek_ns(p) != T_VAR)
 		return;
 	next(p);
-	v1 = xstrdup(p->val);
+	v1 = tstrdup(p, p->val);
 	next_ns(p);
 	if (p->tok == T_COMMA) {
 		if (next_ns(p) != T_VAR)
 			unexpected(p, "declaration");
-		v2 = xstrdup(p->val);
+		v2 = tstrdup(p, p->val);
 		next_ns(p);
 	}
 	if (p->tok == T_DECL || p->tok == T_ASSIGN) {
@@ -510,15 +579,13 @@ static void parse_decl(struct parser *p, struct pipe *pp)
 			perr(p, "undefined variable \"%s\"", v1);
 		return;
 	}
-	free(v1);
-	free(v2);
 	p->pos = save;
 	p->peeked = 0;
 }
 
 static struct pipe *parse_pipe(struct parser *p, const char *ctx, enum tok end)
 {
-	struct pipe *pp = xcalloc(1, sizeof(*pp));
+	struct pipe *pp = tnew(p, sizeof(*pp));
 	int i;
 
 	parse_decl(p, pp);
@@ -539,7 +606,7 @@ static struct pipe *parse_pipe(struct parser *p, const char *ctx, enum tok end)
 			next_ns(p);
 			unexpected(p, ctx);
 		}
-		push_ptr((void ***)&pp->cmds, &pp->n, parse_cmd(p, end));
+		tpush(p, (void ***)&pp->cmds, &pp->n, parse_cmd(p, end));
 		next_ns(p);
 		if (p->tok == end)
 			break;
@@ -571,7 +638,7 @@ static void trim_left_ws(struct node *n)
 
 static struct node *parse_control(struct parser *p, enum node_kind kind, const char *what)
 {
-	struct node *n = xcalloc(1, sizeof(*n));
+	struct node *n = tnew(p, sizeof(*n));
 	enum term term;
 	size_t mark = p->nvars;
 
@@ -583,8 +650,8 @@ static struct node *parse_control(struct parser *p, enum node_kind kind, const c
 	if (term == TERM_ELSE_IF) {
 		struct node *in = parse_control(p, N_IF, "if");
 
-		n->elist = xcalloc(1, sizeof(*n->elist));
-		push_ptr((void ***)&n->elist->v, &n->elist->n, in);
+		n->elist = tnew(p, sizeof(*n->elist));
+		tpush(p, (void ***)&n->elist->v, &n->elist->n, in);
 	} else if (term == TERM_ELSE) {
 		n->elist = parse_list(p, &term);
 		if (term != TERM_END)
@@ -637,7 +704,7 @@ static struct node *parse_action(struct parser *p, enum term *term)
 		if (!strcmp(kw, "define") || !strcmp(kw, "template") || !strcmp(kw, "block"))
 			perr(p, "%s is not supported", kw);
 	}
-	n = xcalloc(1, sizeof(*n));
+	n = tnew(p, sizeof(*n));
 	n->kind = N_ACTION;
 	n->pipe = parse_pipe(p, "command", T_RDELIM);
 	return n;
@@ -645,12 +712,12 @@ static struct node *parse_action(struct parser *p, enum term *term)
 
 static struct list *parse_list(struct parser *p, enum term *term)
 {
-	struct list *l = xcalloc(1, sizeof(*l));
+	struct list *l = tnew(p, sizeof(*l));
 
 	for (;;) {
 		const char *open = strstr(p->s + p->pos, "{{");
 		size_t end = open ? (size_t)(open - p->s) : strlen(p->s);
-		struct node *t = xcalloc(1, sizeof(*t)), *n;
+		struct node *t = tnew(p, sizeof(*t)), *n;
 		enum term tm = TERM_EOF;
 
 		t->kind = N_TEXT;
@@ -666,9 +733,7 @@ static struct list *parse_list(struct parser *p, enum term *term)
 		if (open && open[2] == '-' && strchr(" \t\r\n", open[3]))
 			trim_left_ws(t);
 		if (t->len)
-			push_ptr((void ***)&l->v, &l->n, t);
-		else
-			free(t);
+			tpush(p, (void ***)&l->v, &l->n, t);
 		if (!open) {
 			*term = TERM_EOF;
 			return l;
@@ -677,7 +742,7 @@ static struct list *parse_list(struct parser *p, enum term *term)
 		p->tstart = p->pos;
 		n = parse_action(p, &tm);
 		if (n) {
-			push_ptr((void ***)&l->v, &l->n, n);
+			tpush(p, (void ***)&l->v, &l->n, n);
 		} else if (tm != TERM_EOF) {
 			*term = tm;
 			return l;
@@ -685,61 +750,11 @@ static struct list *parse_list(struct parser *p, enum term *term)
 	}
 }
 
-static void free_pipe(struct pipe *pp);
-
-static void free_arg(struct arg *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->nfields; i++)
-		free(a->fields[i]);
-	free(a->fields);
-	free(a->src);
-	free(a->name);
-	free_pipe(a->pipe);
-	free(a);
-}
-
-static void free_pipe(struct pipe *pp)
-{
-	size_t i, j;
-
-	if (!pp)
-		return;
-	for (i = 0; i < pp->n; i++) {
-		for (j = 0; j < pp->cmds[i]->n; j++)
-			free_arg(pp->cmds[i]->args[j]);
-		free(pp->cmds[i]->args);
-		free(pp->cmds[i]->src);
-		free(pp->cmds[i]);
-	}
-	free(pp->vars[0]);
-	free(pp->vars[1]);
-	free(pp->cmds);
-	free(pp);
-}
-
-static void free_list(struct list *l)
-{
-	size_t i;
-
-	if (!l)
-		return;
-	for (i = 0; i < l->n; i++) {
-		free_pipe(l->v[i]->pipe);
-		free_list(l->v[i]->list);
-		free_list(l->v[i]->elist);
-		free(l->v[i]);
-	}
-	free(l->v);
-	free(l);
-}
-
 void tmpl_free(struct tmpl *t)
 {
 	if (!t)
 		return;
-	free_list(t->root);
+	arena_free(t->arena);
 	free(t->src);
 	free(t);
 }
@@ -753,6 +768,7 @@ int tmpl_parse(struct tmpl **out, const char *text, struct berr *err)
 	int rc = 0;
 
 	t->src = xstrdup(text);
+	p->t = t;
 	p->s = t->src;
 	p->err = err;
 	push_ptr((void ***)&p->vars, &p->nvars, xstrdup("$"));
@@ -763,8 +779,7 @@ int tmpl_parse(struct tmpl **out, const char *text, struct berr *err)
 		if (term != TERM_EOF)
 			perr(p, "unexpected {{%s}}", term == TERM_END ? "end" : "else");
 	}
-	/* On a parse failure the partial tree leaks by design of longjmp; keep it
-	 * small by freeing what the parser owns. */
+	/* The tree, whole or partial, is in t's arena. */
 	for (i = 0; i < p->nvars; i++)
 		free(p->vars[i]);
 	free(p->vars);
@@ -793,8 +808,44 @@ struct state {
 	size_t nvars;
 	struct berr *err;
 	int missing_error; /* Option("missingkey=error") */
+	/* What evaluation holds while it may fail: xerr unwinds with
+	 * longjmp, and tmpl_exec releases these (values and memory). */
+	struct held {
+		json_t *v;
+		void *mem;
+	} *held;
+	size_t nheld, capheld;
 	jmp_buf fail;
 };
+
+/* Keeps v (an owned reference) and/or mem until released; returns its slot. */
+static size_t hold(struct state *s, json_t *v, void *mem)
+{
+	if (s->nheld == s->capheld)
+		s->held = xrealloc(s->held, (s->capheld = s->capheld ? 2 * s->capheld : 16) * sizeof(*s->held));
+	s->held[s->nheld].v = v;
+	s->held[s->nheld].mem = mem;
+	return s->nheld++;
+}
+
+/* Releases every slot from mark on. */
+static void release_to(struct state *s, size_t mark)
+{
+	while (s->nheld > mark) {
+		s->nheld--;
+		json_decref(s->held[s->nheld].v);
+		free(s->held[s->nheld].mem);
+	}
+}
+
+/* Takes slot's value back out of the holding (the slot must be the last). */
+static json_t *unhold(struct state *s, size_t slot)
+{
+	json_t *v = s->held[slot].v;
+
+	s->nheld = slot;
+	return v;
+}
 
 static void xerr(struct state *s, size_t pos, const char *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
@@ -1016,37 +1067,35 @@ static void pop_vars(struct state *s, size_t mark)
 static json_t *eval_fields(struct state *s, struct cmd *c, size_t pos, const char *src, json_t *v, char **f,
 			   size_t n)
 {
-	size_t i;
+	size_t i, slot = hold(s, v, NULL);
 	json_t *r;
 
 	for (i = 0; i < n; i++) {
+		v = s->held[slot].v;
 		if (!v)
-			return NULL;
+			break;
 		if (json_is_null(v))
 			xerr(s, src ? pos : c->pos, src ? src : c->src, "nil pointer evaluating interface {}.%s", f[i]);
 		if (!json_is_object(v)) {
 			const char *tn = type_name(v), *at = strstr(c->src, f[i]);
 
-			json_decref(v);
 			xerr(s, c->pos + (at && at > c->src ? (size_t)(at - c->src) - 1 : 0), c->src, "can't evaluate field %s in type %s",
 			     f[i], i ? "interface {}" : tn);
 		}
 		if (is_typed(v)) {
 			r = plain(v);
 			json_decref(v);
-			v = r;
-			if (!json_is_object(v)) {
-				json_decref(v);
+			s->held[slot].v = v = r;
+			if (!json_is_object(v))
 				xerr(s, pos, c->src, "nil pointer evaluating %s", f[i]);
-			}
 		}
 		r = json_incref(json_object_get(v, f[i]));
 		json_decref(v);
+		s->held[slot].v = r;
 		if (!r && s->missing_error)
 			xerr(s, pos, src ? src : c->src, "map has no entry for key \"%s\"", f[i]);
-		v = r;
 	}
-	return v;
+	return unhold(s, slot);
 }
 
 static json_t *call_func(struct state *s, struct cmd *c, const char *name, json_t **a, size_t n);
@@ -1072,7 +1121,7 @@ static json_t *eval_cmd(struct state *s, json_t *dot, struct cmd *c, json_t *fin
 {
 	struct arg *a0 = c->args[0];
 	json_t **args, *r;
-	size_t i, n = 0;
+	size_t i, n = 0, mark;
 
 	if (a0->kind != A_IDENT) {
 		if (c->n > 1 || has_final)
@@ -1081,29 +1130,38 @@ static json_t *eval_cmd(struct state *s, json_t *dot, struct cmd *c, json_t *fin
 			xerr(s, c->pos, c->src, "nil is not a command");
 		return eval_arg(s, c, dot, a0);
 	}
-	args = xcalloc(c->n + 1, sizeof(*args));
-	for (i = 1; i < c->n; i++)
-		args[n++] = eval_arg(s, c, dot, c->args[i]);
-	if (has_final)
-		args[n++] = json_incref(final);
-	r = call_func(s, c, a0->name, args, n);
+	mark = s->nheld;
+	for (i = 1; i < c->n; i++) {
+		json_t *v = eval_arg(s, c, dot, c->args[i]);
+		hold(s, v, NULL);
+		n++;
+	}
+	if (has_final) {
+		hold(s, json_incref(final), NULL);
+		n++;
+	}
+	/* The arguments, in a copy: call_func may hold more (moving s->held). */
+	args = xcalloc(n + 1, sizeof(*args));
+	hold(s, NULL, args);
 	for (i = 0; i < n; i++)
-		json_decref(args[i]);
-	free(args);
+		args[i] = s->held[mark + i].v;
+	r = call_func(s, c, a0->name, args, n);
+	release_to(s, mark);
 	return r;
 }
 
 static json_t *eval_pipe(struct state *s, json_t *dot, struct pipe *pp)
 {
-	json_t *v = NULL, *nv;
-	size_t i;
+	json_t *v, *nv;
+	size_t i, slot = hold(s, NULL, NULL);
 	int j;
 
 	for (i = 0; i < pp->n; i++) {
-		nv = eval_cmd(s, dot, pp->cmds[i], v, i > 0);
-		json_decref(v);
-		v = nv;
+		nv = eval_cmd(s, dot, pp->cmds[i], s->held[slot].v, i > 0);
+		json_decref(s->held[slot].v);
+		s->held[slot].v = nv;
 	}
+	v = unhold(s, slot);
 	for (j = 0; j < pp->nvars && pp->nvars == 1; j++)
 		set_var(s, pp->vars[0], v, pp->decl);
 	return v;
@@ -1113,7 +1171,7 @@ static void exec_list(struct state *s, json_t *dot, struct list *l);
 
 static void exec_range(struct state *s, json_t *dot, struct node *n)
 {
-	size_t mark = s->nvars, i, nk;
+	size_t mark = s->nvars, i, nk, slot;
 	json_t *v, *k;
 	const char **keys;
 	struct pipe *pp = n->pipe;
@@ -1128,14 +1186,16 @@ static void exec_range(struct state *s, json_t *dot, struct node *n)
 		json_decref(v);
 		v = pv;
 	}
+	slot = hold(s, v, NULL);
 	if (v && !json_is_array(v) && !json_is_object(v) && !json_is_null(v)) {
 		struct sbuf b = SBUF_INIT;
 
 		print_v(&b, v);
-		xerr(s, pp->cmds[0]->pos, pp->cmds[0]->src, "range can't iterate over %s", sbuf_str(&b));
+		hold(s, NULL, sbuf_detach(&b, NULL));
+		xerr(s, pp->cmds[0]->pos, pp->cmds[0]->src, "range can't iterate over %s", (char *)s->held[slot + 1].mem);
 	}
 	if (!truth(v)) {
-		json_decref(v);
+		release_to(s, slot);
 		if (n->elist)
 			exec_list(s, dot, n->elist);
 		return;
@@ -1153,6 +1213,7 @@ static void exec_range(struct state *s, json_t *dot, struct node *n)
 		}
 	} else {
 		keys = sorted_keys(v, &nk);
+		hold(s, NULL, keys);
 		for (i = 0; i < nk; i++) {
 			k = json_string(keys[i]);
 			if (nv == 2)
@@ -1163,9 +1224,8 @@ static void exec_range(struct state *s, json_t *dot, struct node *n)
 			exec_list(s, json_object_get(v, keys[i]), n->list);
 			pop_vars(s, mark);
 		}
-		free(keys);
 	}
-	json_decref(v);
+	release_to(s, slot);
 }
 
 static void print_value(struct sbuf *out, json_t *v)
@@ -1199,14 +1259,18 @@ static void exec_list(struct state *s, json_t *dot, struct list *l)
 		case N_RANGE:
 			exec_range(s, dot, n);
 			break;
-		default:
+		default: {
+			size_t slot;
+
 			v = eval_pipe(s, dot, n->pipe);
+			slot = hold(s, v, NULL);
 			if (truth(v))
 				exec_list(s, n->kind == N_WITH ? v : dot, n->list);
 			else if (n->elist)
 				exec_list(s, dot, n->elist);
-			json_decref(v);
+			release_to(s, slot);
 			pop_vars(s, mark);
+		}
 		}
 	}
 	pop_vars(s, mark);
@@ -1236,6 +1300,8 @@ int tmpl_exec_opts(const struct tmpl *t, json_t *data, struct sbuf *out, int mis
 	} else {
 		exec_list(s, data, t->root);
 	}
+	release_to(s, 0);
+	free(s->held);
 	pop_vars(s, 0);
 	free(s->vars);
 	free(s);

@@ -254,6 +254,41 @@ static enum tok lex(struct parser *p)
 		p->val = xstrndup(c + st + 1, p->pos - st - 1);
 		p->pos++;
 		return T_STR;
+	case '\'': {
+		/* A character constant is a number: 'a' is 97.  Go's lexer
+		 * scans to the closing quote, then the parser unquotes. */
+		unsigned long cp = 0;
+		size_t q = p->pos + 1, end;
+		int ok = 1;
+
+		while (c[q] && c[q] != '\n' && c[q] != '\'')
+			q += c[q] == '\\' && c[q + 1] && c[q + 1] != '\n' ? 2 : 1;
+		if (c[q] != '\'')
+			perr(p, "unterminated character constant");
+		end = q;
+		q = p->pos + 1;
+		if (c[q] == '\\') {
+			static const char esc[] = "n\nt\tr\r\\\\''0\0";
+			const char *e = strchr(esc, c[q + 1]);
+			ok = e && !((e - esc) % 2) && q + 2 == end;
+			cp = ok ? (unsigned char)e[1] : 0;
+		} else if ((unsigned char)c[q] >= 0x80) {
+			unsigned char b0 = (unsigned char)c[q];
+			int n = b0 >= 0xf0 ? 3 : b0 >= 0xe0 ? 2 : 1;
+			cp = b0 & (0x3f >> n);
+			for (q++; n-- > 0 && ((unsigned char)c[q] & 0xc0) == 0x80; q++)
+				cp = (cp << 6) | ((unsigned char)c[q] & 0x3f);
+			ok = q == end;
+		} else {
+			cp = (unsigned char)c[q];
+			ok = q + 1 == end && c[q] != '\'';
+		}
+		if (!ok)
+			perr(p, "malformed character constant: %.*s", (int)(end + 1 - p->pos), c + p->pos);
+		p->pos = end + 1;
+		p->val = xasprintf("%lu", cp);
+		return T_NUM;
+	}
 	case '.':
 		p->pos++;
 		if (!is_alnum_(c[p->pos]) || isdigit((unsigned char)c[p->pos])) {
@@ -1481,6 +1516,32 @@ static void fmt_one(struct sbuf *b, const char *spec, char verb, json_t *v)
 			return;
 		}
 		bad_verb(&t, verb, v);
+		break;
+	case 'c':
+		/* an integer as the character of that code point, in UTF-8 */
+		if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 0x10ffff) {
+			json_int_t cp = json_integer_value(v);
+			char u[5] = { 0 };
+
+			if (cp < 0x80) {
+				u[0] = (char)cp;
+			} else if (cp < 0x800) {
+				u[0] = (char)(0xc0 | (cp >> 6));
+				u[1] = (char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				u[0] = (char)(0xe0 | (cp >> 12));
+				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (cp & 0x3f));
+			} else {
+				u[0] = (char)(0xf0 | (cp >> 18));
+				u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+				u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[3] = (char)(0x80 | (cp & 0x3f));
+			}
+			sbuf_add(&t, u, cp ? strlen(u) : 1);
+		} else {
+			bad_verb(&t, verb, v);
+		}
 		break;
 	case 'f': case 'e': case 'g':
 		if (json_is_real(v)) {

@@ -129,7 +129,8 @@ for args in "images" "images -a --digests" "images --no-trunc" "inspect busybox 
 done
 # template parse errors, worded as Go 1.19's text/template words them
 for f in '{{.ID..}}' '{{if}}x{{end}}' '{{range}}{{end}}' '{{.ID | }}' '{{.ID | .}}' '{{.ID | "x"}}' \
-	'{{.ID end}}' '{{.ID ,}}' '{{.ID (}}' '{{ | .ID}}' '{{.ID foo}}' '{{.ID "averyveryverylongstring" )}}'; do
+	'{{.ID end}}' '{{.ID ,}}' '{{.ID (}}' '{{ | .ID}}' '{{.ID foo}}' '{{.ID "averyveryverylongstring" )}}' \
+	"{{'ab'}}" "{{'a}}" "{{printf \"%c\" 'x'}}"; do
 	same "--format '$f'" 0 --format "$f"
 done
 

@@ -12,6 +12,8 @@ static const char data_json[] =
 
 static const struct { const char *tmpl, *want; } cases[] = {
 	{ "{{.Name}}", "web" },
+	{ "{{'a'}} {{'\\n'}} {{printf \"%c%c\" 'x' 233}}", "97 10 x\xc3\xa9" },
+	{ "{{.Name | }}", "web" },
 	{ "{{.Size}}", "1234" },
 	{ "{{.Real}}", "0.5" },
 	{ "{{.Big}}", "1e+21" },
@@ -68,6 +70,12 @@ static const struct { const char *tmpl, *want; } errors[] = {
 	{ "{{.Name}", "template parsing error: template: :1: bad character U+007D '}'" },
 	{ "{{if .T}}x", "template parsing error: template: :1: unexpected EOF" },
 	{ "{{end}}", "template parsing error: template: :1: unexpected {{end}}" },
+	{ "{{'ab'}}", "template parsing error: template: :1: malformed character constant: 'ab'" },
+	{ "{{'a}}", "template parsing error: template: :1: unterminated character constant" },
+	{ "{{.Name ..}}", "template parsing error: template: :1: unexpected <.> in operand" },
+	{ "{{if}}{{end}}", "template parsing error: template: :1: missing value for if" },
+	{ "{{.Name | .}}", "template parsing error: template: :1: non executable command in pipeline stage 2" },
+	{ "{{.Name (}}", "template parsing error: template: :1: unclosed left paren" },
 	{ "{{$y}}", "template parsing error: template: :1: undefined variable \"$y\"" },
 	{ "{{.Name.Foo}}", "template: :1:7: executing \"\" at <.Name.Foo>: can't evaluate field Foo in type interface {}" },
 	{ "{{index .Tags 5}}", "template: :1:2: executing \"\" at <index .Tags 5>: error calling index: index out of range: 5" },

@@ -37,6 +37,10 @@
 
 #define SMALL_MEMBER 1024 /* shorter than any tar with an end marker */
 #define MAX_LINKS 40
+/* Bounds a hostile archive's cost: members are looked up linearly, and
+ * small members are kept in memory. */
+#define MAX_MEMBERS 16384
+#define MAX_MEMBER_BYTES (256 << 20)
 
 enum member_kind { M_DATA, M_LAYER, M_LINK };
 
@@ -71,6 +75,7 @@ struct load {
 	size_t n_layers;
 	struct load_image *images;
 	size_t n_images;
+	size_t mem_bytes;   /* kept in memory so far */
 };
 
 /* ---- reading the archive ---- */
@@ -91,6 +96,8 @@ static struct member *member_add(struct load *ld, char *name, enum member_kind k
 			m->kind = kind;
 			return m;
 		}
+	if (ld->n_members >= MAX_MEMBERS)
+		return NULL;
 	ld->members = xrealloc(ld->members, (ld->n_members + 1) * sizeof(*ld->members));
 	m = &ld->members[ld->n_members++];
 	memset(m, 0, sizeof(*m));
@@ -217,6 +224,10 @@ static int read_regular(struct load *ld, struct tar_reader *tr, const struct tar
 	size_t got = 0;
 	ssize_t k;
 
+	if (!m) {
+		free(name);
+		return berr_set(err, BERR_INVALID, "invalid archive: more than %d entries", MAX_MEMBERS);
+	}
 	while (got < sizeof(head) && (k = tar_read(tr, head + got, sizeof(head) - got, err)) > 0)
 		got += (size_t)k;
 	if (k < 0)
@@ -225,6 +236,9 @@ static int read_regular(struct load *ld, struct tar_reader *tr, const struct tar
 		return ingest_member(ld, m, head, got, tr, h->size, err);
 	if (h->size > ARCHIVE_JSON_MAX)
 		return berr_set(err, BERR_INVALID, "invalid archive: %s is too large", m->name);
+	ld->mem_bytes += (size_t)h->size;
+	if (ld->mem_bytes > MAX_MEMBER_BYTES)
+		return berr_set(err, BERR_INVALID, "invalid archive: too much metadata");
 	sbuf_add(&m->data, head, got);
 	sbuf_grow(&m->data, (size_t)h->size - got);
 	while ((k = tar_read(tr, m->data.buf + m->data.len, m->data.alloc - m->data.len - 1, err)) > 0)
@@ -266,7 +280,14 @@ static int read_archive(struct load *ld, struct reader *src, struct berr *err)
 				free(name);
 				break;
 			}
-			member_add(ld, name, M_LINK)->target = target;
+			struct member *lm = member_add(ld, name, M_LINK);
+			if (!lm) {
+				free(name);
+				free(target);
+				rc = berr_set(err, BERR_INVALID, "invalid archive: more than %d entries", MAX_MEMBERS);
+				break;
+			}
+			lm->target = target;
 			rc = 0;
 			break;
 		default:

@@ -144,6 +144,11 @@ def main(out):
         with open(p, "r+b") as f:
             f.truncate(1536)
     case("truncated", truncated)
+    def many(p):
+        with tarfile.open(p, "w") as tf:
+            for i in range(20000):
+                add(tf, f"f{i}", b"")
+    case("too-many-entries", many)
     case("not-an-archive", lambda p: open(p, "wb").write(b"hello, this is not a tar\n" * 10))
     case("empty-file", lambda p: open(p, "wb").close())
     for name in cases:

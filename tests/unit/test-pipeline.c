@@ -1,7 +1,7 @@
 /*
  * test-pipeline.c - the pull pipeline's stream stages: SHA-256 digests and
  * chain IDs, and the decompressing reader on gzip (one and several
- * members), zstd and plain input, with containers/image's compression
+ * members), zstd, xz and plain input, with containers/image's compression
  * fixtures where installed, and truncated input.
  */
 #include <fcntl.h>
@@ -115,7 +115,7 @@ static void test_decompress(void)
 
 static void test_fixtures(void)
 {
-	static const char *names[] = { "Hello.gz", "Hello.zst", "Hello.uncompressed" };
+	static const char *names[] = { "Hello.gz", "Hello.zst", "Hello.xz", "Hello.uncompressed" };
 	struct sbuf want = SBUF_INIT;
 	int fd = open(FIX "Hello.uncompressed", O_RDONLY);
 
@@ -129,7 +129,7 @@ static void test_fixtures(void)
 		read_all(&fr.r, &want, 4096, NULL);
 		close(fd);
 	}
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct sbuf out = SBUF_INIT;
 		struct berr err = BERR_INIT;
 		struct fd_reader fr;

@@ -12,8 +12,9 @@ berth_cfg
 REF=$REGISTRY/library/busybox
 
 # Docker drops intermediate progress messages when they come fast (its
-# progress channel is lossy), so "Verifying Checksum" may or may not show.
-plain() { grep -v 'Verifying Checksum' "$1"; }
+# progress channel is lossy), so "Verifying Checksum" and "Download
+# complete" may or may not show; berth always prints them.
+plain() { grep -vE ': (Verifying Checksum|Download complete)$' "$1"; }
 
 "$BERTH" --root "$T/b" pull "$REF" >"$T/b1.out" 2>&1
 t_ok "berth pull (not a terminal)" test $? -eq 0

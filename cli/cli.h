@@ -25,6 +25,17 @@ int cli_error(const struct berr *err, int daemon_side);
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The flags of `version` and `info`: -f/--format only.  Returns -1 to go
+ * on, else the exit status (help printed, or docker's flag errors). */
+int cli_format_flag(const char *cmd, const char *usage, int argc, char **argv, const char **format);
+struct tmpl;
+struct json_t;
+/* Executes t on data and prints it with a newline; an error: its line, 1. */
+int cli_print_template(struct tmpl *t, struct json_t *data);
+/* Whether a name as typed has a tag or digest (docker's CLI says "Using
+ * default tag: latest" when not); the tag colon comes after the last '/'. */
+int ref_has_tag_or_digest(const char *ref);
+
 /* strerror as Go words it: "no such file or directory" (into buf). */
 const char *go_strerror(int errnum, char *buf, size_t n);
 

@@ -6,7 +6,6 @@
  * which berth has nothing to say for, are left out.  `--format` runs a
  * template over docker's field names (Images, Driver, DockerRootDir, ...).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,34 +146,16 @@ static void print_info(json_t *o)
 
 int cmd_info(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	struct berth_info info;
 	struct berr err = BERR_INIT;
 	struct tmpl *t = NULL;
-	const char *format = NULL;
+	const char *format;
 	json_t *o;
-	int opt, rc = 0;
+	int rc;
 
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': format = optarg; break;
-		case 'h':
-			printf("\nUsage:  berth %s\n\nOptions:\n"
-			       "  -f, --format string   Format the output using the given Go template\n", usage_text);
-			return 0;
-		default:
-			fprintf(stderr, "unknown flag: %s\nSee 'berth info --help'.\n", argv[optind - 1]);
-			return 125;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("info", usage_text, "accepts no arguments");
+	if ((rc = cli_format_flag("info", usage_text, argc, argv, &format)) >= 0)
+		return rc;
+	rc = 0;
 	if (format && *format && tmpl_parse(&t, format, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 64;
@@ -186,14 +167,7 @@ int cmd_info(struct cli *c, int argc, char **argv)
 	o = info_json(&info);
 	berth_info_release(&info);
 	if (t) {
-		struct sbuf out = SBUF_INIT;
-		if (tmpl_exec(t, o, &out, &err) < 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			rc = 1;
-		} else {
-			printf("%s\n", sbuf_str(&out));
-		}
-		sbuf_release(&out);
+		rc = cli_print_template(t, o);
 		tmpl_free(t);
 	} else {
 		print_info(o);

@@ -7,15 +7,6 @@
 
 static const char usage_line[] = "pull [OPTIONS] NAME[:TAG|@DIGEST]\n\nPull an image or a repository from a registry";
 
-/* Docker's CLI says "Using default tag: latest" when the name has neither
- * tag nor digest; the tag colon is the one after the last '/'. */
-static int has_tag_or_digest(const char *ref)
-{
-	const char *slash = strrchr(ref, '/');
-
-	return strchr(ref, '@') || strchr(slash ? slash : ref, ':');
-}
-
 int cmd_pull(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -53,11 +44,11 @@ int cmd_pull(struct cli *c, int argc, char **argv)
 	}
 	if (!cli_berth(c))
 		return 1;
-	if (po.all_tags && has_tag_or_digest(argv[optind])) {
+	if (po.all_tags && ref_has_tag_or_digest(argv[optind])) {
 		fprintf(stderr, "tag can't be used with --all-tags/-a\n");
 		return 1;
 	}
-	if (!quiet && !po.all_tags && !has_tag_or_digest(argv[optind]))
+	if (!quiet && !po.all_tags && !ref_has_tag_or_digest(argv[optind]))
 		printf("Using default tag: latest\n");
 	pr = progress_new(stdout, quiet);
 	po.progress = progress_event;

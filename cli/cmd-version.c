@@ -7,7 +7,6 @@
  * `{{json .}}` gives docker's JSON key names.  `berth --version` is
  * docker's one-liner.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,56 +122,29 @@ static void line(const char *label, const char *value)
 
 int cmd_version(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *format = NULL;
+	const char *format;
 	char ansic[64], rfc[64], osarch[64];
-	int o;
+	int rc;
 
 	if (argc == 0) {
 		printf("berth version %s, build %s\n", BERTH_VERSION, BERTH_GIT_COMMIT);
 		return 0;
 	}
-	opterr = 0;
-	optind = 0;
-	while ((o = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'f': format = optarg; break;
-		case 'h':
-			printf("\nUsage:  berth %s\n\nOptions:\n"
-			       "  -f, --format string   Format the output using the given Go template\n", usage_text);
-			return 0;
-		default:
-			fprintf(stderr, "unknown flag: %s\nSee 'berth version --help'.\n", argv[optind - 1]);
-			return 125;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("version", usage_text, "accepts no arguments");
+	if ((rc = cli_format_flag("version", usage_text, argc, argv, &format)) >= 0)
+		return rc;
 	if (format && *format) {
 		struct berr err = BERR_INIT;
-		struct sbuf out = SBUF_INIT;
 		struct tmpl *t;
 		json_t *data;
-		int rc = 0;
 
 		if (tmpl_parse(&t, format, &err) < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			return 64;
 		}
 		data = version_json(!strcmp(format, "{{json .}}"));
-		if (tmpl_exec(t, data, &out, &err) < 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			rc = 1;
-		} else {
-			printf("%s\n", sbuf_str(&out));
-		}
+		rc = cli_print_template(t, data);
 		json_decref(data);
 		tmpl_free(t);
-		sbuf_release(&out);
 		return rc;
 	}
 	build_time(ansic, sizeof(ansic), rfc, sizeof(rfc));

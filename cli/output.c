@@ -2,10 +2,12 @@
  * output.c - the docker CLI's output primitives: go-units sizes and
  * durations, and its tabwriter layout.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "format/template.h"
 
 static void human_size_prec(char *buf, size_t n, double size, int prec)
 {
@@ -170,4 +172,56 @@ void table_feed(struct table *tab, const char *s, size_t len)
 		free(line);
 		s = nl ? nl + 1 : end;
 	}
+}
+
+int cli_format_flag(const char *cmd, const char *usage, int argc, char **argv, const char **format)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int o;
+
+	*format = NULL;
+	opterr = 0;
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': *format = optarg; break;
+		case 'h':
+			printf("\nUsage:  berth %s\n\nOptions:\n"
+			       "  -f, --format string   Format the output using the given Go template\n", usage);
+			return 0;
+		default:
+			fprintf(stderr, "unknown flag: %s\nSee 'berth %s --help'.\n", argv[optind - 1], cmd);
+			return 125;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, usage, "accepts no arguments");
+	return -1;
+}
+
+int cli_print_template(struct tmpl *t, struct json_t *data)
+{
+	struct berr err = BERR_INIT;
+	struct sbuf out = SBUF_INIT;
+	int rc = 0;
+
+	if (tmpl_exec(t, data, &out, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		rc = 1;
+	} else {
+		printf("%s\n", sbuf_str(&out));
+	}
+	sbuf_release(&out);
+	return rc;
+}
+
+int ref_has_tag_or_digest(const char *ref)
+{
+	const char *slash = strrchr(ref, '/');
+
+	return strchr(ref, '@') || strchr(slash ? slash : ref, ':');
 }

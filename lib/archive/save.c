@@ -419,14 +419,14 @@ struct out {
 	size_t len;
 };
 
-static int write_all(int fd, const void *p, size_t n, struct berr *err)
+static int out_write_fd(int fd, const void *p, size_t n, struct berr *err)
 {
-	return fd_write_all(fd, p, n) < 0 ? berr_sys(err, "write") : 0;
+	return fd_write_all(fd, p, n, 0) < 0 ? berr_sys(err, "write") : 0;
 }
 
 static int out_flush(struct out *o, struct berr *err)
 {
-	int rc = write_all(o->fd, o->buf, o->len, err);
+	int rc = out_write_fd(o->fd, o->buf, o->len, err);
 
 	o->len = 0;
 	return rc;
@@ -439,7 +439,7 @@ static int out_write(void *ctx, const void *buf, size_t n, struct berr *err)
 	if (o->len + n > OUT_BUF && out_flush(o, err) < 0)
 		return -1;
 	if (n >= OUT_BUF)
-		return write_all(o->fd, buf, n, err);
+		return out_write_fd(o->fd, buf, n, err);
 	memcpy(o->buf + o->len, buf, n);
 	o->len += n;
 	return 0;

@@ -115,7 +115,7 @@ static void *extract_main(void *arg)
 
 static int send_all(int fd, const void *buf, size_t n, struct berr *err)
 {
-	if (fd_write_all(fd, buf, n) < 0)
+	if (fd_write_all(fd, buf, n, 1) < 0)
 		return berr_set(err, BERR_CANCELLED, "extraction stopped");
 	return 0;
 }

@@ -290,7 +290,7 @@ static int already_exists(struct push_layer *l, int other_repos, size_t max)
 
 static int send_all(int fd, const void *buf, size_t n, struct berr *err)
 {
-	if (fd_write_all(fd, buf, n) < 0)
+	if (fd_write_all(fd, buf, n, 1) < 0)
 		return berr_set(err, BERR_CANCELLED, "upload stopped");
 	return 0;
 }

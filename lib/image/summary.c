@@ -278,7 +278,7 @@ static void save(struct summaries *c, int complete)
 			  e->has_config, e->top[0] ? e->top : "-", e->labels_text);
 	}
 	if (mkdir_p_at(c->s->root_fd, "berth", 0700, NULL) == 0)
-		atomic_write_at(c->s->root_fd, CACHE_PATH, sb.buf ? sb.buf : "", sb.len, 0600, NULL);
+		cache_write_at(c->s->root_fd, CACHE_PATH, sb.buf ? sb.buf : "", sb.len, 0600, NULL);
 	sbuf_release(&sb);
 }
 

@@ -12,7 +12,7 @@ static int pipe_sink(void *ctx, const void *buf, size_t n, struct berr *err)
 {
 	struct feed *f = ctx;
 
-	return fd_write_all(f->wfd, buf, n) < 0 ? berr_sys(err, "write") : 0;
+	return fd_write_all(f->wfd, buf, n, 0) < 0 ? berr_sys(err, "write") : 0;
 }
 
 static void *feed_main(void *arg)

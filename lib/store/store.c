@@ -737,7 +737,7 @@ int store_manifest_put(struct store *s, const char *image_id, const char *media_
 	sbuf_addf(&sb, "%s\n%s\n", media_type, source);
 	sbuf_add(&sb, buf, len);
 	snprintf(p, sizeof(p), MANIFESTS_DIR "/%s", digest_hex(image_id));
-	rc = atomic_write_at(s->root_fd, p, sb.buf, sb.len, 0600, err);
+	rc = cache_write_at(s->root_fd, p, sb.buf, sb.len, 0600, err);
 	sbuf_release(&sb);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "../util/fs.h"
 #include "tar.h"
 
 /* Payload copy buffer: big enough that a layer's large files cost few
@@ -304,20 +305,6 @@ static int clear_path(struct extractor *ex, int pfd, const char *base, int new_i
 
 /* ---- payload ---- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Reads the rest of the entry's payload, CRC'ing it for tar-split and
  * writing it to fd when fd >= 0.  Returns the bytes read. */
 static int64_t copy_payload(struct extractor *ex, int fd, struct berr *err)
@@ -328,7 +315,7 @@ static int64_t copy_payload(struct extractor *ex, int fd, struct berr *err)
 	while ((k = tar_read(ex->tr, ex->buf, EX_BUF_SIZE, err)) > 0) {
 		if (ex->ts)
 			ex->crc = crc64_iso_update(ex->crc, ex->buf, (size_t)k);
-		if (fd >= 0 && write_all(fd, ex->buf, (size_t)k) < 0)
+		if (fd >= 0 && fd_write_all(fd, ex->buf, (size_t)k, 0) < 0)
 			return berr_sys(err, "write %s", ex->name.buf);
 		total += k;
 	}

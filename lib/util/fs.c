@@ -11,25 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
-int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-		    struct berr *err)
+static int replace_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode, int sync,
+			struct berr *err)
 {
 	char tmp[4096];
 	const char *base = strrchr(name, '/');
@@ -44,7 +27,7 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, m
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return berr_sys(err, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (fd_write_all(fd, data, len, 0) < 0 || fchmod(fd, mode) < 0 || (sync && fsync(fd) < 0)) {
 		berr_sys(err, "write %s", name);
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -57,6 +40,16 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, m
 		return -1;
 	}
 	return 0;
+}
+
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, struct berr *err)
+{
+	return replace_file(dirfd, name, data, len, mode, 1, err);
+}
+
+int cache_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, struct berr *err)
+{
+	return replace_file(dirfd, name, data, len, mode, 0, err);
 }
 
 int read_file_at(int dirfd, const char *path, struct sbuf *sb, size_t max, struct berr *err)
@@ -262,18 +255,14 @@ char *path_clean(const char *name, size_t n, size_t *out_len)
 	return out;
 }
 
-int fd_write_all(int fd, const void *buf, size_t n)
+int fd_write_all(int fd, const void *buf, size_t n, int is_socket)
 {
 	const char *p = buf;
-	int sock = 1;
 
 	while (n) {
-		ssize_t k = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		/* send(MSG_NOSIGNAL): a peer gone must be an error, not a SIGPIPE. */
+		ssize_t k = is_socket ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
 
-		if (k < 0 && sock && errno == ENOTSOCK) {
-			sock = 0;
-			continue;
-		}
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)

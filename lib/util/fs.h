@@ -16,6 +16,9 @@
 /* Writes data to dirfd/name atomically with the given mode. */
 int atomic_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 		    struct berr *err);
+/* The same without the fsync, for berth's caches: a crash may lose the
+ * new version (never leave a torn one), which costs only a recomputation. */
+int cache_write_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, struct berr *err);
 /* Reads at most max bytes of dirfd/path into sb (replacing its content);
  * a larger file is an error.  Returns 0, or -1 (errno ENOENT is kept in
  * err->errno_ so callers can tell "missing" apart). */
@@ -27,9 +30,9 @@ int remove_all_at(int dirfd, const char *path, struct berr *err);
 /* fsync a directory. */
 int fsync_dir_at(int dirfd, const char *path, struct berr *err);
 
-/* Writes all of buf to fd (a socket without raising SIGPIPE); 0, or -1
- * with errno set. */
-int fd_write_all(int fd, const void *buf, size_t n);
+/* Writes all of buf to fd (is_socket: with send(MSG_NOSIGNAL), so that a
+ * peer gone is an error, not a SIGPIPE); 0, or -1 with errno set. */
+int fd_write_all(int fd, const void *buf, size_t n, int is_socket);
 
 /* Go's filepath.Clean of name[0..n): a malloc'd copy, *out_len its length. */
 char *path_clean(const char *name, size_t n, size_t *out_len);

@@ -135,12 +135,7 @@ setup() {
 	BARE=$REGISTRY/test/bare:v1
 	REFS=(busybox "$E:latest" "$E:oci" "$E:multi" "$REGISTRY/test/bbchild" "$RICH" "$BARE")
 	[ -n "$UMOCI" ] && REFS+=("$REGISTRY/test/umoci:v1")
-	local r ok=0
-	for r in "${REFS[@]}"; do
-		"$BERTH" --root "$B" pull -q "$r" >/dev/null 2>&1 || { t_diag "berth pull $r failed"; ok=1; }
-		dk pull -q "$r" >/dev/null 2>&1 || { t_diag "docker pull $r failed"; ok=1; }
-	done
-	t_ok "the same images pulled into berth and docker" test "$ok" = 0
+	t_ok "the same images pulled into berth and docker" pull_both "$B" "${REFS[@]}"
 }
 
 setup || t_done

@@ -331,6 +331,17 @@ manifest_digest() {
 		awk 'tolower($1) == "docker-content-digest:" { print $2 }'
 }
 
+# pull_both ROOT REF... - pulls each REF with berth (into ROOT) and with the
+# reference docker; fails, naming what failed, when any pull does.
+pull_both() {
+	local root=$1 r ok=0; shift
+	for r in "$@"; do
+		"$BERTH" --root "$root" pull -q "$r" >/dev/null 2>&1 || { t_diag "berth pull $r failed"; ok=1; }
+		dk pull -q "$r" >/dev/null 2>&1 || { t_diag "docker pull $r failed"; ok=1; }
+	done
+	return "$ok"
+}
+
 # ---------------------------------------------------------------- berth
 
 # berth_cfg [ADDR...] - writes $T/daemon.json with registry-mirrors (and

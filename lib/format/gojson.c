@@ -1,6 +1,7 @@
 /*
  * gojson.c - Go encoding/json compatible writer (see gojson.h).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,23 @@ void gojson_write_string(struct sbuf *out, const char *str, size_t n, int escape
 	sbuf_addch(out, '"');
 }
 
+/* The exponent after the 'e' of a %e number: a sign and at most a few
+ * digits, nothing after them; -1 when that is not what s holds. */
+static int parse_exp10(const char *s, int *out)
+{
+	char *end;
+	long x;
+
+	if ((*s != '+' && *s != '-') || !(s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || *end || x < -9999 || x > 9999)
+		return -1;
+	*out = (int)x;
+	return 0;
+}
+
 int gojson_shortest(double d, char *digits, int *exp10)
 {
 	char buf[64];
@@ -108,8 +126,13 @@ int gojson_shortest(double d, char *digits, int *exp10)
 		if (strtod(buf, NULL) == d)
 			break;
 	}
+	/* Only a finite d prints with an exponent ("inf", "nan" do not). */
 	e = strchr(buf, 'e');
-	*exp10 = atoi(e + 1);
+	if (!e || parse_exp10(e + 1, exp10) < 0) {
+		digits[0] = 0;
+		*exp10 = 0;
+		return 0;
+	}
 	for (q = buf; q < e; q++)
 		if (*q >= '0' && *q <= '9')
 			digits[nd++] = *q;

@@ -25,7 +25,8 @@ void gojson_write_opts(struct sbuf *out, json_t *v, const char *prefix, const ch
 		       int escape_html);
 /* A Go-quoted JSON string of n bytes. */
 void gojson_write_string(struct sbuf *out, const char *s, size_t n, int escape_html);
-/* Shortest round-trip digits of d > 0 and its decimal exponent; returns ndigits. */
+/* Shortest round-trip digits of d > 0 and its decimal exponent; returns ndigits
+ * (0, with digits "" and *exp10 0, for an infinite or NaN d). */
 int gojson_shortest(double d, char *digits, int *exp10);
 /* A float64 as encoding/json writes it, or (go_g) as fmt's %v does. */
 void gojson_format_real(struct sbuf *out, double d, int go_g);

@@ -1,9 +1,19 @@
 /* test-gojson.c - Go encoding/json byte-compatibility; expectations from Go 1.19. */
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "format/gojson.h"
 #include "test.h"
+
+static void check_shortest(double d, const char *want, int want_exp)
+{
+	char dg[32] = "x";
+	int x = 12345, nd = gojson_shortest(d, dg, &x);
+
+	T_OK(nd == (int)strlen(want) && !strcmp(dg, want) && x == want_exp, "shortest %g: %s e%d (got %s e%d)",
+	     d, want, want_exp, dg, x);
+}
 
 static void check(const char *in, const char *indent, const char *want)
 {
@@ -34,6 +44,13 @@ int main(void)
 	check("\"\\u0001\\b\\f\\n\\r\\t\\\"\\\\\\u007f\"", NULL, "\"\\u0001\\u0008\\u000c\\n\\r\\t\\\"\\\\\x7f\"");
 	check("\"\\u2028\\u2029\\u00e9\"", NULL, "\"\\u2028\\u2029\xc3\xa9\"");
 	check("[true,false,null]", "  ", "[\n  true,\n  false,\n  null\n]");
+
+	check_shortest(1234.5, "12345", 3);
+	check_shortest(1e-300, "1", -300);
+	check_shortest(5e-324, "5", -324);
+	check_shortest(1.7976931348623157e308, "17976931348623157", 308);
+	check_shortest(INFINITY, "", 0);
+	check_shortest(NAN, "", 0);
 
 	s = json_stringn_nocheck("a\xff" "b\xc3", 4);
 	gojson_write(&out, s, NULL, NULL);

@@ -41,7 +41,7 @@
 struct tmpl;
 
 #define TMPL_GO_JSON "\x01json"
-#define TMPL_GO_FMT "\x01fmt"
+#define TMPL_GO_FMT "\x01" "fmt"   /* apart: "\x01fmt" would be "\x1f" "mt" */
 #define TMPL_GO_TRUTH "\x01truth"
 #define TMPL_GO_STRUCT "\x01struct"
 #define TMPL_GO_RAW "\x01raw"     /* a struct's JSON (omitempty applied), for json */

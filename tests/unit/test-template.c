@@ -81,6 +81,12 @@ static const struct { const char *tmpl, *want; } errors[] = {
 	{ "{{index .Tags 5}}", "template: :1:2: executing \"\" at <index .Tags 5>: error calling index: index out of range: 5" },
 };
 
+/* Fuzzing findings (issue 9's follow-up), each once a crash, an over-read,
+ * a leak or a runaway allocation. */
+static const struct { const char *tmpl, *want; } regressions[] = {
+	{ NULL, NULL },
+};
+
 static void check(const char *tmpl, json_t *data, const char *want)
 {
 	struct tmpl *t = NULL;
@@ -121,6 +127,10 @@ int main(void)
 		check(cases[i].tmpl, data, cases[i].want);
 	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
 		check(errors[i].tmpl, data, errors[i].want);
+	for (i = 0; regressions[i].tmpl; i++)
+		check(regressions[i].tmpl, data, regressions[i].want);
+	/* The typed-value keys all start with \x01, so none is ever a field. */
+	T_OK(TMPL_GO_FMT[0] == '\x01' && !strcmp(TMPL_GO_FMT + 1, "fmt"), "TMPL_GO_FMT is \\x01 fmt");
 	test_preprocess();
 	json_decref(data);
 	return t_done();

@@ -437,10 +437,11 @@ static struct node *parse_action(struct parser *p, enum term *term)
 	return n;
 }
 
-/* "{{- " trims the text before it ("{{-3" is a number). */
+/* "{{- " trims the text before it ("{{-3" is a number).  strchr would
+ * also find the string's NUL: "{{-" at the very end is no trim marker. */
 static int is_trim_left(const char *open)
 {
-	return open[2] == '-' && strchr(" \t\r\n", open[3]);
+	return open[2] == '-' && open[3] && strchr(" \t\r\n", open[3]);
 }
 
 /* The text from the parser's position up to the next "{{" (or the end). */

@@ -90,6 +90,18 @@ static const struct { const char *tmpl, *want; } regressions[] = {
 	{ "{{-", "template parsing error: template: :1: bad number syntax: \"-\"" },
 	{ "x {{-", "template parsing error: template: :1: bad number syntax: \"-\"" },
 	{ "x {{- ", "template parsing error: template: :1: unclosed action" },
+	/* \x at the end of a quoted string read past it; \x takes exactly two
+	 * hex digits; a string is unterminated before any escape is checked */
+	{ "{{\"\\x", "template parsing error: template: :1: unterminated quoted string" },
+	{ "{{\"\\x4", "template parsing error: template: :1: unterminated quoted string" },
+	{ "{{\"\\q", "template parsing error: template: :1: unterminated quoted string" },
+	{ "{{\"\\x4\"}}", "template parsing error: template: :1: invalid syntax" },
+	{ "{{\"\\xZZ\"}}", "template parsing error: template: :1: invalid syntax" },
+	{ "{{\"\\x4g\"}}", "template parsing error: template: :1: invalid syntax" },
+	{ "{{\"\\x41\\x6a\\x4A|\"}}", "AjJ|" },
+	/* the string buffer leaked on every invalid escape (LSan sees it) */
+	{ "{{\"a string long enough to need its own buffer, then \\q\"}}",
+	  "template parsing error: template: :1: invalid syntax" },
 	{ NULL, NULL },
 };
 

@@ -97,6 +97,7 @@ struct parser {
 	int peeked;         /* tok is a lookahead: the next tmpl_next returns it */
 	size_t pstart;      /* where the lexer was before tok */
 	int trim_after;     /* the last "}}" was " -}}" */
+	struct sbuf str;    /* a string literal being unquoted (lex.c) */
 	char **vars;        /* the variables in scope, owned */
 	size_t nvars;
 	struct berr *err;

@@ -56,48 +56,78 @@ static int at_rdelim(struct parser *p)
 	return 0;
 }
 
-/* Unquotes a "..." string into sb; the lexer is at the opening quote. */
-static void lex_quoted(struct parser *p, struct sbuf *sb)
+/* The end of the "..." string starting at pos: Go's lexer finds the
+ * closing quote first (a backslash takes the next character along), and
+ * only then unquotes. */
+static size_t scan_quoted(struct parser *p, size_t pos)
 {
 	const char *c = p->s;
 
-	p->pos++;
-	for (;;) {
-		char ch = c[p->pos];
-
-		if (!ch || ch == '\n')
+	for (pos++;; pos++) {
+		if (c[pos] == '\\' && c[pos + 1] && c[pos + 1] != '\n')
+			pos++;
+		else if (!c[pos] || c[pos] == '\n' || c[pos] == '\\')
 			tmpl_perr(p, "unterminated quoted string");
-		p->pos++;
-		if (ch == '"')
-			return;
-		if (ch != '\\') {
-			sbuf_addch(sb, ch);
-			continue;
-		}
-		ch = c[p->pos++];
-		switch (ch) {
-		case 'n': sbuf_addch(sb, '\n'); break;
-		case 't': sbuf_addch(sb, '\t'); break;
-		case 'r': sbuf_addch(sb, '\r'); break;
-		case '\\': case '"': case '\'': sbuf_addch(sb, ch); break;
-		case 'x': {
-			char hx[3] = { c[p->pos], c[p->pos + 1], 0 };
-			sbuf_addch(sb, (char)strtol(hx, NULL, 16));
-			p->pos += 2;
-			break;
-		}
-		default:
-			tmpl_perr(p, "invalid syntax");
-		}
+		else if (c[pos] == '"')
+			return pos;
 	}
 }
 
+static int hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The escape at c[*i] (after its backslash) appended to sb; *i moves past
+ * it.  What strconv.Unquote rejects, or we do not support, is Go's
+ * "invalid syntax". */
+static void unescape(struct parser *p, const char *c, size_t *i, size_t end, struct sbuf *sb)
+{
+	char ch = c[(*i)++];
+	int hi, lo;
+
+	switch (ch) {
+	case 'n': sbuf_addch(sb, '\n'); return;
+	case 't': sbuf_addch(sb, '\t'); return;
+	case 'r': sbuf_addch(sb, '\r'); return;
+	case '\\': case '"': case '\'': sbuf_addch(sb, ch); return;
+	case 'x':
+		hi = *i + 1 < end ? hex_value(c[*i]) : -1;
+		lo = hi >= 0 ? hex_value(c[*i + 1]) : -1;
+		if (lo < 0)
+			tmpl_perr(p, "invalid syntax");
+		sbuf_addch(sb, (char)(hi << 4 | lo));
+		*i += 2;
+		return;
+	default:
+		tmpl_perr(p, "invalid syntax");
+	}
+}
+
+/* A "..." string, unquoted.  The text is built in p->str, which the
+ * parser releases should an escape be invalid (tmpl_perr jumps away). */
 static enum tok lex_string(struct parser *p)
 {
-	struct sbuf sb = SBUF_INIT;
+	const char *c = p->s;
+	size_t end = scan_quoted(p, p->pos), i = p->pos + 1;
 
-	lex_quoted(p, &sb);
-	p->val = sbuf_detach(&sb, NULL);
+	sbuf_reset(&p->str);
+	while (i < end) {
+		if (c[i] == '\\') {
+			i++;
+			unescape(p, c, &i, end, &p->str);
+		} else {
+			sbuf_addch(&p->str, c[i++]);
+		}
+	}
+	p->pos = end + 1;
+	p->val = sbuf_detach(&p->str, NULL);
 	return T_STR;
 }
 

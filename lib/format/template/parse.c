@@ -528,6 +528,7 @@ int tmpl_parse(struct tmpl **out, const char *text, struct berr *err)
 	pop_vars(p, 0);
 	free(p->vars);
 	free(p->val);
+	sbuf_release(&p->str);
 	free(p);
 	if (rc) {
 		tmpl_free(t);

@@ -102,6 +102,14 @@ static const struct { const char *tmpl, *want; } regressions[] = {
 	/* the string buffer leaked on every invalid escape (LSan sees it) */
 	{ "{{\"a string long enough to need its own buffer, then \\q\"}}",
 	  "template parsing error: template: :1: invalid syntax" },
+	/* printf widths and precisions: above INT_MAX C's printf failed
+	 * ("out of memory"), below it allocated gigabytes; Go 1.19's parsenum
+	 * gives up past 1e6 and the rest of the format is %!(NOVERB) */
+	{ "{{printf \"%999999999d\" 1}}", "%!(NOVERB)%!(EXTRA int=1)" },
+	{ "{{printf \"%.2147483647f\" 1.5}}", "%!(NOVERB)%!(EXTRA float64=1.5)" },
+	{ "{{printf \"a%3000000000sb%d\" \"x\" 2}}", "a%!(NOVERB)%!(EXTRA string=x, int=2)" },
+	{ "{{printf \"%-99999999999999999999v|\" 1}}", "%!(NOVERB)%!(EXTRA int=1)" },
+	{ "{{len (printf \"%1000001d\" 1)}} {{len (printf \"%.1000001x\" 1)}}", "1000001 1000001" },
 	{ NULL, NULL },
 };
 

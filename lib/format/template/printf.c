@@ -160,13 +160,39 @@ static void extra_args(struct sbuf *b, json_t **a, size_t n)
 	sbuf_addch(b, ')');
 }
 
+/* Go's fmt takes a width or precision up to about 1e7: its parsenum gives
+ * up on a number once it is past 1e6 with digits to go. */
+#define GO_FMT_MAX_NUM 1000000
+
+/* The flags, width and precision after a '%' into spec (at most n - 1
+ * characters), *fmt moved past them; -1 for a number Go finds too large. */
+static int scan_spec(const char **fmt, char *spec, size_t n)
+{
+	const char *f = *fmt;
+	size_t sl = 0;
+	long num = 0;
+
+	while (*f && strchr("-+ #0123456789.", *f) && sl < n - 1) {
+		if (*f >= '0' && *f <= '9') {
+			if (num > GO_FMT_MAX_NUM)
+				return -1;
+			num = num * 10 + (*f - '0');
+		} else {
+			num = 0;
+		}
+		spec[sl++] = *f++;
+	}
+	spec[sl] = 0;
+	*fmt = f;
+	return 0;
+}
+
 void tmpl_sprintf(struct sbuf *b, const char *fmt, json_t **a, size_t n)
 {
 	size_t ai = 0;
 
 	while (*fmt) {
 		char spec[32];
-		size_t sl = 0;
 
 		if (*fmt != '%') {
 			sbuf_addch(b, *fmt++);
@@ -177,10 +203,8 @@ void tmpl_sprintf(struct sbuf *b, const char *fmt, json_t **a, size_t n)
 			sbuf_addch(b, *fmt++);
 			continue;
 		}
-		while (*fmt && strchr("-+ #0123456789.", *fmt) && sl < sizeof(spec) - 1)
-			spec[sl++] = *fmt++;
-		spec[sl] = 0;
-		if (!*fmt) {
+		/* A number too large, like a format ending in a spec, ends it. */
+		if (scan_spec(&fmt, spec, sizeof(spec)) < 0 || !*fmt) {
 			sbuf_addstr(b, "%!(NOVERB)");
 			break;
 		}

@@ -1,5 +1,6 @@
 /* test-template.c - Go text/template subset; expectations from Go 1.19. */
 #include <jansson.h>
+#include <stdlib.h>
 
 #include "format/template.h"
 #include "test.h"
@@ -113,18 +114,66 @@ static const struct { const char *tmpl, *want; } regressions[] = {
 	{ NULL, NULL },
 };
 
-static void check(const char *tmpl, json_t *data, const char *want)
+/* name: what the test line says (the template when NULL). */
+static void check_as(const char *name, const char *tmpl, json_t *data, const char *want)
 {
 	struct tmpl *t = NULL;
 	struct berr err = BERR_INIT;
 	struct sbuf out = SBUF_INIT;
 
 	if (tmpl_parse(&t, tmpl, &err) < 0 || tmpl_exec(t, data, &out, &err) < 0)
-		T_STREQ(err.msg, want, "%s", tmpl);
+		T_STREQ(err.msg, want, "%s", name ? name : tmpl);
 	else
-		T_STREQ(sbuf_str(&out), want, "%s", tmpl);
+		T_STREQ(sbuf_str(&out), want, "%s", name ? name : tmpl);
 	sbuf_release(&out);
 	tmpl_free(t);
+}
+
+static void check(const char *tmpl, json_t *data, const char *want)
+{
+	check_as(NULL, tmpl, data, want);
+}
+
+/* open + "1" + close, each n times, inside {{ }}. */
+static char *nested(const char *open, const char *close, size_t n)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t i;
+
+	sbuf_addstr(&b, "{{");
+	for (i = 0; i < n; i++)
+		sbuf_addstr(&b, open);
+	sbuf_addstr(&b, "1");
+	for (i = 0; i < n; i++)
+		sbuf_addstr(&b, close);
+	sbuf_addstr(&b, "}}");
+	return sbuf_detach(&b, NULL);
+}
+
+/* 100,000 nested parentheses overflowed the stack. */
+static void test_nesting(json_t *data)
+{
+	static const char too_deep[] = "template parsing error: template: :1: exceeded maximum nesting depth (1000)";
+	char *t;
+
+	t = nested("(", ")", 1000);
+	check_as("1000 (", t, data, "1");
+	free(t);
+	t = nested("(", ")", 1001);
+	check_as("1001 (", t, data, too_deep);
+	free(t);
+	t = nested("(", ")", 100000);
+	check_as("100000 (", t, data, too_deep);
+	free(t);
+	t = nested("(", "", 100000);
+	check_as("100000 ( unclosed", t, data, too_deep);
+	free(t);
+	t = nested("if 1}}{{", "}}{{end", 1000);
+	check_as("1000 if", t, data, "1");
+	free(t);
+	t = nested("with 1}}{{", "}}{{else if 2}}{{end", 100000);
+	check_as("100000 with/else if", t, data, too_deep);
+	free(t);
 }
 
 static void test_preprocess(void)
@@ -157,6 +206,7 @@ int main(void)
 		check(regressions[i].tmpl, data, regressions[i].want);
 	/* The typed-value keys all start with \x01, so none is ever a field. */
 	T_OK(TMPL_GO_FMT[0] == '\x01' && !strcmp(TMPL_GO_FMT + 1, "fmt"), "TMPL_GO_FMT is \\x01 fmt");
+	test_nesting(data);
 	test_preprocess();
 	json_decref(data);
 	return t_done();

@@ -87,6 +87,12 @@ struct tmpl {
 enum tok { T_EOF, T_RDELIM, T_SPACE, T_FIELD, T_DOT, T_VAR, T_IDENT, T_STR, T_NUM,
 	   T_PIPE, T_LPAREN, T_RPAREN, T_DECL, T_ASSIGN, T_COMMA, T_CHAR };
 
+/* The deepest nesting of parentheses, if/range/with (and else if) a
+ * template may have: the parser and the executor recurse at each level,
+ * and deeper would overflow the stack (Go's grows; docker's templates
+ * nest a few levels). */
+#define TMPL_MAX_DEPTH 1000
+
 struct parser {
 	struct tmpl *t;     /* whose arena holds the tree */
 	const char *s;      /* the text (t->src) */
@@ -98,6 +104,7 @@ struct parser {
 	size_t pstart;      /* where the lexer was before tok */
 	int trim_after;     /* the last "}}" was " -}}" */
 	struct sbuf str;    /* a string literal being unquoted (lex.c) */
+	int depth;          /* open parentheses and control structures */
 	char **vars;        /* the variables in scope, owned */
 	size_t nvars;
 	struct berr *err;

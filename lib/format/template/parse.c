@@ -101,6 +101,19 @@ static int has_var(struct parser *p, const char *name)
 	return 0;
 }
 
+/* ---- nesting ---- */
+
+static void enter(struct parser *p)
+{
+	if (++p->depth > TMPL_MAX_DEPTH)
+		tmpl_perr(p, "exceeded maximum nesting depth (%d)", TMPL_MAX_DEPTH);
+}
+
+static void leave(struct parser *p)
+{
+	p->depth--;
+}
+
 /* ---- pipelines ---- */
 
 static struct pipe *parse_pipe(struct parser *p, const char *ctx, enum tok end);
@@ -212,7 +225,9 @@ static struct arg *parse_operand(struct parser *p)
 		break;
 	default: /* T_LPAREN */
 		a->kind = A_PIPE;
+		enter(p);
 		a->pipe = parse_pipe(p, "parenthesized pipeline", T_RPAREN);
+		leave(p);
 		parse_chain(p, a);
 	}
 	return a;
@@ -353,6 +368,7 @@ static struct node *parse_control(struct parser *p, enum node_kind kind, const c
 	enum term term;
 	size_t mark = p->nvars;
 
+	enter(p);
 	n->kind = kind;
 	n->pipe = parse_pipe(p, what, T_RDELIM);
 	n->list = parse_list(p, &term);
@@ -369,6 +385,7 @@ static struct node *parse_control(struct parser *p, enum node_kind kind, const c
 			tmpl_perr(p, term == TERM_EOF ? "unexpected EOF" : "expected end; found {{else}}");
 	}
 	pop_vars(p, mark);
+	leave(p);
 	return n;
 }
 

@@ -176,6 +176,16 @@ static void test_nesting(json_t *data)
 	free(t);
 }
 
+/* join leaked what it had joined when a later element was no string. */
+static void test_join_error(void)
+{
+	json_t *d = json_loads("{\"L\":[\"a long enough first element\",\"b\",3]}", 0, NULL);
+
+	check("{{join .L \",\"}}", d,
+	      "template: :1:2: executing \"\" at <join .L \",\">: wrong type for value; expected string; got int");
+	json_decref(d);
+}
+
 static void test_preprocess(void)
 {
 	int table;
@@ -207,6 +217,7 @@ int main(void)
 	/* The typed-value keys all start with \x01, so none is ever a field. */
 	T_OK(TMPL_GO_FMT[0] == '\x01' && !strcmp(TMPL_GO_FMT + 1, "fmt"), "TMPL_GO_FMT is \\x01 fmt");
 	test_nesting(data);
+	test_join_error();
 	test_preprocess();
 	json_decref(data);
 	return t_done();

@@ -270,10 +270,13 @@ static json_t *join(struct state *s, struct cmd *c, json_t *list, const char *se
 
 	if (!json_is_array(list))
 		tmpl_xerr(s, c->pos, c->src, "wrong type for value; expected []string; got %s", tmpl_type_name(list));
+	/* All checked before b holds anything: tmpl_xerr would leak it. */
+	for (i = 0; i < json_array_size(list); i++)
+		want_str(s, c, json_array_get(list, i));
 	for (i = 0; i < json_array_size(list); i++) {
 		if (i)
 			sbuf_addstr(&b, sep);
-		sbuf_addstr(&b, want_str(s, c, json_array_get(list, i)));
+		sbuf_addstr(&b, json_string_value(json_array_get(list, i)));
 	}
 	r = json_string(sbuf_str(&b));
 	sbuf_release(&b);

@@ -117,6 +117,9 @@ int tmpl_line_of(const char *s, size_t pos);
 void tmpl_perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* "unexpected <token> in ctx" (or the lexer's own error for the token). */
 void tmpl_unexpected(struct parser *p, const char *ctx) __attribute__((noreturn));
+/* One of Go's keywords (block break continue define else end if nil range
+ * template with), the len bytes at s. */
+int tmpl_is_keyword(const char *s, size_t len);
 /* A letter, digit, '_' or any byte of a UTF-8 sequence: Go's alphanumeric. */
 int tmpl_is_word_char(char c);
 /* The next token (the peeked one first), with or without spaces. */

@@ -330,17 +330,25 @@ enum tok tmpl_peek_ns(struct parser *p)
 	return p->tok;
 }
 
+int tmpl_is_keyword(const char *s, size_t len)
+{
+	static const char *const kw[] = { "block", "break", "continue", "define", "else", "end", "if",
+					  "nil", "range", "template", "with", NULL };
+
+	for (size_t i = 0; kw[i]; i++)
+		if (strlen(kw[i]) == len && !strncmp(kw[i], s, len))
+			return 1;
+	return 0;
+}
+
 /* Go's item.String() of a word: keywords as <kw>, everything else quoted
  * (more than 10 bytes: the first 10, quoted, then "..."). */
 static const char *word_desc(struct parser *p, char *buf, size_t n)
 {
-	static const char *const kw[] = { "block", "break", "continue", "define", "else", "end", "if",
-					  "nil", "range", "template", "with", NULL };
-	int len = (int)(p->pos - p->tstart), is_kw = 0;
+	int len = (int)(p->pos - p->tstart);
 	const char *t = p->s + p->tstart;
+	int is_kw = p->tok == T_IDENT && tmpl_is_keyword(t, (size_t)len);
 
-	for (size_t i = 0; p->tok == T_IDENT && kw[i]; i++)
-		is_kw |= (int)strlen(kw[i]) == len && !strncmp(kw[i], t, (size_t)len);
 	if (is_kw || (p->tok == T_IDENT && len <= 10 && !memchr(t, '"', (size_t)len)))
 		snprintf(buf, n, is_kw ? "<%.*s>" : "\"%.*s\"", len, t);
 	else if (len > 10)

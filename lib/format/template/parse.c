@@ -129,18 +129,6 @@ static void parse_chain(struct parser *p, struct arg *a)
 	}
 }
 
-/* Go's keywords other than nil: not operands. */
-static int is_keyword(const char *s)
-{
-	static const char *const kw[] = { "block", "break", "continue", "define", "else", "end", "if",
-					  "range", "template", "with", NULL };
-
-	for (size_t i = 0; kw[i]; i++)
-		if (!strcmp(kw[i], s))
-			return 1;
-	return 0;
-}
-
 static void parse_number(struct parser *p, struct arg *a)
 {
 	char *end;
@@ -167,7 +155,7 @@ static void parse_ident(struct parser *p, struct arg *a)
 		a->kind = A_NIL;
 		return;
 	}
-	if (is_keyword(p->val))
+	if (tmpl_is_keyword(p->val, strlen(p->val)))	/* nil was taken above */
 		tmpl_unexpected(p, "operand");
 	if (!tmpl_is_builtin(p->val))
 		tmpl_perr(p, "function \"%s\" not defined", p->val);

@@ -1,7 +1,12 @@
 /*
  * cli.h - the berth tool: one file per command; main.c parses the global
- * options and dispatches.  The CLI includes only the public berth headers; it parses
- * flags and prints, nothing else.
+ * options and dispatches.  It parses flags and prints, nothing else.
+ *
+ * The CLI is held to the public API, <berth/...>, plus the few library
+ * headers the Makefile lets it borrow (CLI_BORROWED: the Go template
+ * engine, Go's JSON encoder, sbuf and the aborting allocators); it is
+ * compiled without -Ilib, so any other private header fails the build,
+ * and tests/static/cli-boundary.sh checks the same in `make check`.
  */
 #ifndef BERTH_CLI_H
 #define BERTH_CLI_H

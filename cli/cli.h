@@ -22,6 +22,20 @@ struct cli {
 	struct berth *b;
 };
 
+/* One entry of a command table: the top level's (main.c) or a group's
+ * (image, system).  summary NULL: an alias, not listed in the usage. */
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+/* Runs the command of v (n entries) named argv[0] with argc/argv, or
+ * prints docker's "berth: 'GROUP NAME' is not a berth command" and
+ * returns 1; group is NULL for the top level. */
+int cli_dispatch(struct cli *c, const char *group, const struct cli_command *v, size_t n, int argc, char **argv);
+/* The "Commands:" lines of a usage text, names padded to width. */
+void cli_print_commands(FILE *out, const struct cli_command *v, size_t n, int width);
+
 /* Opens the handle lazily (so `berth version` needs no store). */
 struct berth *cli_berth(struct cli *c);
 /* Prints "Error response from daemon: <msg>" (docker's wording for errors
@@ -37,6 +51,13 @@ struct tmpl;
 struct json_t;
 /* Executes t on data and prints it with a newline; an error: its line, 1. */
 int cli_print_template(struct tmpl *t, struct json_t *data);
+/* A "table ..." --format: the header row (t run on header, docker ignoring
+ * its errors) and the rows already rendered (tabwriter text: cells ended
+ * by \t, rows by \n) through the tabwriter to stdout. */
+void cli_print_table_template(const struct tmpl *t, struct json_t *header, const char *rows, size_t len);
+/* formatter.Ellipsis(s, max): s when it fits in max columns (plain ASCII:
+ * bytes), else the longest prefix of at most max-1 columns and "…" (free()). */
+char *cli_ellipsis(const char *s, int max);
 /* Whether a name as typed has a tag or digest (docker's CLI says "Using
  * default tag: latest" when not); the tag colon comes after the last '/'. */
 int ref_has_tag_or_digest(const char *ref);
@@ -66,6 +87,25 @@ struct progress;
 struct progress *progress_new(FILE *out, int quiet);
 void progress_event(void *ctx, const struct berth_progress *msg);
 void progress_free(struct progress *p);
+
+/* pull and push (transfer.c): the flags, checks and progress they share;
+ * each command gives its library call and how it reports. */
+struct cli_transfer_opts {
+	int all_tags;             /* -a */
+	const char *platform;     /* --platform (pull) */
+	berth_progress_fn progress;
+	void *progress_ctx;
+};
+struct cli_transfer {
+	const char *name;         /* "pull", as messages name the command */
+	const char *usage;
+	int platform_flag;        /* takes --platform */
+	int daemon_errors;        /* failures print as "Error response from daemon: ..." */
+	int print_name;           /* print *canonical without -q too */
+	int (*run)(struct berth *b, const char *ref, const struct cli_transfer_opts *to, char **canonical,
+		   struct berr *err);
+};
+int cli_transfer(struct cli *c, const struct cli_transfer *t, int argc, char **argv);
 
 int cmd_pull(struct cli *c, int argc, char **argv);
 int cmd_push(struct cli *c, int argc, char **argv);

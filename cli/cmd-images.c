@@ -399,19 +399,10 @@ int cmd_images(struct cli *c, int argc, char **argv)
 	} else if (x.render == R_TABLE) {
 		table_print(x.tab, stdout);
 	} else if (x.render == R_TEMPLATE && x.is_table) {
-		struct sbuf h = SBUF_INIT;
 		json_t *hj = header_json();
-		struct berr herr = BERR_INIT;
-		/* Docker ignores the header's execution errors. */
-		tmpl_exec(x.t, hj, &h, &herr);
+
+		cli_print_table_template(x.t, hj, x.out.buf, x.out.len);
 		json_decref(hj);
-		sbuf_addch(&h, '\n');
-		x.tab = table_new();
-		table_feed(x.tab, h.buf, h.len);
-		if (x.out.len)
-			table_feed(x.tab, x.out.buf, x.out.len);
-		table_print(x.tab, stdout);
-		sbuf_release(&h);
 	} else if ((x.render == R_TEMPLATE || x.render == R_JSON) && x.out.len) {
 		fwrite(x.out.buf, 1, x.out.len, stdout);
 	}

@@ -16,6 +16,10 @@
 
 #include <berth/berth.h>
 
+/* The CLI allocates as the library does: xmalloc, xcalloc, xrealloc,
+ * xstrdup, xstrndup, xasprintf abort on OOM (a borrowed helper). */
+#include "util/sbuf.h"
+
 struct cli {
 	const char *root;
 	const char *config;
@@ -71,6 +75,8 @@ void human_size(char *buf, size_t n, double size);
 void human_size4(char *buf, size_t n, double size);
 /* go-units HumanDuration + " ago" semantics, without the " ago". */
 void human_duration(char *buf, size_t n, int64_t seconds);
+/* human_duration + " ago": docker's CreatedSince. */
+void human_duration_ago(char *buf, size_t n, int64_t seconds);
 
 /* Docker's tabwriter (minwidth 10, padding 3, spaces, last cell unpadded). */
 struct table;

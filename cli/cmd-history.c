@@ -25,16 +25,18 @@ static void rfc3339(char *buf, size_t n, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	size_t len;
 	long off;
 
 	localtime_r(&tt, &tm);
 	off = tm.tm_gmtoff;
 	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec);
+	len = strlen(buf);
 	if (!off)
-		strcat(buf, "Z");
+		snprintf(buf + len, n - len, "Z");
 	else
-		snprintf(buf + strlen(buf), n - strlen(buf), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+		snprintf(buf + len, n - len, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
 			 labs(off) % 3600 / 60);
 }
 
@@ -55,8 +57,7 @@ static json_t *row_json(const struct hist_opts *o, const struct berth_history_it
 		int64_t d = (int64_t)o->now - h->created;
 		if (h->created < 0 && d > INT64_C(9223372036))
 			d = INT64_C(9223372036);
-		human_duration(since, sizeof(since), d);
-		strcat(since, " ago");
+		human_duration_ago(since, sizeof(since), d);
 		human_size(size, sizeof(size), (double)h->size);
 	} else {
 		snprintf(since, sizeof(since), "%s", at);

@@ -52,9 +52,7 @@ static int cmd_image_prune(struct cli *c, int argc, char **argv)
 	char size[32];
 	int force = 0, o;
 
-	filters = calloc((size_t)argc + 1, sizeof(*filters));
-	if (!filters)
-		abort();
+	filters = xcalloc((size_t)argc + 1, sizeof(*filters));
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "+af", opts, NULL)) != -1) {
 		switch (o) {

@@ -31,8 +31,7 @@ static void print_images_verbose(const struct berth_df *df)
 			}
 		}
 		snprintf(id, sizeof(id), "%.12s", d->id + 7);
-		human_duration(created, sizeof(created) - 8, (int64_t)time(NULL) - d->created);
-		strcat(created, " ago");
+		human_duration_ago(created, sizeof(created), (int64_t)time(NULL) - d->created);
 		human_size4(size, sizeof(size), (double)d->size);
 		human_size4(shared, sizeof(shared), (double)d->shared_size);
 		human_size4(unique, sizeof(unique), (double)(d->size - d->shared_size));

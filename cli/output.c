@@ -60,6 +60,15 @@ void human_duration(char *buf, size_t n, int64_t s)
 		snprintf(buf, n, "%lld years", (long long)(s / 3600 / 24 / 365));
 }
 
+void human_duration_ago(char *buf, size_t n, int64_t s)
+{
+	size_t len;
+
+	human_duration(buf, n, s);
+	len = strlen(buf);
+	snprintf(buf + len, n - len, " ago");
+}
+
 struct table {
 	char ***rows;
 	size_t *ncells;
@@ -68,21 +77,19 @@ struct table {
 
 struct table *table_new(void)
 {
-	return calloc(1, sizeof(struct table));
+	return xcalloc(1, sizeof(struct table));
 }
 
 void table_add(struct table *t, const char *const *cells, size_t n)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
-		t->rows = realloc(t->rows, t->cap * sizeof(*t->rows));
-		t->ncells = realloc(t->ncells, t->cap * sizeof(*t->ncells));
-		if (!t->rows || !t->ncells)
-			abort();
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+		t->ncells = xrealloc(t->ncells, t->cap * sizeof(*t->ncells));
 	}
-	t->rows[t->n] = calloc(n + 1, sizeof(char *));
+	t->rows[t->n] = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		t->rows[t->n][i] = strdup(cells[i]);
+		t->rows[t->n][i] = xstrdup(cells[i]);
 	t->ncells[t->n++] = n;
 }
 
@@ -104,7 +111,7 @@ void table_print(struct table *t, FILE *out)
 	for (size_t r = 0; r < t->n; r++)
 		if (t->ncells[r] > cols)
 			cols = t->ncells[r];
-	w = calloc(cols + 1, sizeof(*w));
+	w = xcalloc(cols + 1, sizeof(*w));
 	for (size_t r = 0; r < t->n; r++)
 		for (size_t c = 0; c + 1 < t->ncells[r]; c++) {
 			size_t x = width(t->rows[r][c]) + 3;
@@ -155,11 +162,9 @@ void table_feed(struct table *tab, const char *s, size_t len)
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
 		const char *cells[64];
-		char *line = strndup(s, (size_t)(le - s)), *p = line;
+		char *line = xstrndup(s, (size_t)(le - s)), *p = line;
 		size_t n = 0;
 
-		if (!line)
-			abort();
 		for (;;) {
 			char *tab_at = strchr(p, '\t');
 			if (n < 63)

@@ -6,7 +6,8 @@ O       ?= build
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Werror=implicit-function-declaration
-BCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) -Iinclude -Ilib $(SAN)
+BCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) -Iinclude $(PRIV_INC) $(SAN)
+PRIV_INC = -Ilib
 LIBS     = -lcurl -lcrypto -ljansson -lz -lzstd -llzma -lisal -pthread
 ifeq ($(SANITIZE),1)
   SAN    = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -20,11 +21,33 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(O)/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(O)/tests/%)
 
+# The CLI is held to the public API (include/berth/): it is compiled
+# without -Ilib, against a directory that holds only the library headers
+# it may borrow (as curl's tool borrows only the curlx_* helpers), so
+# including any other private header, directly or through a borrowed one,
+# fails the build.  tests/static/cli-boundary.sh pins the list.  Why each:
+#   format/template.h  Go text/template for --format: the docker CLI's
+#                      client-side formatting, which no Engine API serves
+#   format/gojson.h    Go's encoding/json bytes ({{json .}} rows, info's maps)
+#   util/sbuf.h        the buffer those two write into, and the aborting
+#                      allocators (xmalloc...) the CLI shares with the library
+#   util/err.h         template.h's own name for <berth/error.h>, nothing more
+CLI_BORROWED = format/template.h format/gojson.h util/sbuf.h util/err.h
+BORROW_DIR   = $(O)/cli-borrowed
+$(CLI_OBJ): PRIV_INC = -I$(BORROW_DIR)
+$(CLI_OBJ): | $(BORROW_DIR)/.stamp
+
 all: $(O)/berth
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BCFLAGS) -MMD -MP -c -o $@ $<
+
+$(BORROW_DIR)/.stamp: Makefile
+	@rm -rf $(BORROW_DIR)
+	@for h in $(CLI_BORROWED); do mkdir -p $(BORROW_DIR)/$$(dirname $$h) && \
+		ln -sr lib/$$h $(BORROW_DIR)/$$h || exit 1; done
+	@touch $@
 
 $(O)/libberth.a: $(LIB_OBJ)
 	@rm -f $@

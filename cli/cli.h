@@ -1,7 +1,12 @@
 /*
  * cli.h - the berth tool: one file per command; main.c parses the global
- * options and dispatches.  The CLI includes only the public berth headers; it parses
- * flags and prints, nothing else.
+ * options and dispatches.  It parses flags and prints, nothing else.
+ *
+ * The CLI is held to the public API, <berth/...>, plus the few library
+ * headers the Makefile lets it borrow (CLI_BORROWED: the Go template
+ * engine, Go's JSON encoder, sbuf and the aborting allocators); it is
+ * compiled without -Ilib, so any other private header fails the build,
+ * and tests/static/cli-boundary.sh checks the same in `make check`.
  */
 #ifndef BERTH_CLI_H
 #define BERTH_CLI_H
@@ -11,11 +16,29 @@
 
 #include <berth/berth.h>
 
+/* The CLI allocates as the library does: xmalloc, xcalloc, xrealloc,
+ * xstrdup, xstrndup, xasprintf abort on OOM (a borrowed helper). */
+#include "util/sbuf.h"
+
 struct cli {
 	const char *root;
 	const char *config;
 	struct berth *b;
 };
+
+/* One entry of a command table: the top level's (main.c) or a group's
+ * (image, system).  summary NULL: an alias, not listed in the usage. */
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+/* Runs the command of v (n entries) named argv[0] with argc/argv, or
+ * prints docker's "berth: 'GROUP NAME' is not a berth command" and
+ * returns 1; group is NULL for the top level. */
+int cli_dispatch(struct cli *c, const char *group, const struct cli_command *v, size_t n, int argc, char **argv);
+/* The "Commands:" lines of a usage text, names padded to width. */
+void cli_print_commands(FILE *out, const struct cli_command *v, size_t n, int width);
 
 /* Opens the handle lazily (so `berth version` needs no store). */
 struct berth *cli_berth(struct cli *c);
@@ -32,6 +55,13 @@ struct tmpl;
 struct json_t;
 /* Executes t on data and prints it with a newline; an error: its line, 1. */
 int cli_print_template(struct tmpl *t, struct json_t *data);
+/* A "table ..." --format: the header row (t run on header, docker ignoring
+ * its errors) and the rows already rendered (tabwriter text: cells ended
+ * by \t, rows by \n) through the tabwriter to stdout. */
+void cli_print_table_template(const struct tmpl *t, struct json_t *header, const char *rows, size_t len);
+/* formatter.Ellipsis(s, max): s when it fits in max columns (plain ASCII:
+ * bytes), else the longest prefix of at most max-1 columns and "…" (free()). */
+char *cli_ellipsis(const char *s, int max);
 /* Whether a name as typed has a tag or digest (docker's CLI says "Using
  * default tag: latest" when not); the tag colon comes after the last '/'. */
 int ref_has_tag_or_digest(const char *ref);
@@ -45,6 +75,8 @@ void human_size(char *buf, size_t n, double size);
 void human_size4(char *buf, size_t n, double size);
 /* go-units HumanDuration + " ago" semantics, without the " ago". */
 void human_duration(char *buf, size_t n, int64_t seconds);
+/* human_duration + " ago": docker's CreatedSince. */
+void human_duration_ago(char *buf, size_t n, int64_t seconds);
 
 /* Docker's tabwriter (minwidth 10, padding 3, spaces, last cell unpadded). */
 struct table;
@@ -61,6 +93,25 @@ struct progress;
 struct progress *progress_new(FILE *out, int quiet);
 void progress_event(void *ctx, const struct berth_progress *msg);
 void progress_free(struct progress *p);
+
+/* pull and push (transfer.c): the flags, checks and progress they share;
+ * each command gives its library call and how it reports. */
+struct cli_transfer_opts {
+	int all_tags;             /* -a */
+	const char *platform;     /* --platform (pull) */
+	berth_progress_fn progress;
+	void *progress_ctx;
+};
+struct cli_transfer {
+	const char *name;         /* "pull", as messages name the command */
+	const char *usage;
+	int platform_flag;        /* takes --platform */
+	int daemon_errors;        /* failures print as "Error response from daemon: ..." */
+	int print_name;           /* print *canonical without -q too */
+	int (*run)(struct berth *b, const char *ref, const struct cli_transfer_opts *to, char **canonical,
+		   struct berr *err);
+};
+int cli_transfer(struct cli *c, const struct cli_transfer *t, int argc, char **argv);
 
 int cmd_pull(struct cli *c, int argc, char **argv);
 int cmd_push(struct cli *c, int argc, char **argv);

@@ -20,82 +20,23 @@ static const char usage_text[] = "history [OPTIONS] IMAGE\n\nShow the history of
 static const char default_format[] = "{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
 static const char non_human_format[] = "{{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
 
-/* go-runewidth's width of one code point, for the ranges that matter. */
-static int rune_width(unsigned cp)
-{
-	if (cp == 0 || (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F))
-		return 0;
-	if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
-	    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-	    (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-	    (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD))
-		return 2;
-	return 1;
-}
-
-/* One UTF-8 sequence's code point and length (invalid bytes: 1, U+FFFD). */
-static unsigned utf8_next(const char *s, size_t *len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = u[0] < 0x80 ? 1 : (u[0] & 0xE0) == 0xC0 ? 2 : (u[0] & 0xF0) == 0xE0 ? 3 : (u[0] & 0xF8) == 0xF0 ? 4 : 0;
-	unsigned cp;
-
-	if (!n) {
-		*len = 1;
-		return 0xFFFD;
-	}
-	cp = n == 1 ? u[0] : u[0] & (0x7F >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((u[i] & 0xC0) != 0x80) {
-			*len = 1;
-			return 0xFFFD;
-		}
-		cp = cp << 6 | (u[i] & 0x3F);
-	}
-	*len = n;
-	return cp;
-}
-
-/* formatter.Ellipsis(s, 45). */
-static char *ellipsis(const char *s, int max)
-{
-	size_t bytes = strlen(s), runes = 0, len, i;
-	int total = 0, w;
-
-	for (i = 0; i < bytes; i += len, runes++)
-		total += rune_width(utf8_next(s + i, &len));
-	if (runes == bytes) {
-		if ((int)bytes <= max)
-			return xstrdup(s);
-		return xasprintf("%.*s…", max - 1, s);
-	}
-	if (total <= max)
-		return xstrdup(s);
-	/* The longest prefix whose width fits max-1. */
-	for (i = 0, w = 0; i < bytes; i += len) {
-		int cw = rune_width(utf8_next(s + i, &len));
-		if (w + cw > max - 1)
-			break;
-		w += cw;
-	}
-	return xasprintf("%.*s…", (int)i, s);
-}
-
 /* time.Unix(t, 0).Format(time.RFC3339) in local time. */
 static void rfc3339(char *buf, size_t n, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	size_t len;
 	long off;
 
 	localtime_r(&tt, &tm);
 	off = tm.tm_gmtoff;
 	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec);
+	len = strlen(buf);
 	if (!off)
-		strcat(buf, "Z");
+		snprintf(buf + len, n - len, "Z");
 	else
-		snprintf(buf + strlen(buf), n - strlen(buf), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+		snprintf(buf + len, n - len, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
 			 labs(off) % 3600 / 60);
 }
 
@@ -116,8 +57,7 @@ static json_t *row_json(const struct hist_opts *o, const struct berth_history_it
 		int64_t d = (int64_t)o->now - h->created;
 		if (h->created < 0 && d > INT64_C(9223372036))
 			d = INT64_C(9223372036);
-		human_duration(since, sizeof(since), d);
-		strcat(since, " ago");
+		human_duration_ago(since, sizeof(since), d);
 		human_size(size, sizeof(size), (double)h->size);
 	} else {
 		snprintf(since, sizeof(since), "%s", at);
@@ -128,7 +68,7 @@ static json_t *row_json(const struct hist_opts *o, const struct berth_history_it
 		if (*p == '\t')
 			*p = ' ';
 	if (o->trunc) {
-		char *e = ellipsis(by, 45);
+		char *e = cli_ellipsis(by, 45);
 		free(by);
 		by = e;
 	}
@@ -266,21 +206,10 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		json_decref(r);
 	}
 	if (is_table) {
-		struct table *tab = table_new();
-		struct sbuf h = SBUF_INIT;
-		struct berr herr = BERR_INIT;
 		json_t *hj = header_json();
 
-		/* Docker ignores the header's execution errors. */
-		tmpl_exec(t, hj, &h, &herr);
+		cli_print_table_template(t, hj, out.buf, out.len);
 		json_decref(hj);
-		sbuf_addch(&h, '\n');
-		table_feed(tab, h.buf, h.len);
-		if (out.len)
-			table_feed(tab, out.buf, out.len);
-		table_print(tab, stdout);
-		table_free(tab);
-		sbuf_release(&h);
 	} else if (out.len) {
 		fwrite(out.buf, 1, out.len, stdout);
 	}

@@ -52,9 +52,7 @@ static int cmd_image_prune(struct cli *c, int argc, char **argv)
 	char size[32];
 	int force = 0, o;
 
-	filters = calloc((size_t)argc + 1, sizeof(*filters));
-	if (!filters)
-		abort();
+	filters = xcalloc((size_t)argc + 1, sizeof(*filters));
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "+af", opts, NULL)) != -1) {
 		switch (o) {
@@ -100,16 +98,11 @@ static int cmd_image_prune(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-struct subcommand {
-	const char *name;
-	int (*fn)(struct cli *c, int argc, char **argv);
-	const char *summary;
-};
-
-static const struct subcommand subcommands[] = {
+static const struct cli_command subcommands[] = {
 	{ "history", cmd_history, "Show the history of an image" },
 	{ "import", cmd_import, "Import the contents from a tarball to create a filesystem image" },
 	{ "inspect", cmd_image_inspect, "Display detailed information on one or more images" },
+	{ "list", cmd_images, NULL },
 	{ "load", cmd_load, "Load an image from a tar archive or STDIN" },
 	{ "ls", cmd_images, "List images" },
 	{ "prune", cmd_image_prune, "Remove unused images" },
@@ -123,8 +116,7 @@ static const struct subcommand subcommands[] = {
 static void image_usage(FILE *out)
 {
 	fprintf(out, "\nUsage:  berth image COMMAND\n\nManage images\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(out, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
+	cli_print_commands(out, subcommands, sizeof(subcommands) / sizeof(subcommands[0]), 11);
 	fprintf(out, "\nRun 'berth image COMMAND --help' for more information on a command.\n");
 }
 
@@ -134,11 +126,5 @@ int cmd_image(struct cli *c, int argc, char **argv)
 		image_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "list"))
-		return cmd_images(c, argc - 1, argv + 1);
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(c, argc - 1, argv + 1);
-	fprintf(stderr, "berth: 'image %s' is not a berth command.\nSee 'berth image --help'\n", argv[1]);
-	return 1;
+	return cli_dispatch(c, "image", subcommands, sizeof(subcommands) / sizeof(subcommands[0]), argc - 1, argv + 1);
 }

@@ -50,8 +50,7 @@ static void fill_row(struct images_ctx *x, const struct berth_image *img, struct
 		snprintf(r->id, sizeof(r->id), "%.12s", strchr(img->id, ':') ? strchr(img->id, ':') + 1 : img->id);
 	/* created 0 stands for Go's zero time: CreatedSince is "". */
 	if (img->created) {
-		human_duration(r->since, sizeof(r->since), (int64_t)x->now - img->created);
-		strcat(r->since, " ago");
+		human_duration_ago(r->since, sizeof(r->since), (int64_t)x->now - img->created);
 	} else {
 		r->since[0] = 0;
 	}
@@ -164,7 +163,7 @@ static char *split_ref(const char *ref, const char **rest)
 			at = NULL;
 	}
 	*rest = at ? at + 1 : "";
-	return strndup(ref, at ? (size_t)(at - ref) : strlen(ref));
+	return xstrndup(ref, at ? (size_t)(at - ref) : strlen(ref));
 }
 
 /* imageFormatTaggedAndDigest: repositories with tags first (one row per
@@ -186,12 +185,12 @@ static void image_rows(struct images_ctx *x, const struct berth_image *img)
 		nt++;
 	while (img->repo_digests[nd])
 		nd++;
-	trepo = calloc(nt + 1, sizeof(char *));
-	ttag = calloc(nt + 1, sizeof(char *));
-	drepo = calloc(nd + 1, sizeof(char *));
-	ddig = calloc(nd + 1, sizeof(char *));
-	repos = calloc(nt + nd + 1, sizeof(char *));
-	has_tag = calloc(nt + nd + 1, sizeof(int));
+	trepo = xcalloc(nt + 1, sizeof(char *));
+	ttag = xcalloc(nt + 1, sizeof(char *));
+	drepo = xcalloc(nd + 1, sizeof(char *));
+	ddig = xcalloc(nd + 1, sizeof(char *));
+	repos = xcalloc(nt + nd + 1, sizeof(char *));
+	has_tag = xcalloc(nt + nd + 1, sizeof(int));
 	for (size_t i = 0; i < nt; i++) {
 		size_t k;
 		trepo[i] = split_ref(img->repo_tags[i], &ttag[i]);
@@ -265,7 +264,7 @@ static char *pre_format(const char *f, int *is_table)
 	len = strlen(f);
 	while (len && f[len - 1] == ' ')
 		len--;
-	s = strndup(f, len);
+	s = xstrndup(f, len);
 	for (w = s, f = s; *f; f++) {
 		if (f[0] == '\\' && (f[1] == 't' || f[1] == 'n')) {
 			*w++ = f[1] == 't' ? '\t' : '\n';
@@ -301,7 +300,7 @@ int cmd_images(struct cli *c, int argc, char **argv)
 	struct berth_image_list_opts lo = { 0 };
 	struct berr err = BERR_INIT;
 	struct berth_image *v = NULL;
-	const char **filters = calloc((size_t)argc + 2, sizeof(char *));
+	const char **filters = xcalloc((size_t)argc + 2, sizeof(char *));
 	const char *format = NULL;
 	char *ref_filter = NULL, *text = NULL;
 	size_t n = 0, nf = 0;
@@ -344,8 +343,7 @@ int cmd_images(struct cli *c, int argc, char **argv)
 		return cli_usage_error("images", usage_text, "requires at most 1 argument");
 	}
 	if (optind < argc && argv[optind][0]) {
-		ref_filter = malloc(strlen(argv[optind]) + 11);
-		sprintf(ref_filter, "reference=%s", argv[optind]);
+		ref_filter = xasprintf("reference=%s", argv[optind]);
 		filters[nf++] = ref_filter;
 	}
 	lo.filters = filters;
@@ -399,19 +397,10 @@ int cmd_images(struct cli *c, int argc, char **argv)
 	} else if (x.render == R_TABLE) {
 		table_print(x.tab, stdout);
 	} else if (x.render == R_TEMPLATE && x.is_table) {
-		struct sbuf h = SBUF_INIT;
 		json_t *hj = header_json();
-		struct berr herr = BERR_INIT;
-		/* Docker ignores the header's execution errors. */
-		tmpl_exec(x.t, hj, &h, &herr);
+
+		cli_print_table_template(x.t, hj, x.out.buf, x.out.len);
 		json_decref(hj);
-		sbuf_addch(&h, '\n');
-		x.tab = table_new();
-		table_feed(x.tab, h.buf, h.len);
-		if (x.out.len)
-			table_feed(x.tab, x.out.buf, x.out.len);
-		table_print(x.tab, stdout);
-		sbuf_release(&h);
 	} else if ((x.render == R_TEMPLATE || x.render == R_JSON) && x.out.len) {
 		fwrite(x.out.buf, 1, x.out.len, stdout);
 	}

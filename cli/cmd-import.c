@@ -22,14 +22,12 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	};
 	struct berth_import_opts io = { 0 };
 	struct berr err = BERR_INIT;
-	const char **changes = calloc((size_t)argc + 1, sizeof(*changes));
+	const char **changes = xcalloc((size_t)argc + 1, sizeof(*changes));
 	const char *src;
 	char id[72];
 	size_t n_changes = 0;
 	int fd = STDIN_FILENO, o, rc;
 
-	if (!changes)
-		abort();
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "+c:m:", opts, NULL)) != -1) {
 		switch (o) {

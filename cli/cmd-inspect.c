@@ -108,6 +108,14 @@ static json_t *nil_or(json_t *v, const char *fmt)
 	return typed(NULL, fmt, 0);
 }
 
+/* The two decimal digits at s, or -1. */
+static long two_digits(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 /* time.Time.String() of an RFC 3339 time as the daemon encodes it. */
 static void go_time_string(const char *rfc, char *buf, size_t n)
 {
@@ -132,11 +140,14 @@ static void go_time_string(const char *rfc, char *buf, size_t n)
 		 * has the offset, else by the offset itself. */
 		time_t now = time(NULL);
 		struct tm lt;
-		long off = (p[0] == '-' ? -1 : 1) * (atol(p + 1) * 3600 + atol(p + 4) * 60);
+		long hh = two_digits(p + 1), mm = p[1] && p[2] && p[3] ? two_digits(p + 4) : -1;
+		int local;
+
 		localtime_r(&now, &lt);
-		snprintf(zone, sizeof(zone), "%c%.2s%.2s %s", p[0], p + 1, p + 4,
-			 lt.tm_gmtoff == off && lt.tm_zone ? lt.tm_zone : "");
-		if (!(lt.tm_gmtoff == off && lt.tm_zone))
+		/* A malformed offset matches no zone and prints as it is. */
+		local = hh >= 0 && mm >= 0 && lt.tm_gmtoff == (p[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60) && lt.tm_zone;
+		snprintf(zone, sizeof(zone), "%c%.2s%.2s %s", p[0], p + 1, p + 4, local ? lt.tm_zone : "");
+		if (!local)
 			snprintf(zone, sizeof(zone), "%c%.2s%.2s %c%.2s%.2s", p[0], p + 1, p + 4, p[0], p + 1, p + 4);
 	}
 	snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d%s %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
@@ -324,7 +335,7 @@ static int run(struct cli *c, int argc, char **argv, int image_cmd)
 	}
 	if (!cli_berth(c))
 		return 1;
-	raws = calloc((size_t)argc, sizeof(char *));
+	raws = xcalloc((size_t)argc, sizeof(char *));
 	for (int i = optind; i < argc; i++) {
 		const char *name = argv[i];
 		char *raw = NULL;

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "util/sbuf.h"
 
 static const char usage_line[] = "login [OPTIONS] [SERVER]\n\nLog in to a Docker registry";
 

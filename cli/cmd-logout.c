@@ -33,16 +33,14 @@ int cmd_logout(struct cli *c, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("logout", usage_line, "requires at most 1 argument");
 	if (argc - optind == 0) {
-		host = strdup(BERTH_INDEX_SERVER);
+		host = xstrdup(BERTH_INDEX_SERVER);
 		keys[n++] = BERTH_INDEX_SERVER;
 	} else {
 		host = berth_server_hostname(argv[optind]);
 		keys[n++] = argv[optind];
 		keys[n++] = host;
-		owned[0] = malloc(strlen(host) + 9);
-		owned[1] = malloc(strlen(host) + 9);
-		sprintf(owned[0], "http://%s", host);
-		sprintf(owned[1], "https://%s", host);
+		owned[0] = xasprintf("http://%s", host);
+		owned[1] = xasprintf("https://%s", host);
 		keys[n++] = owned[0];
 		keys[n++] = owned[1];
 	}

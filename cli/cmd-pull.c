@@ -1,63 +1,29 @@
 /* cmd-pull.c - `berth pull [OPTIONS] NAME[:TAG|@DIGEST]`, docker's flags and lines. */
-#include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
 
-static const char usage_line[] = "pull [OPTIONS] NAME[:TAG|@DIGEST]\n\nPull an image or a repository from a registry";
+static int pull(struct berth *b, const char *ref, const struct cli_transfer_opts *to, char **canonical,
+		struct berr *err)
+{
+	struct berth_pull_opts po = {
+		.platform = to->platform,
+		.all_tags = to->all_tags,
+		.progress = to->progress,
+		.progress_ctx = to->progress_ctx,
+	};
+
+	return berth_pull(b, ref, &po, canonical, err);
+}
 
 int cmd_pull(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "all-tags", no_argument, NULL, 'a' },
-		{ "platform", required_argument, NULL, 'p' },
-		{ "disable-content-trust", optional_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
+	static const struct cli_transfer t = {
+		.name = "pull",
+		.usage = "pull [OPTIONS] NAME[:TAG|@DIGEST]\n\nPull an image or a repository from a registry",
+		.platform_flag = 1,
+		.daemon_errors = 1,
+		.print_name = 1, /* docker ends a pull with the full name */
+		.run = pull,
 	};
-	struct berth_pull_opts po = { 0 };
-	struct berr err = BERR_INIT;
-	struct progress *pr;
-	char *canonical = NULL;
-	int quiet = 0, o, rc;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "+qa", opts, NULL)) != -1) {
-		switch (o) {
-		case 'q': quiet = 1; break;
-		case 'a': po.all_tags = 1; break;
-		case 'p': po.platform = optarg; break;
-		case 'T': break;
-		case 'h': printf("\nUsage:  berth %s\n", usage_line); return 0;
-		default: return 125;
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("pull", usage_line, "requires exactly 1 argument");
-	/* The docker CLI parses the name before anything else and prints
-	 * the parser's error as it is. */
-	if (berth_reference_check(argv[optind], &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
-	if (!cli_berth(c))
-		return 1;
-	if (po.all_tags && ref_has_tag_or_digest(argv[optind])) {
-		fprintf(stderr, "tag can't be used with --all-tags/-a\n");
-		return 1;
-	}
-	if (!quiet && !po.all_tags && !ref_has_tag_or_digest(argv[optind]))
-		printf("Using default tag: latest\n");
-	pr = progress_new(stdout, quiet);
-	po.progress = progress_event;
-	po.progress_ctx = pr;
-	rc = berth_pull(c->b, argv[optind], &po, &canonical, &err);
-	progress_free(pr);
-	if (rc < 0)
-		return cli_error(&err, 1);
-	printf("%s\n", canonical);
-	free(canonical);
-	return 0;
+	return cli_transfer(c, &t, argc, argv);
 }

@@ -35,9 +35,7 @@ static int rmi_main(struct cli *c, const char *name, int argc, char **argv)
 		return cli_usage_error(name, usage_line, "requires at least 1 argument");
 	if (!cli_berth(c))
 		return 1;
-	errs = calloc((size_t)(argc - optind) + 1, sizeof(*errs));
-	if (!errs)
-		abort();
+	errs = xcalloc((size_t)(argc - optind) + 1, sizeof(*errs));
 	for (int i = optind; i < argc; i++) {
 		struct berr err = BERR_INIT;
 		struct berth_rmi_item *items;
@@ -46,12 +44,10 @@ static int rmi_main(struct cli *c, const char *name, int argc, char **argv)
 		if (berth_image_remove(c->b, argv[i], &ro, &items, &n, &err) < 0) {
 			/* The docker client words a 404 itself, with the name as typed. */
 			if (err.code == BERR_NOT_FOUND) {
-				if (asprintf(&errs[n_errs++], "Error: No such image: %s", argv[i]) < 0)
-					abort();
+				errs[n_errs++] = xasprintf("Error: No such image: %s", argv[i]);
 			} else {
 				fatal = 1;
-				if (asprintf(&errs[n_errs++], "Error response from daemon: %s", err.msg) < 0)
-					abort();
+				errs[n_errs++] = xasprintf("Error response from daemon: %s", err.msg);
 			}
 			continue;
 		}

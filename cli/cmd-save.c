@@ -17,11 +17,9 @@
 static int save_to_file(struct cli *c, const char *path, const char *const *names, size_t n)
 {
 	struct berr err = BERR_INIT;
-	char *dir_copy = strdup(path), *tmp;
+	char *dir_copy = xstrdup(path), *tmp = xasprintf("%s/.berth-save-XXXXXX", dirname(dir_copy));
 	int fd, rc;
 
-	if (!dir_copy || asprintf(&tmp, "%s/.berth-save-XXXXXX", dirname(dir_copy)) < 0)
-		abort();
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "Error: failed to save image: %s: %s\n", path, strerror(errno));

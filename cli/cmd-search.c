@@ -33,78 +33,6 @@ static int flag_error(const char *fmt, ...)
 	return 125;
 }
 
-/* One rune at *s (invalid bytes count as one rune, as Go's U+FFFD). */
-static unsigned decode_rune(const unsigned char **s)
-{
-	const unsigned char *p = *s;
-	unsigned c = p[0];
-	int n = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-
-	for (int i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*s = p + 1;
-			return 0xfffd;
-		}
-	}
-	if (n == 0) {
-		*s = p + 1;
-		return c < 0x80 ? c : 0xfffd;
-	}
-	c &= 0x3f >> n;
-	for (int i = 1; i <= n; i++)
-		c = (c << 6) | (p[i] & 0x3f);
-	*s = p + n + 1;
-	return c;
-}
-
-/* go-runewidth's RuneWidth for the common cases: combining marks and
- * controls 0, East Asian wide and fullwidth 2, the rest 1. */
-static int rune_width(unsigned r)
-{
-	static const unsigned zero[][2] = {
-		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
-		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200f },
-		{ 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
-	};
-	static const unsigned wide[][2] = {
-		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
-		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xa960, 0xa97f },
-		{ 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f },
-		{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff },
-		{ 0x20000, 0x3fffd },
-	};
-
-	if (r < 0x20 || (r >= 0x7f && r < 0xa0))
-		return 0;
-	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		if (r >= zero[i][0] && r <= zero[i][1])
-			return 0;
-	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-		if (r >= wide[i][0] && r <= wide[i][1])
-			return 2;
-	return 1;
-}
-
-/* formatter.Ellipsis(s, max): s when it fits in max columns, else the
- * longest prefix of at most max-1 columns and "…". */
-static char *ellipsis(const char *s, int max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const char *cut = NULL;
-	int width = 0;
-
-	while (*p) {
-		const unsigned char *start = p;
-
-		width += rune_width(decode_rune(&p));
-		if (width > max - 1 && !cut)
-			cut = (const char *)start;
-	}
-	if (width <= max || !cut)
-		return xstrdup(s);
-	return xasprintf("%.*s…", (int)(cut - s), s);
-}
-
 /* The searchContext's fields, as strings. */
 static json_t *row_json(const struct berth_search_result *r, int trunc, int json_bools)
 {
@@ -115,7 +43,7 @@ static json_t *row_json(const struct berth_search_result *r, int trunc, int json
 		if (*d == '\n' || *d == '\r')
 			*d = ' ';
 	if (trunc) {
-		d = ellipsis(desc, TRUNC_WIDTH);
+		d = cli_ellipsis(desc, TRUNC_WIDTH);
 		free(desc);
 		desc = d;
 	}
@@ -169,15 +97,6 @@ static int render(const char *format, int trunc, const struct berth_search_resul
 		rc = 1;
 		goto done;
 	}
-	if (is_table) {
-		json_t *h = header_json();
-		struct berr herr = BERR_INIT;
-
-		/* Docker ignores the header's execution errors. */
-		tmpl_exec(t, h, &out, &herr);
-		json_decref(h);
-		sbuf_addch(&out, '\n');
-	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = row_json(&v[i], trunc, 0);
 
@@ -191,11 +110,10 @@ static int render(const char *format, int trunc, const struct berth_search_resul
 		sbuf_addch(&out, '\n');
 	}
 	if (is_table) {
-		struct table *tab = table_new();
+		json_t *h = header_json();
 
-		table_feed(tab, sbuf_str(&out), out.len);
-		table_print(tab, stdout);
-		table_free(tab);
+		cli_print_table_template(t, h, out.buf, out.len);
+		json_decref(h);
 		goto done;
 	}
 print:

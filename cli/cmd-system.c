@@ -31,8 +31,7 @@ static void print_images_verbose(const struct berth_df *df)
 			}
 		}
 		snprintf(id, sizeof(id), "%.12s", d->id + 7);
-		human_duration(created, sizeof(created) - 8, (int64_t)time(NULL) - d->created);
-		strcat(created, " ago");
+		human_duration_ago(created, sizeof(created), (int64_t)time(NULL) - d->created);
 		human_size4(size, sizeof(size), (double)d->size);
 		human_size4(shared, sizeof(shared), (double)d->shared_size);
 		human_size4(unique, sizeof(unique), (double)(d->size - d->shared_size));
@@ -142,14 +141,16 @@ static int cmd_system_df(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_command subcommands[] = {
+	{ "df", cmd_system_df, "Show docker disk usage" },
+};
+
 int cmd_system(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "df"))
-		return cmd_system_df(c, argc - 1, argv + 1);
-	if (argc >= 2 && argv[1][0] != '-') {
-		fprintf(stderr, "berth: 'system %s' is not a berth command.\nSee 'berth system --help'\n", argv[1]);
-		return 1;
-	}
-	printf("\nUsage:  berth %s\n\nCommands:\n  df          Show docker disk usage\n", usage_line);
+	if (argc >= 2 && argv[1][0] != '-')
+		return cli_dispatch(c, "system", subcommands, sizeof(subcommands) / sizeof(subcommands[0]), argc - 1,
+				    argv + 1);
+	printf("\nUsage:  berth %s\n\nCommands:\n", usage_line);
+	cli_print_commands(stdout, subcommands, sizeof(subcommands) / sizeof(subcommands[0]), 11);
 	return 0;
 }

@@ -1,17 +1,12 @@
-/* main.c - global options and the command table of the berth tool. */
+/* main.c - global options, the command table of the berth tool and the one
+ * dispatch its command groups (image, system) share. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-struct command {
-	const char *name;
-	int (*fn)(struct cli *c, int argc, char **argv);
-	const char *summary;
-};
-
-static const struct command commands[] = {
+static const struct cli_command commands[] = {
 	{ "pull", cmd_pull, "Pull an image from a registry" },
 	{ "push", cmd_push, "Push an image or a repository to a registry" },
 	{ "images", cmd_images, "List images" },
@@ -38,8 +33,28 @@ static void usage(FILE *out)
 		     "      --root string     Root of the store (default \"%s\", or $BERTH_ROOT)\n"
 		     "      --config string   daemon.json-style config (default $BERTH_CONFIG or /etc/berth/daemon.json)\n\n"
 		     "Commands:\n", BERTH_DEFAULT_ROOT);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	cli_print_commands(out, commands, sizeof(commands) / sizeof(commands[0]), 9);
+}
+
+void cli_print_commands(FILE *out, const struct cli_command *v, size_t n, int width)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].summary)
+			fprintf(out, "  %-*s %s\n", width, v[i].name, v[i].summary);
+}
+
+int cli_dispatch(struct cli *c, const char *group, const struct cli_command *v, size_t n, int argc, char **argv)
+{
+	const char *sep = group ? " " : "";
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(argv[0], v[i].name))
+			return v[i].fn(c, argc, argv);
+	if (!group)
+		group = "";
+	fprintf(stderr, "berth: '%s%s%s' is not a berth command.\nSee 'berth %s%s--help'\n", group, sep, argv[0],
+		group, sep);
+	return 1;
 }
 
 struct berth *cli_berth(struct cli *c)
@@ -116,13 +131,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
-		if (!strcmp(argv[i], commands[k].name)) {
-			rc = commands[k].fn(&c, argc - i, argv + i);
-			berth_close(c.b);
-			return rc;
-		}
-	}
-	fprintf(stderr, "berth: '%s' is not a berth command.\nSee 'berth --help'\n", argv[i]);
-	return 1;
+	rc = cli_dispatch(&c, NULL, commands, sizeof(commands) / sizeof(commands[0]), argc - i, argv + i);
+	berth_close(c.b);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * output.c - the docker CLI's output primitives: go-units sizes and
- * durations, and its tabwriter layout.
+ * durations, formatter.Ellipsis, its tabwriter layout and the "table"
+ * --format templates printed through it.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -59,6 +60,15 @@ void human_duration(char *buf, size_t n, int64_t s)
 		snprintf(buf, n, "%lld years", (long long)(s / 3600 / 24 / 365));
 }
 
+void human_duration_ago(char *buf, size_t n, int64_t s)
+{
+	size_t len;
+
+	human_duration(buf, n, s);
+	len = strlen(buf);
+	snprintf(buf + len, n - len, " ago");
+}
+
 struct table {
 	char ***rows;
 	size_t *ncells;
@@ -67,21 +77,19 @@ struct table {
 
 struct table *table_new(void)
 {
-	return calloc(1, sizeof(struct table));
+	return xcalloc(1, sizeof(struct table));
 }
 
 void table_add(struct table *t, const char *const *cells, size_t n)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
-		t->rows = realloc(t->rows, t->cap * sizeof(*t->rows));
-		t->ncells = realloc(t->ncells, t->cap * sizeof(*t->ncells));
-		if (!t->rows || !t->ncells)
-			abort();
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+		t->ncells = xrealloc(t->ncells, t->cap * sizeof(*t->ncells));
 	}
-	t->rows[t->n] = calloc(n + 1, sizeof(char *));
+	t->rows[t->n] = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		t->rows[t->n][i] = strdup(cells[i]);
+		t->rows[t->n][i] = xstrdup(cells[i]);
 	t->ncells[t->n++] = n;
 }
 
@@ -103,7 +111,7 @@ void table_print(struct table *t, FILE *out)
 	for (size_t r = 0; r < t->n; r++)
 		if (t->ncells[r] > cols)
 			cols = t->ncells[r];
-	w = calloc(cols + 1, sizeof(*w));
+	w = xcalloc(cols + 1, sizeof(*w));
 	for (size_t r = 0; r < t->n; r++)
 		for (size_t c = 0; c + 1 < t->ncells[r]; c++) {
 			size_t x = width(t->rows[r][c]) + 3;
@@ -154,11 +162,9 @@ void table_feed(struct table *tab, const char *s, size_t len)
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
 		const char *cells[64];
-		char *line = strndup(s, (size_t)(le - s)), *p = line;
+		char *line = xstrndup(s, (size_t)(le - s)), *p = line;
 		size_t n = 0;
 
-		if (!line)
-			abort();
 		for (;;) {
 			char *tab_at = strchr(p, '\t');
 			if (n < 63)
@@ -224,4 +230,97 @@ int ref_has_tag_or_digest(const char *ref)
 	const char *slash = strrchr(ref, '/');
 
 	return strchr(ref, '@') || strchr(slash ? slash : ref, ':');
+}
+
+void cli_print_table_template(const struct tmpl *t, struct json_t *header, const char *rows, size_t len)
+{
+	struct table *tab = table_new();
+	struct sbuf h = SBUF_INIT;
+	struct berr err = BERR_INIT;
+
+	/* Docker ignores the header's execution errors. */
+	tmpl_exec(t, header, &h, &err);
+	sbuf_addch(&h, '\n');
+	table_feed(tab, h.buf, h.len);
+	if (len)
+		table_feed(tab, rows, len);
+	table_print(tab, stdout);
+	table_free(tab);
+	sbuf_release(&h);
+}
+
+/* One UTF-8 sequence's code point and length (invalid bytes: 1, U+FFFD). */
+static unsigned utf8_next(const char *s, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = u[0] < 0x80 ? 1 : (u[0] & 0xE0) == 0xC0 ? 2 : (u[0] & 0xF0) == 0xE0 ? 3 : (u[0] & 0xF8) == 0xF0 ? 4 : 0;
+	unsigned cp;
+
+	if (!n) {
+		*len = 1;
+		return 0xFFFD;
+	}
+	cp = n == 1 ? u[0] : u[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			*len = 1;
+			return 0xFFFD;
+		}
+		cp = cp << 6 | (u[i] & 0x3F);
+	}
+	*len = n;
+	return cp;
+}
+
+/* go-runewidth's RuneWidth for the common cases: combining marks and
+ * controls 0, East Asian wide and fullwidth 2, the rest 1. */
+static int rune_width(unsigned r)
+{
+	static const unsigned zero[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
+		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200f },
+		{ 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+	};
+	static const unsigned wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xa960, 0xa97f },
+		{ 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f },
+		{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff },
+		{ 0x20000, 0x3fffd },
+	};
+
+	if (r < 0x20 || (r >= 0x7f && r < 0xa0))
+		return 0;
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		if (r >= zero[i][0] && r <= zero[i][1])
+			return 0;
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (r >= wide[i][0] && r <= wide[i][1])
+			return 2;
+	return 1;
+}
+
+char *cli_ellipsis(const char *s, int max)
+{
+	size_t bytes = strlen(s), runes = 0, len, i;
+	int total = 0, w;
+
+	for (i = 0; i < bytes; i += len, runes++)
+		total += rune_width(utf8_next(s + i, &len));
+	/* Plain ASCII is cut by bytes, whatever the widths. */
+	if (runes == bytes) {
+		if ((int)bytes <= max)
+			return xstrdup(s);
+		return xasprintf("%.*s…", max - 1, s);
+	}
+	if (total <= max)
+		return xstrdup(s);
+	/* The longest prefix whose width fits max-1. */
+	for (i = 0, w = 0; i < bytes; i += len) {
+		int cw = rune_width(utf8_next(s + i, &len));
+		if (w + cw > max - 1)
+			break;
+		w += cw;
+	}
+	return xasprintf("%.*s…", (int)i, s);
 }

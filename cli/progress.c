@@ -23,11 +23,9 @@ struct progress {
 
 struct progress *progress_new(FILE *out, int quiet)
 {
-	struct progress *p = calloc(1, sizeof(*p));
+	struct progress *p = xcalloc(1, sizeof(*p));
 	struct winsize ws;
 
-	if (!p)
-		abort();
 	p->out = out;
 	p->quiet = quiet;
 	p->tty = isatty(fileno(out));
@@ -79,10 +77,8 @@ static size_t line_of(struct progress *p, const char *id, int *is_new)
 			*is_new = 0;
 			return i;
 		}
-	p->ids = realloc(p->ids, (p->n_ids + 1) * sizeof(char *));
-	if (!p->ids)
-		abort();
-	p->ids[p->n_ids] = strdup(id);
+	p->ids = xrealloc(p->ids, (p->n_ids + 1) * sizeof(char *));
+	p->ids[p->n_ids] = xstrdup(id);
 	*is_new = 1;
 	return p->n_ids++;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tests/run.sh BUILD_DIR - runs every unit test binary and every CLI test
-# script, each of which prints TAP lines ("ok N - ..." / "not ok N - ...").
+# tests/run.sh BUILD_DIR - runs every unit test binary, every static check
+# of the source tree (tests/static) and every CLI test script, each of
+# which prints TAP lines ("ok N - ..." / "not ok N - ...").
 # Sums them up and ends with "N passed, N failed".  A script that exits
 # non-zero without reporting a failure counts as one failure.
 set -u
@@ -27,6 +28,9 @@ run_one() {
 }
 for t in "$BERTH_BUILD"/tests/test-*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
+done
+for t in tests/static/*.sh; do
+	[ -f "$t" ] && run_one "$(basename "$t")" bash "$t" "$BERTH_BUILD"
 done
 for t in tests/cli/t[0-9]*.sh; do
 	[ -f "$t" ] && run_one "$(basename "$t")" timeout 900 bash "$t"

@@ -23,7 +23,7 @@
 #include "manifest.h"
 #include "../format/gojson.h"
 #include "../reference.h"
-#include "../store/metadata.h"
+#include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/sbuf.h"
 

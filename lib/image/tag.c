@@ -9,7 +9,7 @@
 
 #include "inspect.h"
 #include "../reference.h"
-#include "../store/metadata.h"
+#include "../store/store.h"
 
 int berth_image_tag(struct berth *b, const char *source, const char *target, struct berr *err)
 {

@@ -100,7 +100,7 @@ static int check_ref(const char *refstr, struct reference *ref, struct berr *err
 static int commit_import(struct berth *b, struct layer_ingest *li, const struct sbuf *config,
 			 const struct reference *ref, char id[DIGEST_STR_LEN], struct berr *err)
 {
-	json_t *refs;
+	struct store_refs *refs;
 	char *fam, *key, *prev = NULL;
 	int rc = -1;
 
@@ -122,7 +122,7 @@ static int commit_import(struct berth *b, struct layer_ingest *li, const struct 
 	free(prev);
 	free(fam);
 	free(key);
-	json_decref(refs);
+	store_refs_free(refs);
 out:
 	store_unlock(b->store);
 	return rc;

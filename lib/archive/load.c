@@ -654,7 +654,7 @@ static void out_line(struct berth_load_result *out, char *line)
 }
 
 /* Docker's AddTag(force) for each RepoTag, with its lines. */
-static int tag_image(struct load *ld, json_t *refs, struct load_image *im, struct berth_load_result *out,
+static int tag_image(struct load *ld, struct store_refs *refs, struct load_image *im, struct berth_load_result *out,
 		     struct berr *err)
 {
 	for (size_t t = 0; im->tags[t]; t++) {
@@ -684,7 +684,7 @@ static int tag_image(struct load *ld, json_t *refs, struct load_image *im, struc
 
 static int commit(struct load *ld, struct berth_load_result *out, struct berr *err)
 {
-	json_t *refs = NULL;
+	struct store_refs *refs = NULL;
 	int rc = -1;
 
 	if (store_lock(ld->b->store, err) < 0)
@@ -706,7 +706,7 @@ static int commit(struct load *ld, struct berth_load_result *out, struct berr *e
 			out_line(out, xasprintf("Loaded image ID: %s", ld->images[i].id));
 	rc = 0;
 out:
-	json_decref(refs);
+	store_refs_free(refs);
 	store_unlock(ld->b->store);
 	return rc;
 }

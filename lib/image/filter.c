@@ -192,20 +192,28 @@ static int cmp_ref(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-static void attach_refs(json_t *refs, struct entry *v, size_t n)
-{
-	json_t *repo, *target;
-	const char *name, *key;
+struct attach {
+	struct entry *v;
+	size_t n;
+};
 
-	json_object_foreach(json_object_get(refs, "Repositories"), name, repo) {
-		json_object_foreach(repo, key, target) {
-			struct entry *e;
-			if (!json_is_string(target) || !(e = find_entry(v, n, json_string_value(target))))
-				continue;
-			e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof(char *));
-			e->refs[e->nrefs++] = xstrdup(key);
-		}
+static int attach_one(void *ctx, const char *repo, const char *ref, const char *image_id)
+{
+	struct attach *a = ctx;
+	struct entry *e = find_entry(a->v, a->n, image_id);
+
+	if (e) {
+		e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof(char *));
+		e->refs[e->nrefs++] = xstrdup(ref);
 	}
+	return 0;
+}
+
+static void attach_refs(const struct store_refs *refs, struct entry *v, size_t n)
+{
+	struct attach a = { v, n };
+
+	store_refs_foreach(refs, attach_one, &a);
 	for (size_t i = 0; i < n; i++)
 		if (v[i].nrefs > 1)
 			qsort(v[i].refs, v[i].nrefs, sizeof(char *), cmp_ref);
@@ -225,7 +233,7 @@ static void entries_free(struct entry *v, size_t n)
 /* ---- filters on an image ---- */
 
 /* GetImage(refOrID): a digest, a name in repositories.json, or an ID prefix. */
-static struct entry *resolve(struct entry *v, size_t n, json_t *refs, const char *s, struct berr *err)
+static struct entry *resolve(struct entry *v, size_t n, const struct store_refs *refs, const char *s, struct berr *err)
 {
 	struct reference ref;
 	struct entry *found = NULL;
@@ -248,8 +256,7 @@ static struct entry *resolve(struct entry *v, size_t n, json_t *refs, const char
 	fam = reference_familiar_name(&ref);
 	key = reference_familiar_string(&ref);
 	{
-		const char *id = json_string_value(
-			json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key));
+		const char *id = store_refs_get(refs, fam, key);
 		if (id)
 			found = find_entry(v, n, id);
 	}
@@ -348,7 +355,7 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 	struct entry *v = NULL, *before = NULL, *since = NULL;
 	struct filter *fl, *fref, *flabel;
 	struct berth_image *res;
-	json_t *refs = NULL;
+	struct store_refs *refs = NULL;
 	char **ids = NULL;
 	size_t n = 0, count = 0, k = 0;
 	int dangling_only = 0, rc = -1;
@@ -472,7 +479,7 @@ out:
 			free(ids[i]);
 		free(ids);
 	}
-	json_decref(refs);
+	store_refs_free(refs);
 	entries_free(v, n);
 	for (size_t i = 0; i < n_meta; i++)
 		free(meta[i]);

@@ -65,7 +65,7 @@ int image_lookup(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN],
 {
 	size_t len = strlen(term);
 	struct reference ref;
-	json_t *refs;
+	struct store_refs *refs;
 	char *fam, *key;
 	const char *id;
 	int rc = -1;
@@ -90,7 +90,7 @@ int image_lookup(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN],
 	key = reference_familiar_string(&ref);
 	if (store_refs_load(b->store, &refs, err) < 0)
 		goto out;
-	id = json_string_value(json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key));
+	id = store_refs_get(refs, fam, key);
 	if (id && !strncmp(id, "sha256:", 7) && strlen(id) == 71 && store_image_exists(b->store, id)) {
 		snprintf(id_out, DIGEST_STR_LEN, "%s", id);
 		rc = 0;
@@ -99,7 +99,7 @@ int image_lookup(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN],
 	} else {
 		berr_set(err, BERR_NOT_FOUND, "No such image: %s", key);
 	}
-	json_decref(refs);
+	store_refs_free(refs);
 out:
 	free(fam);
 	free(key);
@@ -287,52 +287,17 @@ static json_t *go_container_config(json_t *c)
 
 /* reference.String() of a familiar reference: the daemon's order of
  * RepoTags and RepoDigests (lexicalRefs). */
-static char *full_ref(const char *fam)
-{
-	struct reference ref;
-	char *s;
-
-	if (reference_parse(&ref, fam, NULL) < 0)
-		return xstrdup(fam);
-	s = reference_string(&ref);
-	reference_release(&ref);
-	return s;
-}
-
-struct sref {
-	char *fam, *full;
-};
-
-static int cmp_sref(const void *a, const void *b)
-{
-	return strcmp(((const struct sref *)a)->full, ((const struct sref *)b)->full);
-}
-
 /* RepoTags or RepoDigests: [] when none (non-nil slices). */
-static json_t *refs_of(json_t *refs, const char *id, int digests)
+static json_t *refs_of(const struct store_refs *refs, const char *id, int digests)
 {
-	json_t *repo, *target, *a = json_array();
-	const char *name, *key;
-	struct sref *v = NULL;
-	size_t n = 0;
+	struct store_ref_list l;
+	json_t *a = json_array();
 
-	json_object_foreach(json_object_get(refs, "Repositories"), name, repo) {
-		json_object_foreach(repo, key, target) {
-			if (!json_is_string(target) || strcmp(json_string_value(target), id) != 0 ||
-			    !strchr(key, '@') != !digests)
-				continue;
-			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n].fam = xstrdup(key);
-			v[n++].full = full_ref(key);
-		}
-	}
-	qsort(v, n, sizeof(*v), cmp_sref);
-	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(a, json_string(v[i].fam));
-		free(v[i].fam);
-		free(v[i].full);
-	}
-	free(v);
+	store_refs_of_image(refs, id, &l);
+	for (size_t i = 0; i < l.n; i++)
+		if (!l.v[i].canonical == !digests)
+			json_array_append_new(a, json_string(l.v[i].ref));
+	store_ref_list_release(&l);
 	return a;
 }
 
@@ -381,7 +346,7 @@ static json_t *graph_data(struct berth *b, const char *root, const struct store_
 	return data;
 }
 
-static json_t *inspect_object(struct berth *b, const char *id, json_t *c, json_t *refs)
+static json_t *inspect_object(struct berth *b, const char *id, json_t *c, const struct store_refs *refs)
 {
 	json_t *o = json_object(), *v, *rootfs = go_field(c, "rootfs"), *diff_ids, *layers = NULL, *data = NULL;
 	json_t *hist = go_field(c, "history");
@@ -469,7 +434,8 @@ int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, 
 {
 	char id[DIGEST_STR_LEN];
 	struct sbuf config = SBUF_INIT, out = SBUF_INIT;
-	json_t *refs = NULL, *c, *o;
+	struct store_refs *refs = NULL;
+	json_t *c, *o;
 
 	/* LookupImage wraps whatever GetImage says. */
 	if (image_lookup(b, name, id, err) < 0)
@@ -491,7 +457,7 @@ int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, 
 	gojson_write_opts(&out, o, NULL, NULL, 0);
 	json_decref(o);
 	json_decref(c);
-	json_decref(refs);
+	store_refs_free(refs);
 	*json_out = sbuf_detach(&out, NULL);
 	return 0;
 }

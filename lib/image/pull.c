@@ -408,7 +408,7 @@ static int register_layers(struct pull *p, int show, struct berr *err)
 
 static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
 {
-	json_t *refs;
+	struct store_refs *refs;
 	char *fam = reference_familiar_name(ci->ref), *prev = NULL, *key;
 	int rc = -1;
 
@@ -426,7 +426,7 @@ static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
 	 * adds repo@digest only when absent: Docker's reference store does
 	 * not move an existing digest reference. */
 	key = xasprintf("%s@%s", fam, ci->ref->digest ? ci->ref->digest : ci->top_digest);
-	if (ci->ref->digest || !json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key)) {
+	if (ci->ref->digest || !store_refs_get(refs, fam, key)) {
 		store_refs_set(refs, fam, key, ci->image_id, &prev);
 		if (!ci->ref->tag)
 			ci->tag_changed = !prev || strcmp(prev, ci->image_id) != 0;
@@ -434,7 +434,7 @@ static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
 	free(key);
 	free(prev);
 	rc = store_refs_save(p->b->store, refs, err);
-	json_decref(refs);
+	store_refs_free(refs);
 out:
 	free(fam);
 	return rc;

@@ -20,4 +20,8 @@ int store_mkdir(int dirfd, const char *path, mode_t mode, struct berr *err);
 /* Whether s starts with 64 lowercase hex digits. */
 int store_is_hex64(const char *s);
 
+struct store;
+/* Writes an empty repositories.json when there is none (store_open). */
+int refs_create(struct store *s, struct berr *err);
+
 #endif

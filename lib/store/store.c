@@ -71,12 +71,6 @@ static int create_layout(int root_fd, struct berr *err)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (store_mkdir(root_fd, dirs[i].path, dirs[i].mode, err) < 0)
 			return -1;
-	if (faccessat(root_fd, "image/overlay2/repositories.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
-		static const char empty[] = "{\"Repositories\":{}}";
-		if (atomic_write_at(root_fd, "image/overlay2/repositories.json", empty, sizeof(empty) - 1, 0600,
-				    err) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -101,6 +95,8 @@ int store_open(struct store **out, const char *root, struct berr *err)
 		berr_sys(err, "open store under %s", root);
 		goto fail;
 	}
+	if (refs_create(s, err) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:

@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,15 @@ static int create_layout(int root_fd, struct berr *err)
 int store_open(struct store **out, const char *root, struct berr *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
+	pthread_mutexattr_t ma;
 
 	s->root_fd = s->image_fd = s->overlay_fd = s->lock_fd = -1;
 	s->root = xstrdup(root);
+	/* Error-checking: a thread locking twice gets EDEADLK, not a hang. */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(&s->lock_mu, &ma);
+	pthread_mutexattr_destroy(&ma);
 	if (root[0] && mkdir_p_at(AT_FDCWD, root, 0711, err) < 0)
 		goto fail;
 	s->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -93,6 +100,13 @@ int store_open(struct store **out, const char *root, struct berr *err)
 	s->overlay_fd = openat(s->root_fd, "overlay2", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->image_fd < 0 || s->overlay_fd < 0) {
 		berr_sys(err, "open store under %s", root);
+		goto fail;
+	}
+	/* Opened here, not on first use: threads sharing the handle must
+	 * not race to open it. */
+	s->lock_fd = openat(s->root_fd, "berth.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0) {
+		berr_sys(err, "open lock");
 		goto fail;
 	}
 	if (refs_create(s, err) < 0)
@@ -117,27 +131,42 @@ void store_close(struct store *s)
 		close(s->image_fd);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
+	pthread_mutex_destroy(&s->lock_mu);
 	free(s->root);
 	free(s);
 }
 
+/* The flock belongs to the open file description lock_fd names, which
+ * every thread of this handle shares: to the kernel they are one holder.
+ * So the mutex orders this handle's threads and only its holder touches
+ * the flock, which orders the handles (each its own open, in this process
+ * or another). */
 int store_lock(struct store *s, struct berr *err)
 {
-	if (s->lock_fd < 0) {
-		s->lock_fd = openat(s->root_fd, "berth.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (s->lock_fd < 0)
-			return berr_sys(err, "open lock");
+	int rc = pthread_mutex_lock(&s->lock_mu);
+
+	if (rc == EDEADLK)
+		return berr_set(err, BERR_INTERNAL, "lock store: already held by this thread");
+	if (rc) {
+		errno = rc;
+		return berr_sys(err, "lock store");
 	}
-	while (flock(s->lock_fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return berr_sys(err, "lock store");
+	while (flock(s->lock_fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			berr_sys(err, "lock store");
+			pthread_mutex_unlock(&s->lock_mu);
+			return -1;
+		}
+	}
 	return 0;
 }
 
 void store_unlock(struct store *s)
 {
-	if (s->lock_fd >= 0)
-		flock(s->lock_fd, LOCK_UN);
+	/* The flock first: once the mutex is free another thread of this
+	 * handle may take the flock, which an unlock would then drop. */
+	flock(s->lock_fd, LOCK_UN);
+	pthread_mutex_unlock(&s->lock_mu);
 }
 
 void store_gc(struct store *s)

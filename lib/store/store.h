@@ -21,12 +21,32 @@
  * rewritten atomically.  A killed pull leaves at worst an unregistered
  * overlay2/<cache id> dir that no image refers to.
  *
- * Locking: berth processes sharing a root serialise their store updates with
- * an exclusive flock on <root>/berth.lock (store_lock); downloads and
- * extraction run unlocked, into fresh dirs nobody else knows about.
+ * Locking (the contract every caller keeps):
+ *  - store_lock() takes the store's one exclusive lock: it orders the
+ *    threads sharing this handle (a mutex) and the handles sharing the
+ *    root, in this process or another (an flock on <root>/berth.lock, on
+ *    a descriptor each handle opens in store_open).  It blocks until the
+ *    lock is free.
+ *  - Not re-entrant: a thread holding the lock that calls store_lock()
+ *    again gets an error (BERR_INTERNAL), never a deadlock.  Only the
+ *    holder calls store_unlock().
+ *  - Functions documented "Caller holds the lock" change names, layers or
+ *    images; they, and every load-change-save of repositories.json, run
+ *    between store_lock() and store_unlock() of the same thread.
+ *  - Everything else needs no lock: reads see each store file whole (they
+ *    are replaced by rename), layer dirs are filled unlocked (they are
+ *    fresh and nobody else knows them), layer tars stream unlocked.  Two
+ *    reads may see different states unless the lock is held across them.
+ *  - Hold it for metadata updates only, never across network transfers or
+ *    streaming a layer out (`berth save x | berth load` shares the root).
+ *  - store_open() and store_close() are not thread-safe with any other use
+ *    of the handle.  A forked child must not use its parent's handle (it
+ *    would share the flock); exec closes the descriptors.
  */
 #ifndef BERTH_STORE_STORE_H
 #define BERTH_STORE_STORE_H
+
+#include <pthread.h>
 
 #include "../util/err.h"
 
@@ -35,12 +55,15 @@ struct store {
 	int root_fd;
 	int image_fd;   /* <root>/image/overlay2 */
 	int overlay_fd; /* <root>/overlay2 */
-	int lock_fd;
+	int lock_fd;    /* <root>/berth.lock: held by flock */
+	pthread_mutex_t lock_mu;
 };
 
 /* Opens (creating when needed) the store under root. */
 int store_open(struct store **out, const char *root, struct berr *err);
+/* NULL-safe; the lock must not be held. */
 void store_close(struct store *s);
+/* See "Locking" above. */
 int store_lock(struct store *s, struct berr *err);
 void store_unlock(struct store *s);
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 
 #include "../format/gojson.h"
+#include "../image/lookup.h"
 #include "../image/manifest.h"
 #include "../internal.h"
 #include "../util/fs.h"
@@ -93,33 +94,6 @@ out:
 	free(full);
 }
 
-/* An image ID or a unique prefix of one (imagestore Search). */
-static int search_id(struct save *sv, const char *s, char id_out[DIGEST_STR_LEN], struct berr *err)
-{
-	const char *hex = strncmp(s, "sha256:", 7) == 0 ? s + 7 : s;
-	size_t n = strlen(hex);
-	char **ids;
-	int found = 0;
-
-	if (n == 0 || n > 64 || strspn(hex, "0123456789abcdef") != n)
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", s);
-	if (store_image_list(sv->b->store, &ids, err) < 0)
-		return -1;
-	for (size_t i = 0; ids[i]; i++) {
-		if (!strncmp(ids[i] + 7, hex, n)) {
-			found++;
-			snprintf(id_out, DIGEST_STR_LEN, "%s", ids[i]);
-		}
-		free(ids[i]);
-	}
-	free(ids);
-	if (found > 1)
-		return berr_set(err, BERR_INVALID, "ambiguous digest string");
-	if (!found)
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", s);
-	return 0;
-}
-
 /* Every reference of repository fam, in lexical order, as docker's
  * ReferencesByName returns them. */
 static void by_name(struct save *sv, const struct store_ref_list *repo)
@@ -148,13 +122,13 @@ static int resolve_name(struct save *sv, const struct store_refs *refs, const ch
 	int rc = -1;
 
 	if (!strncmp(name, "sha256:", 7)) {
-		if (search_id(sv, name, id, err) < 0)
+		if (image_search_id(sv->b, name, id, err) < 0)
 			return -1;
 		add_image(sv, id);
 		return 0;
 	}
 	if (reference_parse(&ref, name, NULL) < 0) {
-		if (search_id(sv, name, id, err) < 0)
+		if (image_search_id(sv->b, name, id, err) < 0)
 			return -1;
 		add_image(sv, id);
 		return 0;
@@ -167,7 +141,7 @@ static int resolve_name(struct save *sv, const struct store_refs *refs, const ch
 		if (repo.n) {
 			by_name(sv, &repo);
 			rc = 0;
-		} else if (search_id(sv, name, id, err) == 0) {
+		} else if (image_search_id(sv->b, name, id, err) == 0) {
 			add_image(sv, id);
 			rc = 0;
 		}

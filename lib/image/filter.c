@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "../internal.h"
-#include "../reference.h"
 #include "../util/sbuf.h"
 #include "../util/timefmt.h"
+#include "lookup.h"
 #include "summary.h"
 
 static const char *const accepted_keys[] = { "dangling", "label", "before", "since", "reference", NULL };
@@ -232,52 +232,29 @@ static void entries_free(struct entry *v, size_t n)
 
 /* ---- filters on an image ---- */
 
-/* GetImage(refOrID): a digest, a name in repositories.json, or an ID prefix. */
-static struct entry *resolve(struct entry *v, size_t n, const struct store_refs *refs, const char *s, struct berr *err)
-{
-	struct reference ref;
-	struct entry *found = NULL;
-	size_t len = strlen(s);
-	char *fam, *key;
-	int digest_only = (len == 64 && strspn(s, "0123456789abcdef") == 64) ||
-			  (!strncmp(s, "sha256:", 7) && len == 71 && strspn(s + 7, "0123456789abcdef") == 64);
+struct entries {
+	struct entry *v;
+	size_t n;
+};
 
-	if (digest_only) {
-		char id[DIGEST_STR_LEN];
-		snprintf(id, sizeof(id), "sha256:%s", len == 64 ? s : s + 7);
-		if ((found = find_entry(v, n, id)))
-			return found;
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", id);
+static int entry_known(void *ctx, const char *id)
+{
+	struct entries *es = ctx;
+
+	return find_entry(es->v, es->n, id) != NULL;
+}
+
+/* GetImage over the images being listed. */
+static struct entry *resolve(struct entry *v, size_t n, struct berth *b, const struct store_refs *refs, const char *s,
+			     struct berr *err)
+{
+	struct entries es = { v, n };
+	struct image_lookup_opts o = { refs, entry_known, &es };
+	char id[DIGEST_STR_LEN];
+
+	if (image_lookup(b, s, &o, id, err) < 0)
 		return NULL;
-	}
-	if (reference_parse(&ref, s, err) < 0)
-		return NULL;
-	reference_default_tag(&ref);
-	fam = reference_familiar_name(&ref);
-	key = reference_familiar_string(&ref);
-	{
-		const char *id = store_refs_get(refs, fam, key);
-		if (id)
-			found = find_entry(v, n, id);
-	}
-	free(fam);
-	if (!found) {
-		const char *hex = !strncmp(s, "sha256:", 7) ? s + 7 : s;
-		size_t hl = strlen(hex), hits = 0;
-		if (hl && strspn(hex, "0123456789abcdef") == hl)
-			for (size_t i = 0; i < n; i++)
-				if (!strncmp(v[i].id + 7, hex, hl)) {
-					found = &v[i];
-					hits++;
-				}
-		if (hits != 1)
-			found = NULL;
-	}
-	if (!found)
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", key);
-	free(key);
-	reference_release(&ref);
-	return found;
+	return find_entry(v, n, id);
 }
 
 /* filters.MatchKVList: every label=k or label=k=v must hold. */
@@ -412,11 +389,11 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 
 	if ((fl = filter_get(&f, "before")))
 		for (size_t i = 0; i < fl->n; i++)
-			if (!(before = resolve(v, n, refs, fl->values[i], err)))
+			if (!(before = resolve(v, n, b, refs, fl->values[i], err)))
 				goto out;
 	if ((fl = filter_get(&f, "since")))
 		for (size_t i = 0; i < fl->n; i++)
-			if (!(since = resolve(v, n, refs, fl->values[i], err)))
+			if (!(since = resolve(v, n, b, refs, fl->values[i], err)))
 				goto out;
 
 	res = xcalloc(n + 1, sizeof(*res));

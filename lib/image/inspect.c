@@ -1,7 +1,6 @@
 /*
  * inspect.c - Docker 20.10's image inspect (daemon/images.LookupImage and
- * the API's types.ImageInspect), byte for byte as the daemon sends it, and
- * the image lookup it shares with history and tag.
+ * the API's types.ImageInspect), byte for byte as the daemon sends it.
  *
  * The daemon decodes the config into Go structs and encodes them again, so
  * the output is not the config's JSON: keys take the struct's order and
@@ -20,92 +19,13 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "lookup.h"
 #include "manifest.h"
 #include "../format/gojson.h"
 #include "../reference.h"
 #include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/sbuf.h"
-
-/* ---- lookup ---- */
-
-static int is_hex_str(const char *s, size_t n)
-{
-	return strspn(s, "0123456789abcdef") >= n;
-}
-
-/* digestset.Lookup over imagedb: [alg:]hex as a prefix of a unique ID. */
-static int search_id(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN])
-{
-	const char *colon = strchr(term, ':'), *hex = term;
-	char **ids;
-	int hits = 0;
-
-	if (colon) {
-		if (strncmp(term, "sha256:", 7) != 0)
-			return -1;
-		hex = colon + 1;
-	}
-	if (store_image_list(b->store, &ids, NULL) < 0)
-		return -1;
-	for (size_t i = 0; ids[i]; i++) {
-		if (!strncmp(ids[i] + 7, hex, strlen(hex))) {
-			hits++;
-			snprintf(id_out, DIGEST_STR_LEN, "%s", ids[i]);
-		}
-		free(ids[i]);
-	}
-	free(ids);
-	/* An ambiguous prefix is "No such image" too: GetImage drops
-	 * Search's error. */
-	return hits == 1 ? 0 : -1;
-}
-
-int image_lookup(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN], struct berr *err)
-{
-	size_t len = strlen(term);
-	struct reference ref;
-	struct store_refs *refs;
-	char *fam, *key;
-	const char *id;
-	int rc = -1;
-
-	/* ParseAnyReference: an ID alone is a digest reference. */
-	if ((len == 64 && is_hex_str(term, 64)) || (len == 71 && !strncmp(term, "sha256:", 7) && is_hex_str(term + 7, 64))) {
-		snprintf(id_out, DIGEST_STR_LEN, "sha256:%s", term + len - 64);
-		if (store_image_exists(b->store, id_out))
-			return 0;
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", id_out);
-	}
-	if (reference_parse(&ref, term, err) < 0) {
-		err->code = BERR_INVALID;
-		return -1;
-	}
-	if (ref.digest) {
-		free(ref.tag);
-		ref.tag = NULL;
-	}
-	reference_default_tag(&ref);
-	fam = reference_familiar_name(&ref);
-	key = reference_familiar_string(&ref);
-	if (store_refs_load(b->store, &refs, err) < 0)
-		goto out;
-	id = store_refs_get(refs, fam, key);
-	if (id && !strncmp(id, "sha256:", 7) && strlen(id) == 71 && store_image_exists(b->store, id)) {
-		snprintf(id_out, DIGEST_STR_LEN, "%s", id);
-		rc = 0;
-	} else if (search_id(b, term, id_out) == 0) {
-		rc = 0;
-	} else {
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", key);
-	}
-	store_refs_free(refs);
-out:
-	free(fam);
-	free(key);
-	reference_release(&ref);
-	return rc;
-}
 
 /* ---- Go decoding ---- */
 
@@ -438,7 +358,7 @@ int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, 
 	json_t *c, *o;
 
 	/* LookupImage wraps whatever GetImage says. */
-	if (image_lookup(b, name, id, err) < 0)
+	if (image_lookup(b, name, NULL, id, err) < 0)
 		return berr_wrap(err, "no such image: %s", name);
 	if (store_image_config(b->store, id, &config, err) < 0)
 		return -1;

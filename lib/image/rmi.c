@@ -13,6 +13,7 @@
 
 #include "../internal.h"
 #include "../reference.h"
+#include "lookup.h"
 #include "manifest.h"
 #include "summary.h"
 
@@ -236,58 +237,20 @@ static int is_id_prefix(const char *id, const char *s)
 	return !strncmp(id, s, strlen(s)) || !strncmp(id + 7, s, strlen(s));
 }
 
-static int is_hex(const char *s, size_t len)
+static int graph_known(void *ctx, const char *id)
 {
-	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
+	return find_image(ctx, id) != NULL;
 }
 
-/* GetImage: a full ID or digest, then a reference, then an ID prefix. */
-static int resolve(struct graph *g, const char *name, struct g_image **out, struct berr *err)
+/* GetImage over the graph being edited. */
+static int resolve(struct graph *g, struct berth *b, const char *name, struct g_image **out, struct berr *err)
 {
-	struct reference ref;
-	const char *hex = !strncmp(name, "sha256:", 7) ? name + 7 : name;
-	char *fam, *key, *tagged;
-	const char *id;
-	struct g_image *found = NULL;
+	struct image_lookup_opts o = { g->refs, graph_known, g };
+	char id[DIGEST_STR_LEN];
 
-	*out = NULL;
-	if (is_hex(name, 64) || (hex != name && is_hex(hex, 64))) {
-		char full[DIGEST_STR_LEN];
-		snprintf(full, sizeof(full), "sha256:%s", hex);
-		if ((*out = find_image(g, full)))
-			return 0;
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", full);
-	}
-	if (reference_parse(&ref, name, err) < 0)
+	if (image_lookup(b, name, &o, id, err) < 0)
 		return -1;
-	reference_default_tag(&ref);
-	fam = reference_familiar_name(&ref);
-	key = reference_familiar_string(&ref);
-	id = store_refs_get(g->refs, fam, key);
-	if (id)
-		found = find_image(g, id);
-	free(fam);
-	reference_release(&ref);
-	if (!found && hex[0] && strspn(hex, "0123456789abcdef") == strlen(hex)) {
-		for (size_t i = 0; i < g->n_images; i++) {
-			if (g->images[i].removed || strncmp(g->images[i].id + 7, hex, strlen(hex)) != 0)
-				continue;
-			if (found) {
-				found = NULL;
-				break;
-			}
-			found = &g->images[i];
-		}
-	}
-	if (!found) {
-		tagged = xstrdup(key);
-		free(key);
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", tagged);
-		free(tagged);
-		return -1;
-	}
-	free(key);
-	*out = found;
+	*out = find_image(g, id);
 	return 0;
 }
 
@@ -327,7 +290,8 @@ static int untag_name(struct graph *g, struct g_image *img, const char *name, st
 	struct reference ref;
 	char *fam, *key;
 	struct store_ref_list refs;
-	int has_tag = 0, canonical;
+	char *stored;
+	int has_tag = 0, canonical, rc;
 
 	if (reference_parse(&ref, name, err) < 0)
 		return -1;
@@ -335,8 +299,17 @@ static int untag_name(struct graph *g, struct g_image *img, const char *name, st
 	canonical = ref.digest != NULL;
 	fam = reference_familiar_name(&ref);
 	key = reference_familiar_string(&ref);
+	/* The reference store deletes name:tag@digest by its digest; the
+	 * untagged line names it as given. */
+	if (ref.digest && ref.tag) {
+		free(ref.tag);
+		ref.tag = NULL;
+	}
+	stored = reference_familiar_string(&ref);
 	reference_release(&ref);
-	if (store_refs_remove(g->refs, fam, key) < 0) {
+	rc = store_refs_remove(g->refs, fam, stored);
+	free(stored);
+	if (rc < 0) {
 		free(fam);
 		free(key);
 		return berr_set(err, BERR_NOT_FOUND, "reference does not exist");
@@ -381,7 +354,7 @@ static int rmi_one(struct berth *b, const char *name, int force, int prune, stru
 		store_unlock(b->store);
 		return -1;
 	}
-	if (resolve(&g, name, &img, err) < 0)
+	if (resolve(&g, b, name, &img, err) < 0)
 		goto out;
 	if (!is_id_prefix(img->id, name)) {
 		int done = 0;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect.h"
+#include "lookup.h"
 #include "../reference.h"
 #include "../store/store.h"
 
@@ -19,7 +19,7 @@ int berth_image_tag(struct berth *b, const char *source, const char *target, str
 	struct store_refs *refs = NULL;
 	int rc = -1;
 
-	if (image_lookup(b, source, id, err) < 0)
+	if (image_lookup(b, source, NULL, id, err) < 0)
 		return -1;
 	if (reference_parse(&ref, target, err) < 0)
 		return -1;

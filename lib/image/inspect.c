@@ -222,31 +222,14 @@ static json_t *refs_of(const struct store_refs *refs, const char *id, int digest
 }
 
 /* overlay2's GetMetadata for the top layer's cache dir; LowerDir from its
- * lower file, each l/ link resolved, as the driver does. */
+ * lower file as the driver resolves it, else from the layer chain. */
 static json_t *graph_data(struct berth *b, const char *root, const struct store_layer *top)
 {
 	json_t *data = json_object();
-	struct sbuf lower = SBUF_INIT, sb = SBUF_INIT;
-	char path[200];
+	struct sbuf lower = SBUF_INIT;
 	char *dir = xasprintf("%s/overlay2/%s", root, top->cache_id);
 
-	snprintf(path, sizeof(path), "%s/lower", top->cache_id);
-	if (read_file_at(b->store->overlay_fd, path, &sb, 1 << 20, NULL) == 0 && sb.len) {
-		char *save = NULL, *tok;
-		for (tok = strtok_r(sb.buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-			char target[PATH_MAX];
-			ssize_t k = readlinkat(b->store->overlay_fd, tok, target, sizeof(target) - 1);
-			const char *t;
-			if (k <= 0)
-				continue;
-			target[k] = '\0';
-			/* "../<id>/diff" relative to l/ */
-			t = !strncmp(target, "../", 3) ? target + 3 : target;
-			if (lower.len)
-				sbuf_addch(&lower, ':');
-			sbuf_addf(&lower, "%s/overlay2/%s", root, t);
-		}
-	} else {
+	if (overlay2_lowerdir(b->store, top->cache_id, root, &lower) < 0) {
 		struct store_layer cur = *top;
 		char up[DIGEST_STR_LEN];
 		while (cur.parent[0] && (memcpy(up, cur.parent, sizeof(up)), store_layer_read(b->store, up, &cur, NULL) == 0)) {
@@ -262,7 +245,6 @@ static json_t *graph_data(struct berth *b, const char *root, const struct store_
 	json_object_set_new(data, "WorkDir", json_pack("s+", dir, "/work"));
 	free(dir);
 	sbuf_release(&lower);
-	sbuf_release(&sb);
 	return data;
 }
 

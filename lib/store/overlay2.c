@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -212,4 +213,32 @@ void overlay2_remove(struct store *s, const char *cache_id)
 	if (store_read_small(s->overlay_fd, p, link, sizeof(link), 1, NULL) == 0 && link[0] && !strchr(link, '/'))
 		overlay2_unlink(s, link);
 	remove_all_at(s->overlay_fd, cache_id, NULL);
+}
+
+int overlay2_lowerdir(struct store *s, const char *cache_id, const char *root, struct sbuf *out)
+{
+	struct sbuf sb = SBUF_INIT;
+	char p[128], *save = NULL, *tok;
+
+	snprintf(p, sizeof(p), "%s/lower", cache_id);
+	if (read_file_at(s->overlay_fd, p, &sb, 1 << 20, NULL) < 0 || !sb.len) {
+		sbuf_release(&sb);
+		return -1;
+	}
+	for (tok = strtok_r(sb.buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		char target[PATH_MAX];
+		ssize_t k = readlinkat(s->overlay_fd, tok, target, sizeof(target) - 1);
+		const char *t;
+
+		if (k <= 0)
+			continue;
+		target[k] = '\0';
+		/* "../<id>/diff", relative to l/ */
+		t = !strncmp(target, "../", 3) ? target + 3 : target;
+		if (out->len)
+			sbuf_addch(out, ':');
+		sbuf_addf(out, "%s/overlay2/%s", root, t);
+	}
+	sbuf_release(&sb);
+	return 0;
 }

@@ -15,6 +15,7 @@
 #define BERTH_STORE_OVERLAY2_H
 
 #include "../util/err.h"
+#include "../util/sbuf.h"
 
 struct store;
 
@@ -54,6 +55,11 @@ void overlay2_unlink(struct store *s, const char *link);
 /* The driver's Remove(): the l/ link named by <cache>/link, then the dir.
  * Anything but a 64-hex cache id is ignored.  Caller holds the lock. */
 void overlay2_remove(struct store *s, const char *cache_id);
+/* LowerDir as the driver's GetMetadata gives it: each l/<link> of
+ * <cache>/lower resolved to <root>/overlay2/<cache id>/diff, ':'-joined,
+ * appended to out (root as it is to be shown, e.g. its realpath).  -1 when
+ * the dir has no lower file or an empty one (a base layer). */
+int overlay2_lowerdir(struct store *s, const char *cache_id, const char *root, struct sbuf *out);
 /* Removes unheld incomplete dirs with their tar-split temp files (part of
  * store_gc).  Caller holds the lock. */
 void overlay2_gc(struct store *s);

@@ -17,6 +17,7 @@
 #include "../format/gojson.h"
 #include "../image/ingest.h"
 #include "../image/manifest.h"
+#include "../image/register.h"
 #include "../io/feed.h"
 #include "../internal.h"
 #include "../reference.h"
@@ -97,35 +98,49 @@ static int check_ref(const char *refstr, struct reference *ref, struct berr *err
 	return 0;
 }
 
+struct commit {
+	struct layer_ingest *li;
+	const struct reference *ref;
+	const struct image_reg *r;
+};
+
+static int commit_layer(void *ctx, size_t i, const char *chain, const char *parent, struct layer_ingest **in,
+			struct berr *err)
+{
+	*in = ((struct commit *)ctx)->li;
+	return 0;
+}
+
+/* The tag given, forced as AddTag(force) does. */
+static int commit_name(void *ctx, struct store_refs *refs, struct berr *err)
+{
+	struct commit *c = ctx;
+	char *fam = reference_familiar_name(c->ref), *key = reference_familiar_string(c->ref);
+
+	store_refs_set(refs, fam, key, c->r->id, NULL);
+	free(fam);
+	free(key);
+	return 0;
+}
+
 static int commit_import(struct berth *b, struct layer_ingest *li, const struct sbuf *config,
 			 const struct reference *ref, char id[DIGEST_STR_LEN], struct berr *err)
 {
-	json_t *refs;
-	char *fam, *key, *prev = NULL;
-	int rc = -1;
-
-	if (store_lock(b->store, err) < 0)
+	char *diff_ids[] = { li->diff_id };
+	struct commit c = { li, ref, NULL };
+	struct image_reg r = {
+		.diff_ids = diff_ids,
+		.n_layers = 1,
+		.config = config->buf,
+		.config_len = config->len,
+		.layer = commit_layer,
+		.ctx = &c,
+	};
+	c.r = &r;
+	if (image_register(b, &r, 1, ref ? commit_name : NULL, &c, err) < 0)
 		return -1;
-	if (layer_ingest_register(b->store, li, NULL, NULL, err) < 0 ||
-	    store_image_put(b->store, config->buf, config->len, id, err) < 0)
-		goto out;
-	if (!ref) {
-		rc = 0;
-		goto out;
-	}
-	if (store_refs_load(b->store, &refs, err) < 0)
-		goto out;
-	fam = reference_familiar_name(ref);
-	key = reference_familiar_string(ref);
-	store_refs_set(refs, fam, key, id, &prev);
-	rc = store_refs_save(b->store, refs, err);
-	free(prev);
-	free(fam);
-	free(key);
-	json_decref(refs);
-out:
-	store_unlock(b->store);
-	return rc;
+	memcpy(id, r.id, DIGEST_STR_LEN);
+	return 0;
 }
 
 int berth_image_import(struct berth *b, int fd, const char *refstr, const struct berth_import_opts *opts,

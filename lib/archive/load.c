@@ -26,6 +26,7 @@
 
 #include "../image/ingest.h"
 #include "../image/manifest.h"
+#include "../image/register.h"
 #include "../internal.h"
 #include "../io/decompress.h"
 #include "../io/feed.h"
@@ -76,6 +77,7 @@ struct load {
 	struct load_image *images;
 	size_t n_images;
 	size_t mem_bytes;   /* kept in memory so far */
+	struct berth_load_result *out; /* while committing */
 };
 
 /* ---- reading the archive ---- */
@@ -616,35 +618,34 @@ static int reingest(struct load *ld, struct loaded_layer *l, struct layer_ingest
 	return rc;
 }
 
-static int register_image(struct load *ld, struct load_image *im, struct berr *err)
+/* One image of the archive on its way in. */
+struct reg_image {
+	struct load *ld;
+	struct load_image *im;
+	struct layer_ingest again; /* a layer re-extracted for a second parent */
+};
+
+static int register_layer(void *ctx, size_t i, const char *chain, const char *parent, struct layer_ingest **in,
+			  struct berr *err)
 {
-	char parent[DIGEST_STR_LEN] = "", chain[DIGEST_STR_LEN];
+	struct reg_image *ri = ctx;
+	struct loaded_layer *l = &ri->ld->layers[ri->im->layers[i]];
 
-	for (size_t i = 0; i < im->cfg.n_diff_ids; i++) {
-		struct loaded_layer *l = &ld->layers[im->layers[i]];
-
-		chain_id(i ? parent : NULL, im->cfg.diff_ids[i], chain);
-		if (store_layer_exists(ld->b->store, chain)) {
-			memcpy(parent, chain, sizeof(chain));
-			continue;
-		}
-		if (!l->spent) {
-			if (layer_ingest_register(ld->b->store, &l->in, parent, l->chain, err) < 0)
-				return -1;
-			l->spent = 1;
-		} else {
-			struct layer_ingest again;
-			int rc = reingest(ld, l, &again, err);
-			if (rc == 0)
-				rc = layer_ingest_register(ld->b->store, &again, parent, NULL, err);
-			else
-				layer_ingest_discard(ld->b->store, &again);
-			if (rc < 0)
-				return -1;
-		}
-		memcpy(parent, chain, sizeof(chain));
+	*in = NULL;
+	if (store_layer_exists(ri->ld->b->store, chain))
+		return 0;
+	if (!l->spent) {
+		memcpy(l->chain, chain, DIGEST_STR_LEN);
+		l->spent = 1;
+		*in = &l->in;
+		return 0;
 	}
-	return store_image_put(ld->b->store, im->config.buf, im->config.len, im->id, err);
+	if (reingest(ri->ld, l, &ri->again, err) < 0) {
+		layer_ingest_discard(ri->ld->b->store, &ri->again);
+		return -1;
+	}
+	*in = &ri->again;
+	return 0;
 }
 
 static void out_line(struct berth_load_result *out, char *line)
@@ -654,7 +655,7 @@ static void out_line(struct berth_load_result *out, char *line)
 }
 
 /* Docker's AddTag(force) for each RepoTag, with its lines. */
-static int tag_image(struct load *ld, json_t *refs, struct load_image *im, struct berth_load_result *out,
+static int tag_image(struct load *ld, struct store_refs *refs, struct load_image *im, struct berth_load_result *out,
 		     struct berr *err)
 {
 	for (size_t t = 0; im->tags[t]; t++) {
@@ -682,33 +683,47 @@ static int tag_image(struct load *ld, json_t *refs, struct load_image *im, struc
 	return 0;
 }
 
+static int tag_images(void *ctx, struct store_refs *refs, struct berr *err)
+{
+	struct load *ld = ctx;
+
+	for (size_t i = 0; i < ld->n_images; i++)
+		if (tag_image(ld, refs, &ld->images[i], ld->out, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int commit(struct load *ld, struct berth_load_result *out, struct berr *err)
 {
-	json_t *refs = NULL;
-	int rc = -1;
+	struct reg_image *ris = xcalloc(ld->n_images + 1, sizeof(*ris));
+	struct image_reg *regs = xcalloc(ld->n_images + 1, sizeof(*regs));
+	int rc;
 
-	if (store_lock(ld->b->store, err) < 0)
+	for (size_t i = 0; i < ld->n_images; i++) {
+		struct load_image *im = &ld->images[i];
+		ris[i].ld = ld;
+		ris[i].im = im;
+		regs[i] = (struct image_reg){
+			.diff_ids = im->cfg.diff_ids,
+			.n_layers = im->cfg.n_diff_ids,
+			.config = im->config.buf,
+			.config_len = im->config.len,
+			.layer = register_layer,
+			.ctx = &ris[i],
+		};
+	}
+	ld->out = out;
+	rc = image_register(ld->b, regs, ld->n_images, tag_images, ld, err);
+	free(regs);
+	free(ris);
+	if (rc < 0)
 		return -1;
-	if (store_refs_load(ld->b->store, &refs, err) < 0)
-		goto out;
-	for (size_t i = 0; i < ld->n_images; i++)
-		if (register_image(ld, &ld->images[i], err) < 0)
-			goto out;
-	for (size_t i = 0; i < ld->n_images; i++)
-		if (tag_image(ld, refs, &ld->images[i], out, err) < 0)
-			goto out;
-	if (store_refs_save(ld->b->store, refs, err) < 0)
-		goto out;
 	/* Docker's quirk: the IDs are printed only when the last image of
 	 * the archive had no tag. */
 	if (ld->n_images && !ld->images[ld->n_images - 1].tags[0])
 		for (size_t i = 0; i < ld->n_images; i++)
 			out_line(out, xasprintf("Loaded image ID: %s", ld->images[i].id));
-	rc = 0;
-out:
-	json_decref(refs);
-	store_unlock(ld->b->store);
-	return rc;
+	return 0;
 }
 
 static void load_release(struct load *ld)

@@ -18,6 +18,7 @@
 #include <errno.h>
 
 #include "../format/gojson.h"
+#include "../image/lookup.h"
 #include "../image/manifest.h"
 #include "../internal.h"
 #include "../util/fs.h"
@@ -93,102 +94,62 @@ out:
 	free(full);
 }
 
-/* An image ID or a unique prefix of one (imagestore Search). */
-static int search_id(struct save *sv, const char *s, char id_out[DIGEST_STR_LEN], struct berr *err)
-{
-	const char *hex = strncmp(s, "sha256:", 7) == 0 ? s + 7 : s;
-	size_t n = strlen(hex);
-	char **ids;
-	int found = 0;
-
-	if (n == 0 || n > 64 || strspn(hex, "0123456789abcdef") != n)
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", s);
-	if (store_image_list(sv->b->store, &ids, err) < 0)
-		return -1;
-	for (size_t i = 0; ids[i]; i++) {
-		if (!strncmp(ids[i] + 7, hex, n)) {
-			found++;
-			snprintf(id_out, DIGEST_STR_LEN, "%s", ids[i]);
-		}
-		free(ids[i]);
-	}
-	free(ids);
-	if (found > 1)
-		return berr_set(err, BERR_INVALID, "ambiguous digest string");
-	if (!found)
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", s);
-	return 0;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Every reference of repository fam, in lexical order, as docker's
  * ReferencesByName returns them. */
-static int by_name(struct save *sv, json_t *repo, const char *fam)
+static void by_name(struct save *sv, const struct store_ref_list *repo)
 {
-	const char **keys;
-	size_t n = json_object_size(repo), k = 0;
-	const char *key;
-	json_t *v;
-
-	keys = xcalloc(n ? n : 1, sizeof(*keys));
-	json_object_foreach(repo, key, v)
-		keys[k++] = key;
-	qsort(keys, n, sizeof(*keys), cmp_key);
-	for (size_t i = 0; i < n; i++) {
-		const char *id = json_string_value(json_object_get(repo, keys[i]));
+	for (size_t i = 0; i < repo->n; i++) {
+		const struct store_ref *r = &repo->v[i];
 		struct reference ref;
 		struct save_image *im;
 
-		if (!id || digest_validate(id, NULL) < 0)
+		if (digest_validate(r->image_id, NULL) < 0)
 			continue;
-		im = add_image(sv, id);
-		if (strchr(keys[i] + strlen(fam), '@'))
+		im = add_image(sv, r->image_id);
+		if (r->canonical)
 			continue;
-		if (reference_parse(&ref, keys[i], NULL) == 0) {
+		if (reference_parse(&ref, r->ref, NULL) == 0) {
 			add_tag(im, &ref);
 			reference_release(&ref);
 		}
 	}
-	free(keys);
-	return 0;
 }
 
-static int resolve_name(struct save *sv, json_t *refs, const char *name, struct berr *err)
+static int resolve_name(struct save *sv, const struct store_refs *refs, const char *name, struct berr *err)
 {
-	json_t *repos = json_object_get(refs, "Repositories");
 	struct reference ref;
 	char id[DIGEST_STR_LEN], *fam = NULL, *key = NULL;
 	int rc = -1;
 
 	if (!strncmp(name, "sha256:", 7)) {
-		if (search_id(sv, name, id, err) < 0)
+		if (image_search_id(sv->b, name, id, err) < 0)
 			return -1;
 		add_image(sv, id);
 		return 0;
 	}
 	if (reference_parse(&ref, name, NULL) < 0) {
-		if (search_id(sv, name, id, err) < 0)
+		if (image_search_id(sv->b, name, id, err) < 0)
 			return -1;
 		add_image(sv, id);
 		return 0;
 	}
 	fam = reference_familiar_name(&ref);
 	if (!ref.tag && !ref.digest) {
-		json_t *repo = json_object_get(repos, fam);
-		if (repo && json_object_size(repo)) {
-			rc = by_name(sv, repo, fam);
-		} else if (search_id(sv, name, id, err) == 0) {
+		struct store_ref_list repo;
+
+		store_refs_by_name(refs, fam, &repo);
+		if (repo.n) {
+			by_name(sv, &repo);
+			rc = 0;
+		} else if (image_search_id(sv->b, name, id, err) == 0) {
 			add_image(sv, id);
 			rc = 0;
 		}
+		store_ref_list_release(&repo);
 		goto out;
 	}
 	key = reference_familiar_string(&ref);
-	const char *target = json_string_value(json_object_get(json_object_get(repos, fam), key));
+	const char *target = store_refs_get(refs, fam, key);
 	if (!target) {
 		berr_set(err, BERR_NOT_FOUND, "reference does not exist");
 		goto out;
@@ -503,7 +464,7 @@ static int write_archive(struct save *sv, struct out *o, struct berr *err)
 
 static int prepare(struct save *sv, const char *const *names, size_t n, struct berr *err)
 {
-	json_t *refs = NULL;
+	struct store_refs *refs = NULL;
 	int rc = -1;
 
 	if (store_lock(sv->b->store, err) < 0)
@@ -521,7 +482,7 @@ static int prepare(struct save *sv, const char *const *names, size_t n, struct b
 	plan_blobs(sv);
 	rc = 0;
 out:
-	json_decref(refs);
+	store_refs_free(refs);
 	store_unlock(sv->b->store);
 	return rc;
 }

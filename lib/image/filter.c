@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "../internal.h"
-#include "../reference.h"
 #include "../util/sbuf.h"
 #include "../util/timefmt.h"
+#include "lookup.h"
 #include "summary.h"
 
 static const char *const accepted_keys[] = { "dangling", "label", "before", "since", "reference", NULL };
@@ -192,20 +192,28 @@ static int cmp_ref(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-static void attach_refs(json_t *refs, struct entry *v, size_t n)
-{
-	json_t *repo, *target;
-	const char *name, *key;
+struct attach {
+	struct entry *v;
+	size_t n;
+};
 
-	json_object_foreach(json_object_get(refs, "Repositories"), name, repo) {
-		json_object_foreach(repo, key, target) {
-			struct entry *e;
-			if (!json_is_string(target) || !(e = find_entry(v, n, json_string_value(target))))
-				continue;
-			e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof(char *));
-			e->refs[e->nrefs++] = xstrdup(key);
-		}
+static int attach_one(void *ctx, const char *repo, const char *ref, const char *image_id)
+{
+	struct attach *a = ctx;
+	struct entry *e = find_entry(a->v, a->n, image_id);
+
+	if (e) {
+		e->refs = xrealloc(e->refs, (e->nrefs + 1) * sizeof(char *));
+		e->refs[e->nrefs++] = xstrdup(ref);
 	}
+	return 0;
+}
+
+static void attach_refs(const struct store_refs *refs, struct entry *v, size_t n)
+{
+	struct attach a = { v, n };
+
+	store_refs_foreach(refs, attach_one, &a);
 	for (size_t i = 0; i < n; i++)
 		if (v[i].nrefs > 1)
 			qsort(v[i].refs, v[i].nrefs, sizeof(char *), cmp_ref);
@@ -224,53 +232,29 @@ static void entries_free(struct entry *v, size_t n)
 
 /* ---- filters on an image ---- */
 
-/* GetImage(refOrID): a digest, a name in repositories.json, or an ID prefix. */
-static struct entry *resolve(struct entry *v, size_t n, json_t *refs, const char *s, struct berr *err)
-{
-	struct reference ref;
-	struct entry *found = NULL;
-	size_t len = strlen(s);
-	char *fam, *key;
-	int digest_only = (len == 64 && strspn(s, "0123456789abcdef") == 64) ||
-			  (!strncmp(s, "sha256:", 7) && len == 71 && strspn(s + 7, "0123456789abcdef") == 64);
+struct entries {
+	struct entry *v;
+	size_t n;
+};
 
-	if (digest_only) {
-		char id[DIGEST_STR_LEN];
-		snprintf(id, sizeof(id), "sha256:%s", len == 64 ? s : s + 7);
-		if ((found = find_entry(v, n, id)))
-			return found;
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", id);
+static int entry_known(void *ctx, const char *id)
+{
+	struct entries *es = ctx;
+
+	return find_entry(es->v, es->n, id) != NULL;
+}
+
+/* GetImage over the images being listed. */
+static struct entry *resolve(struct entry *v, size_t n, struct berth *b, const struct store_refs *refs, const char *s,
+			     struct berr *err)
+{
+	struct entries es = { v, n };
+	struct image_lookup_opts o = { refs, entry_known, &es };
+	char id[DIGEST_STR_LEN];
+
+	if (image_lookup(b, s, &o, id, err) < 0)
 		return NULL;
-	}
-	if (reference_parse(&ref, s, err) < 0)
-		return NULL;
-	reference_default_tag(&ref);
-	fam = reference_familiar_name(&ref);
-	key = reference_familiar_string(&ref);
-	{
-		const char *id = json_string_value(
-			json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key));
-		if (id)
-			found = find_entry(v, n, id);
-	}
-	free(fam);
-	if (!found) {
-		const char *hex = !strncmp(s, "sha256:", 7) ? s + 7 : s;
-		size_t hl = strlen(hex), hits = 0;
-		if (hl && strspn(hex, "0123456789abcdef") == hl)
-			for (size_t i = 0; i < n; i++)
-				if (!strncmp(v[i].id + 7, hex, hl)) {
-					found = &v[i];
-					hits++;
-				}
-		if (hits != 1)
-			found = NULL;
-	}
-	if (!found)
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", key);
-	free(key);
-	reference_release(&ref);
-	return found;
+	return find_entry(v, n, id);
 }
 
 /* filters.MatchKVList: every label=k or label=k=v must hold. */
@@ -348,7 +332,7 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 	struct entry *v = NULL, *before = NULL, *since = NULL;
 	struct filter *fl, *fref, *flabel;
 	struct berth_image *res;
-	json_t *refs = NULL;
+	struct store_refs *refs = NULL;
 	char **ids = NULL;
 	size_t n = 0, count = 0, k = 0;
 	int dangling_only = 0, rc = -1;
@@ -405,11 +389,11 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 
 	if ((fl = filter_get(&f, "before")))
 		for (size_t i = 0; i < fl->n; i++)
-			if (!(before = resolve(v, n, refs, fl->values[i], err)))
+			if (!(before = resolve(v, n, b, refs, fl->values[i], err)))
 				goto out;
 	if ((fl = filter_get(&f, "since")))
 		for (size_t i = 0; i < fl->n; i++)
-			if (!(since = resolve(v, n, refs, fl->values[i], err)))
+			if (!(since = resolve(v, n, b, refs, fl->values[i], err)))
 				goto out;
 
 	res = xcalloc(n + 1, sizeof(*res));
@@ -472,7 +456,7 @@ out:
 			free(ids[i]);
 		free(ids);
 	}
-	json_decref(refs);
+	store_refs_free(refs);
 	entries_free(v, n);
 	for (size_t i = 0; i < n_meta; i++)
 		free(meta[i]);

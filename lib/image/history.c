@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "inspect.h"
+#include "lookup.h"
 #include "../util/sbuf.h"
 
 void berth_history_free(struct berth_history_item *v, size_t n)
@@ -47,7 +48,7 @@ int berth_image_history(struct berth *b, const char *name, struct berth_history_
 	struct berth_history_item *v;
 	size_t nh, i, layer = 0;
 
-	if (image_lookup(b, name, id, err) < 0)
+	if (image_lookup(b, name, NULL, id, err) < 0)
 		return -1;
 	if (!(c = load_config(b, id, err)))
 		return -1;

@@ -6,7 +6,6 @@
  * it never walks layer trees.
  */
 #define _XOPEN_SOURCE 700
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +18,40 @@
 #include "summary.h"
 
 
-static void collect_refs(json_t *refs, const char *id, char ***tags, char ***digests)
-{
-	json_t *repos = json_object_get(refs, "Repositories"), *repo, *target;
-	const char *name, *key;
-	size_t nt = 0, nd = 0, cap = 0;
+struct collect {
+	const char *id;
+	char **tags, **digests;
+	size_t nt, nd, cap;
+};
 
-	json_object_foreach(repos, name, repo)
-		cap += json_object_size(repo);
-	*tags = xcalloc(cap + 1, sizeof(char *));
-	*digests = xcalloc(cap + 1, sizeof(char *));
-	json_object_foreach(repos, name, repo) {
-		json_object_foreach(repo, key, target) {
-			if (strcmp(json_string_value(target) ? json_string_value(target) : "", id) != 0)
-				continue;
-			if (strchr(key, '@'))
-				(*digests)[nd++] = xstrdup(key);
-			else
-				(*tags)[nt++] = xstrdup(key);
-		}
+static int collect_one(void *ctx, const char *repo, const char *ref, const char *image_id)
+{
+	struct collect *c = ctx;
+
+	if (strcmp(image_id, c->id) != 0)
+		return 0;
+	if (c->nt + c->nd + 1 >= c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 4;
+		c->tags = xrealloc(c->tags, c->cap * sizeof(char *));
+		c->digests = xrealloc(c->digests, c->cap * sizeof(char *));
 	}
+	if (strchr(ref, '@'))
+		c->digests[c->nd++] = xstrdup(ref);
+	else
+		c->tags[c->nt++] = xstrdup(ref);
+	return 0;
+}
+
+/* The image's tags and digests, NULL-terminated. */
+static void collect_refs(const struct store_refs *refs, const char *id, char ***tags, char ***digests)
+{
+	struct collect c = { id, NULL, NULL, 0, 0, 0 };
+
+	store_refs_foreach(refs, collect_one, &c);
+	*tags = xrealloc(c.tags, (c.nt + 1) * sizeof(char *));
+	*digests = xrealloc(c.digests, (c.nd + 1) * sizeof(char *));
+	(*tags)[c.nt] = NULL;
+	(*digests)[c.nd] = NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -62,7 +75,7 @@ static int cmp_created(const void *a, const void *b)
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : strcmp(x->id, y->id);
 }
 
-static int load_image(struct summaries *sums, json_t *refs, const char *id, struct berth_image *out)
+static int load_image(struct summaries *sums, const struct store_refs *refs, const char *id, struct berth_image *out)
 {
 	struct image_summary sum;
 
@@ -80,7 +93,7 @@ static int load_image(struct summaries *sums, json_t *refs, const char *id, stru
 int berth_image_list(struct berth *b, struct berth_image **out, size_t *n, struct berr *err)
 {
 	char **ids;
-	json_t *refs;
+	struct store_refs *refs;
 	struct summaries *sums;
 	size_t count = 0, k = 0;
 	struct berth_image *v;
@@ -105,7 +118,7 @@ int berth_image_list(struct berth *b, struct berth_image **out, size_t *n, struc
 	}
 	summaries_close(sums, 1);
 	free(ids);
-	json_decref(refs);
+	store_refs_free(refs);
 	qsort(v, k, sizeof(*v), cmp_created);
 	*out = v;
 	*n = k;

@@ -1,7 +1,6 @@
 /*
  * inspect.c - Docker 20.10's image inspect (daemon/images.LookupImage and
- * the API's types.ImageInspect), byte for byte as the daemon sends it, and
- * the image lookup it shares with history and tag.
+ * the API's types.ImageInspect), byte for byte as the daemon sends it.
  *
  * The daemon decodes the config into Go structs and encodes them again, so
  * the output is not the config's JSON: keys take the struct's order and
@@ -20,92 +19,13 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "lookup.h"
 #include "manifest.h"
 #include "../format/gojson.h"
 #include "../reference.h"
-#include "../store/metadata.h"
+#include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/sbuf.h"
-
-/* ---- lookup ---- */
-
-static int is_hex_str(const char *s, size_t n)
-{
-	return strspn(s, "0123456789abcdef") >= n;
-}
-
-/* digestset.Lookup over imagedb: [alg:]hex as a prefix of a unique ID. */
-static int search_id(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN])
-{
-	const char *colon = strchr(term, ':'), *hex = term;
-	char **ids;
-	int hits = 0;
-
-	if (colon) {
-		if (strncmp(term, "sha256:", 7) != 0)
-			return -1;
-		hex = colon + 1;
-	}
-	if (store_image_list(b->store, &ids, NULL) < 0)
-		return -1;
-	for (size_t i = 0; ids[i]; i++) {
-		if (!strncmp(ids[i] + 7, hex, strlen(hex))) {
-			hits++;
-			snprintf(id_out, DIGEST_STR_LEN, "%s", ids[i]);
-		}
-		free(ids[i]);
-	}
-	free(ids);
-	/* An ambiguous prefix is "No such image" too: GetImage drops
-	 * Search's error. */
-	return hits == 1 ? 0 : -1;
-}
-
-int image_lookup(struct berth *b, const char *term, char id_out[DIGEST_STR_LEN], struct berr *err)
-{
-	size_t len = strlen(term);
-	struct reference ref;
-	json_t *refs;
-	char *fam, *key;
-	const char *id;
-	int rc = -1;
-
-	/* ParseAnyReference: an ID alone is a digest reference. */
-	if ((len == 64 && is_hex_str(term, 64)) || (len == 71 && !strncmp(term, "sha256:", 7) && is_hex_str(term + 7, 64))) {
-		snprintf(id_out, DIGEST_STR_LEN, "sha256:%s", term + len - 64);
-		if (store_image_exists(b->store, id_out))
-			return 0;
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", id_out);
-	}
-	if (reference_parse(&ref, term, err) < 0) {
-		err->code = BERR_INVALID;
-		return -1;
-	}
-	if (ref.digest) {
-		free(ref.tag);
-		ref.tag = NULL;
-	}
-	reference_default_tag(&ref);
-	fam = reference_familiar_name(&ref);
-	key = reference_familiar_string(&ref);
-	if (store_refs_load(b->store, &refs, err) < 0)
-		goto out;
-	id = json_string_value(json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key));
-	if (id && !strncmp(id, "sha256:", 7) && strlen(id) == 71 && store_image_exists(b->store, id)) {
-		snprintf(id_out, DIGEST_STR_LEN, "%s", id);
-		rc = 0;
-	} else if (search_id(b, term, id_out) == 0) {
-		rc = 0;
-	} else {
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", key);
-	}
-	json_decref(refs);
-out:
-	free(fam);
-	free(key);
-	reference_release(&ref);
-	return rc;
-}
 
 /* ---- Go decoding ---- */
 
@@ -287,81 +207,29 @@ static json_t *go_container_config(json_t *c)
 
 /* reference.String() of a familiar reference: the daemon's order of
  * RepoTags and RepoDigests (lexicalRefs). */
-static char *full_ref(const char *fam)
-{
-	struct reference ref;
-	char *s;
-
-	if (reference_parse(&ref, fam, NULL) < 0)
-		return xstrdup(fam);
-	s = reference_string(&ref);
-	reference_release(&ref);
-	return s;
-}
-
-struct sref {
-	char *fam, *full;
-};
-
-static int cmp_sref(const void *a, const void *b)
-{
-	return strcmp(((const struct sref *)a)->full, ((const struct sref *)b)->full);
-}
-
 /* RepoTags or RepoDigests: [] when none (non-nil slices). */
-static json_t *refs_of(json_t *refs, const char *id, int digests)
+static json_t *refs_of(const struct store_refs *refs, const char *id, int digests)
 {
-	json_t *repo, *target, *a = json_array();
-	const char *name, *key;
-	struct sref *v = NULL;
-	size_t n = 0;
+	struct store_ref_list l;
+	json_t *a = json_array();
 
-	json_object_foreach(json_object_get(refs, "Repositories"), name, repo) {
-		json_object_foreach(repo, key, target) {
-			if (!json_is_string(target) || strcmp(json_string_value(target), id) != 0 ||
-			    !strchr(key, '@') != !digests)
-				continue;
-			v = xrealloc(v, (n + 1) * sizeof(*v));
-			v[n].fam = xstrdup(key);
-			v[n++].full = full_ref(key);
-		}
-	}
-	qsort(v, n, sizeof(*v), cmp_sref);
-	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(a, json_string(v[i].fam));
-		free(v[i].fam);
-		free(v[i].full);
-	}
-	free(v);
+	store_refs_of_image(refs, id, &l);
+	for (size_t i = 0; i < l.n; i++)
+		if (!l.v[i].canonical == !digests)
+			json_array_append_new(a, json_string(l.v[i].ref));
+	store_ref_list_release(&l);
 	return a;
 }
 
 /* overlay2's GetMetadata for the top layer's cache dir; LowerDir from its
- * lower file, each l/ link resolved, as the driver does. */
+ * lower file as the driver resolves it, else from the layer chain. */
 static json_t *graph_data(struct berth *b, const char *root, const struct store_layer *top)
 {
 	json_t *data = json_object();
-	struct sbuf lower = SBUF_INIT, sb = SBUF_INIT;
-	char path[200];
+	struct sbuf lower = SBUF_INIT;
 	char *dir = xasprintf("%s/overlay2/%s", root, top->cache_id);
 
-	snprintf(path, sizeof(path), "%s/lower", top->cache_id);
-	if (read_file_at(b->store->overlay_fd, path, &sb, 1 << 20, NULL) == 0 && sb.len) {
-		char *save = NULL, *tok;
-		for (tok = strtok_r(sb.buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-			char target[PATH_MAX];
-			ssize_t k = readlinkat(b->store->overlay_fd, tok, target, sizeof(target) - 1);
-			const char *t;
-			if (k <= 0)
-				continue;
-			target[k] = '\0';
-			/* "../<id>/diff" relative to l/ */
-			t = !strncmp(target, "../", 3) ? target + 3 : target;
-			if (lower.len)
-				sbuf_addch(&lower, ':');
-			sbuf_addf(&lower, "%s/overlay2/%s", root, t);
-		}
-	} else {
+	if (overlay2_lowerdir(b->store, top->cache_id, root, &lower) < 0) {
 		struct store_layer cur = *top;
 		char up[DIGEST_STR_LEN];
 		while (cur.parent[0] && (memcpy(up, cur.parent, sizeof(up)), store_layer_read(b->store, up, &cur, NULL) == 0)) {
@@ -377,11 +245,10 @@ static json_t *graph_data(struct berth *b, const char *root, const struct store_
 	json_object_set_new(data, "WorkDir", json_pack("s+", dir, "/work"));
 	free(dir);
 	sbuf_release(&lower);
-	sbuf_release(&sb);
 	return data;
 }
 
-static json_t *inspect_object(struct berth *b, const char *id, json_t *c, json_t *refs)
+static json_t *inspect_object(struct berth *b, const char *id, json_t *c, const struct store_refs *refs)
 {
 	json_t *o = json_object(), *v, *rootfs = go_field(c, "rootfs"), *diff_ids, *layers = NULL, *data = NULL;
 	json_t *hist = go_field(c, "history");
@@ -469,10 +336,11 @@ int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, 
 {
 	char id[DIGEST_STR_LEN];
 	struct sbuf config = SBUF_INIT, out = SBUF_INIT;
-	json_t *refs = NULL, *c, *o;
+	struct store_refs *refs = NULL;
+	json_t *c, *o;
 
 	/* LookupImage wraps whatever GetImage says. */
-	if (image_lookup(b, name, id, err) < 0)
+	if (image_lookup(b, name, NULL, id, err) < 0)
 		return berr_wrap(err, "no such image: %s", name);
 	if (store_image_config(b->store, id, &config, err) < 0)
 		return -1;
@@ -491,7 +359,7 @@ int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, 
 	gojson_write_opts(&out, o, NULL, NULL, 0);
 	json_decref(o);
 	json_decref(c);
-	json_decref(refs);
+	store_refs_free(refs);
 	*json_out = sbuf_detach(&out, NULL);
 	return 0;
 }

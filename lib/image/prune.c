@@ -187,33 +187,21 @@ static int cmp_str(const void *a, const void *b)
 
 /* The image's references as full names, sorted (refstore order); *has_tag
  * says whether one is a tag. */
-static char **image_refs(json_t *refs, const char *id, int *has_tag)
+static char **image_refs(const struct store_refs *refs, const char *id, int *has_tag)
 {
-	json_t *repos = json_object_get(refs, "Repositories"), *repo, *target;
-	const char *name, *key;
-	size_t n = 0, cap = 0;
-	char **v = NULL;
+	struct store_ref_list l;
+	char **v;
 
 	*has_tag = 0;
-	json_object_foreach(repos, name, repo)
-		cap += json_object_size(repo);
-	v = xcalloc(cap + 1, sizeof(*v));
-	json_object_foreach(repos, name, repo) {
-		json_object_foreach(repo, key, target) {
-			struct reference ref;
-			if (!json_is_string(target) || strcmp(json_string_value(target), id) != 0)
-				continue;
-			if (!strchr(key, '@'))
-				*has_tag = 1;
-			if (reference_parse(&ref, key, NULL) == 0) {
-				v[n++] = reference_string(&ref);
-				reference_release(&ref);
-			} else {
-				v[n++] = xstrdup(key);
-			}
-		}
+	store_refs_of_image(refs, id, &l);
+	v = xcalloc(l.n + 1, sizeof(*v));
+	for (size_t i = 0; i < l.n; i++) {
+		if (!l.v[i].canonical)
+			*has_tag = 1;
+		v[i] = l.v[i].full;
+		l.v[i].full = NULL;
 	}
-	qsort(v, n, sizeof(*v), cmp_str);
+	store_ref_list_release(&l);
 	return v;
 }
 
@@ -254,7 +242,7 @@ int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, stru
 	size_t n_sizes = 0, n_ids = 0;
 	char **ids = NULL, **lids = NULL;
 	char (*parents)[DIGEST_STR_LEN] = NULL;
-	json_t *refs = NULL;
+	struct store_refs *refs = NULL;
 	struct berth_rmi_item *all = NULL;
 	size_t n_all = 0;
 	int dangling_only, rc = -1;
@@ -328,6 +316,6 @@ out:
 	free(parents);
 	free_strv(ids);
 	free_strv(lids);
-	json_decref(refs);
+	store_refs_free(refs);
 	return rc;
 }

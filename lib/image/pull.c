@@ -31,6 +31,7 @@
 #include "../util/sbuf.h"
 #include "ingest.h"
 #include "manifest.h"
+#include "register.h"
 #include "xfer.h"
 
 #define PIPE_BUF_SIZE (1 << 20)
@@ -373,47 +374,68 @@ static void plan_jobs(struct pull *p, const struct manifest *m, const struct ima
 /* ---- commit ---- */
 
 struct commit_info {
+	struct pull *p;
 	const struct reference *ref;
+	const struct image_config *cfg;
 	const char *top_digest;
 	const char *config;
 	size_t config_len;
 	const struct sbuf *manifest;
 	const char *manifest_type;
 	int show_layers;
+	char *full;           /* the repository's full name */
 	char image_id[DIGEST_STR_LEN];
 	int tag_changed;
 };
 
-static int register_layers(struct pull *p, int show, struct berr *err)
+static int commit_layer(void *ctx, size_t i, const char *chain, const char *parent, struct layer_ingest **in,
+			struct berr *err)
 {
-	for (size_t i = 0; i < p->n_jobs; i++) {
-		struct layer_job *j = &p->jobs[i];
+	struct commit_info *ci = ctx;
+	struct layer_job *j = &ci->p->jobs[i];
 
-		/* A layer found present when the pull was planned may have
-		 * been removed since by an rmi (which holds this lock while
-		 * deleting): registering children on it would break the chain. */
-		if (!j->needed) {
-			if (!store_layer_exists(p->b->store, j->chain_id))
-				return berr_set(err, BERR_TEMPORARY, "layer %s was removed during the pull, pull again",
-						j->chain_id);
-			continue;
-		}
-		if (layer_ingest_register(p->b->store, &j->in, j->parent, NULL, err) < 0)
-			return -1;
-		if (show)
-			emit(p, j->short_id, "Pull complete", 0, 0);
+	/* A layer found present when the pull was planned may have been
+	 * removed since by an rmi (which holds this lock while deleting):
+	 * registering children on it would break the chain. */
+	if (!j->needed) {
+		if (!store_layer_exists(ci->p->b->store, j->chain_id))
+			return berr_set(err, BERR_TEMPORARY, "layer %s was removed during the pull, pull again",
+					j->chain_id);
+		*in = NULL;
+		return 0;
 	}
+	*in = &j->in;
 	return 0;
 }
 
-static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
+static void commit_registered(void *ctx, size_t i)
 {
-	json_t *refs;
-	char *fam = reference_familiar_name(ci->ref), *prev = NULL, *key;
-	int rc = -1;
+	struct commit_info *ci = ctx;
 
-	if (store_refs_load(p->b->store, &refs, err) < 0)
-		goto out;
+	if (ci->show_layers)
+		emit(ci->p, ci->p->jobs[i].short_id, "Pull complete", 0, 0);
+}
+
+static void commit_stored(void *ctx, const char *image_id)
+{
+	struct commit_info *ci = ctx;
+	struct pull *p = ci->p;
+
+	/* Docker records the blob for every layer of a pull that got as far
+	 * as the layers, present ones included ("Registered"). */
+	for (size_t i = 0; ci->show_layers && i < p->n_jobs; i++)
+		store_dist_add(p->b->store, p->jobs[i].desc->digest, p->jobs[i].diff_id, ci->full, NULL);
+	/* For push's sake only: a failure to keep it costs nothing else. */
+	store_manifest_put(p->b->store, image_id, ci->manifest_type, ci->full, ci->manifest->buf, ci->manifest->len,
+			   NULL);
+	memcpy(ci->image_id, image_id, DIGEST_STR_LEN);
+}
+
+static int update_refs(void *ctx, struct store_refs *refs, struct berr *err)
+{
+	struct commit_info *ci = ctx;
+	char *fam = reference_familiar_name(ci->ref), *prev = NULL, *key;
+
 	if (ci->ref->tag) {
 		key = xasprintf("%s:%s", fam, ci->ref->tag);
 		store_refs_set(refs, fam, key, ci->image_id, &prev);
@@ -426,43 +448,35 @@ static int update_refs(struct pull *p, struct commit_info *ci, struct berr *err)
 	 * adds repo@digest only when absent: Docker's reference store does
 	 * not move an existing digest reference. */
 	key = xasprintf("%s@%s", fam, ci->ref->digest ? ci->ref->digest : ci->top_digest);
-	if (ci->ref->digest || !json_object_get(json_object_get(json_object_get(refs, "Repositories"), fam), key)) {
+	if (ci->ref->digest || !store_refs_get(refs, fam, key)) {
 		store_refs_set(refs, fam, key, ci->image_id, &prev);
 		if (!ci->ref->tag)
 			ci->tag_changed = !prev || strcmp(prev, ci->image_id) != 0;
 	}
 	free(key);
 	free(prev);
-	rc = store_refs_save(p->b->store, refs, err);
-	json_decref(refs);
-out:
 	free(fam);
-	return rc;
+	return 0;
 }
 
 static int commit_pull(struct pull *p, struct commit_info *ci, struct berr *err)
 {
-	char *full = reference_name(ci->ref);
-	int rc = -1;
+	struct image_reg r = {
+		.diff_ids = ci->cfg->diff_ids,
+		.n_layers = p->n_jobs,
+		.config = ci->config,
+		.config_len = ci->config_len,
+		.layer = commit_layer,
+		.registered = commit_registered,
+		.stored = commit_stored,
+		.ctx = ci,
+	};
+	int rc;
 
-	if (store_lock(p->b->store, err) < 0)
-		goto out;
-	if (register_layers(p, ci->show_layers, err) < 0)
-		goto unlock;
-	/* Docker records the blob for every layer of a pull that got as far
-	 * as the layers, present ones included ("Registered"). */
-	for (size_t i = 0; ci->show_layers && i < p->n_jobs; i++)
-		store_dist_add(p->b->store, p->jobs[i].desc->digest, p->jobs[i].diff_id, full, NULL);
-	if (store_image_put(p->b->store, ci->config, ci->config_len, ci->image_id, err) < 0)
-		goto unlock;
-	/* For push's sake only: a failure to keep it costs nothing else. */
-	store_manifest_put(p->b->store, ci->image_id, ci->manifest_type, full, ci->manifest->buf, ci->manifest->len,
-			   NULL);
-	rc = update_refs(p, ci, err);
-unlock:
-	store_unlock(p->b->store);
-out:
-	free(full);
+	ci->p = p;
+	ci->full = reference_name(ci->ref);
+	rc = image_register(p->b, &r, 1, update_refs, ci, err);
+	free(ci->full);
 	return rc;
 }
 
@@ -528,6 +542,7 @@ static int pull_one(struct pull *p, const struct reference *ref, int quiet_statu
 			goto out;
 	}
 	ci.ref = ref;
+	ci.cfg = &cfg;
 	ci.top_digest = top;
 	ci.config = config.buf;
 	ci.config_len = config.len;

@@ -755,7 +755,7 @@ static void free_layers(struct push *p)
 static int commit_push(struct push *p, const char *image_id, const char *manifest_digest, struct berr *err)
 {
 	char *fam = reference_familiar_name(p->ref), *key = xasprintf("%s@%s", fam, manifest_digest);
-	json_t *refs = NULL, *repo;
+	struct store_refs *refs = NULL;
 	int rc = -1;
 
 	if (store_lock(p->b->store, err) < 0)
@@ -767,14 +767,13 @@ static int commit_push(struct push *p, const char *image_id, const char *manifes
 	if (store_refs_load(p->b->store, &refs, err) < 0)
 		goto unlock;
 	/* docker's addDigestReference: an existing digest reference stays. */
-	repo = json_object_get(json_object_get(refs, "Repositories"), fam);
-	if (json_object_get(repo, key)) {
+	if (store_refs_get(refs, fam, key)) {
 		rc = 0;
 	} else {
 		store_refs_set(refs, fam, key, image_id, NULL);
 		rc = store_refs_save(p->b->store, refs, err);
 	}
-	json_decref(refs);
+	store_refs_free(refs);
 unlock:
 	store_unlock(p->b->store);
 out:
@@ -828,17 +827,13 @@ out:
 
 /* ---- the whole push ---- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int berth_push(struct berth *b, const char *refstr, const struct berth_push_opts *opts, char **canonical_out,
 	       struct berr *err)
 {
 	struct reference ref;
 	struct push p = { 0 };
-	json_t *refs = NULL, *repo;
+	struct store_refs *refs = NULL;
+	struct store_ref_list repo = { 0 };
 	char *fam = NULL, *line;
 	int all = opts && opts->all_tags, rc = -1, pushed = 0;
 
@@ -863,11 +858,11 @@ int berth_push(struct berth *b, const char *refstr, const struct berth_push_opts
 	fam = reference_familiar_name(&ref);
 	if (store_refs_load(b->store, &refs, err) < 0)
 		goto out;
-	repo = json_object_get(json_object_get(refs, "Repositories"), fam);
+	store_refs_by_name(refs, fam, &repo);
 	line = xasprintf("The push refers to repository [%s]", p.full);
 	message(&p, line);
 	free(line);
-	if (!json_object_size(repo)) {
+	if (!repo.n) {
 		berr_set(err, BERR_NOT_FOUND, "An image does not exist locally with the tag: %s", fam);
 		goto out;
 	}
@@ -876,7 +871,7 @@ int berth_push(struct berth *b, const char *refstr, const struct berth_push_opts
 	registry_client_want_push(p.rc);
 	if (!all) {
 		_cleanup_free_ char *key = xasprintf("%s:%s", fam, ref.tag);
-		const char *id = json_string_value(json_object_get(repo, key));
+		const char *id = store_refs_get(refs, fam, key);
 
 		if (!id) {
 			berr_set(err, BERR_NOT_FOUND, "tag does not exist: %s", key);
@@ -884,27 +879,25 @@ int berth_push(struct berth *b, const char *refstr, const struct berth_push_opts
 		}
 		rc = push_tag(&p, ref.tag, id, err);
 	} else {
-		/* docker pushes the tags in the lexical order of their names */
-		const char **keys = xcalloc(json_object_size(repo) + 1, sizeof(*keys));
-		size_t n = 0, plen = strlen(fam) + 1;
-		const char *k;
-		json_t *v;
+		/* docker pushes the tags in the lexical order of their names
+		 * (by_name's order) */
+		size_t plen = strlen(fam) + 1;
 
-		json_object_foreach(repo, k, v)
-			if (!strchr(k + plen - 1, '@') && json_string_value(v))
-				keys[n++] = k;
-		qsort(keys, n, sizeof(*keys), cmp_str);
 		rc = 0;
-		for (size_t i = 0; i < n && rc == 0; i++, pushed++)
-			rc = push_tag(&p, keys[i] + plen, json_string_value(json_object_get(repo, keys[i])), err);
-		free(keys);
+		for (size_t i = 0; i < repo.n && rc == 0; i++) {
+			if (repo.v[i].canonical)
+				continue;
+			rc = push_tag(&p, repo.v[i].ref + plen, repo.v[i].image_id, err);
+			pushed++;
+		}
 		if (rc == 0 && !pushed)
 			rc = berr_set(err, BERR_NOT_FOUND, "no tags to push for %s", fam);
 	}
 	if (rc == 0 && canonical_out)
 		*canonical_out = all ? reference_name(&ref) : reference_string(&ref);
 out:
-	json_decref(refs);
+	store_ref_list_release(&repo);
+	store_refs_free(refs);
 	free(p.known);
 	free(fam);
 	free(p.full);

@@ -7,13 +7,13 @@
  * each image whose chain ends there, so releasing an image's top layer frees
  * the layers nobody else holds, top first.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../internal.h"
 #include "../reference.h"
+#include "lookup.h"
 #include "manifest.h"
 #include "summary.h"
 
@@ -36,15 +36,7 @@ struct graph {
 	size_t n_layers;
 	struct g_image *images;
 	size_t n_images;
-	json_t *refs;
-};
-
-/* One reference of an image, as refstore.References gives them. */
-struct g_ref {
-	const char *repo; /* familiar repository name (the repositories.json key) */
-	const char *key;  /* familiar reference */
-	char *full;       /* full reference: the sort key */
-	int canonical;
+	struct store_refs *refs;
 };
 
 struct items {
@@ -79,7 +71,7 @@ static void graph_free(struct graph *g)
 {
 	free(g->layers);
 	free(g->images);
-	json_decref(g->refs);
+	store_refs_free(g->refs);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -173,82 +165,17 @@ static size_t layer_refs(struct graph *g, const char *chain)
 	return n;
 }
 
-static int cmp_ref(const void *a, const void *b)
-{
-	return strcmp(((const struct g_ref *)a)->full, ((const struct g_ref *)b)->full);
-}
-
-static void refs_free(struct g_ref *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i].full);
-	free(v);
-}
-
-/* refstore.References: the image's references sorted by full name.  The
- * strings borrow from g->refs: free before changing it. */
-static size_t image_refs(struct graph *g, const char *id, struct g_ref **out)
-{
-	json_t *repos = json_object_get(g->refs, "Repositories"), *repo, *target;
-	const char *name, *key;
-	size_t n = 0, cap = 0;
-	struct g_ref *v = NULL;
-
-	json_object_foreach(repos, name, repo) {
-		json_object_foreach(repo, key, target) {
-			struct reference ref;
-			if (!json_is_string(target) || strcmp(json_string_value(target), id) != 0)
-				continue;
-			if (n == cap)
-				v = xrealloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
-			v[n].repo = name;
-			v[n].key = key;
-			v[n].canonical = strchr(key, '@') != NULL;
-			if (reference_parse(&ref, key, NULL) == 0) {
-				v[n].full = reference_string(&ref);
-				reference_release(&ref);
-			} else {
-				v[n].full = xstrdup(key);
-			}
-			n++;
-		}
-	}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_ref);
-	*out = v;
-	return n;
-}
-
-static int ref_delete(struct graph *g, const char *repo_name, const char *key)
-{
-	json_t *repos = json_object_get(g->refs, "Repositories");
-	json_t *repo = json_object_get(repos, repo_name);
-
-	if (!repo || json_object_del(repo, key) < 0)
-		return -1;
-	if (json_object_size(repo) == 0)
-		json_object_del(repos, repo_name);
-	return 0;
-}
-
 /* Untags every reference of id (removeAllReferencesToImageID). */
 static void untag_all(struct graph *g, const char *id, struct items *it)
 {
-	struct g_ref *refs;
-	size_t n = image_refs(g, id, &refs);
-	char **keys = xcalloc(n + 1, sizeof(*keys)), **repos = xcalloc(n + 1, sizeof(*repos));
+	struct store_ref_list refs;
 
-	for (size_t i = 0; i < n; i++) {
-		keys[i] = xstrdup(refs[i].key);
-		repos[i] = xstrdup(refs[i].repo);
+	store_refs_of_image(g->refs, id, &refs);
+	for (size_t i = 0; i < refs.n; i++) {
+		store_refs_remove(g->refs, refs.v[i].repo, refs.v[i].ref);
+		items_add(it, 0, refs.v[i].ref);
 	}
-	refs_free(refs, n);
-	for (size_t i = 0; i < n; i++) {
-		ref_delete(g, repos[i], keys[i]);
-		items_add(it, 0, keys[i]);
-	}
-	free_ids(keys);
-	free_ids(repos);
+	store_ref_list_release(&refs);
 }
 
 static int conflict(const char *id, int hard, const char *what, struct berr *err)
@@ -276,12 +203,14 @@ static int release_layers(struct graph *g, const char *top, struct items *it, st
 static int delete_helper(struct graph *g, struct g_image *img, int force, int prune, int quiet, struct items *it,
 			 struct berr *err)
 {
-	struct g_ref *refs;
-	size_t nrefs = image_refs(g, img->id, &refs), nchildren = children(g, img->id);
+	struct store_ref_list refs;
+	size_t nrefs, nchildren = children(g, img->id);
 	char parent[DIGEST_STR_LEN];
 	struct g_image *p;
 
-	refs_free(refs, nrefs);
+	store_refs_of_image(g->refs, img->id, &refs);
+	nrefs = refs.n;
+	store_ref_list_release(&refs);
 	if (nchildren || (!force && nrefs)) {
 		if (quiet)
 			return 0;
@@ -308,65 +237,27 @@ static int is_id_prefix(const char *id, const char *s)
 	return !strncmp(id, s, strlen(s)) || !strncmp(id + 7, s, strlen(s));
 }
 
-static int is_hex(const char *s, size_t len)
+static int graph_known(void *ctx, const char *id)
 {
-	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
+	return find_image(ctx, id) != NULL;
 }
 
-/* GetImage: a full ID or digest, then a reference, then an ID prefix. */
-static int resolve(struct graph *g, const char *name, struct g_image **out, struct berr *err)
+/* GetImage over the graph being edited. */
+static int resolve(struct graph *g, struct berth *b, const char *name, struct g_image **out, struct berr *err)
 {
-	struct reference ref;
-	const char *hex = !strncmp(name, "sha256:", 7) ? name + 7 : name;
-	char *fam, *key, *tagged;
-	const char *id;
-	struct g_image *found = NULL;
+	struct image_lookup_opts o = { g->refs, graph_known, g };
+	char id[DIGEST_STR_LEN];
 
-	*out = NULL;
-	if (is_hex(name, 64) || (hex != name && is_hex(hex, 64))) {
-		char full[DIGEST_STR_LEN];
-		snprintf(full, sizeof(full), "sha256:%s", hex);
-		if ((*out = find_image(g, full)))
-			return 0;
-		return berr_set(err, BERR_NOT_FOUND, "No such image: %s", full);
-	}
-	if (reference_parse(&ref, name, err) < 0)
+	if (image_lookup(b, name, &o, id, err) < 0)
 		return -1;
-	reference_default_tag(&ref);
-	fam = reference_familiar_name(&ref);
-	key = reference_familiar_string(&ref);
-	id = json_string_value(json_object_get(json_object_get(json_object_get(g->refs, "Repositories"), fam), key));
-	if (id)
-		found = find_image(g, id);
-	free(fam);
-	reference_release(&ref);
-	if (!found && hex[0] && strspn(hex, "0123456789abcdef") == strlen(hex)) {
-		for (size_t i = 0; i < g->n_images; i++) {
-			if (g->images[i].removed || strncmp(g->images[i].id + 7, hex, strlen(hex)) != 0)
-				continue;
-			if (found) {
-				found = NULL;
-				break;
-			}
-			found = &g->images[i];
-		}
-	}
-	if (!found) {
-		tagged = xstrdup(key);
-		free(key);
-		berr_set(err, BERR_NOT_FOUND, "No such image: %s", tagged);
-		free(tagged);
-		return -1;
-	}
-	free(key);
-	*out = found;
+	*out = find_image(g, id);
 	return 0;
 }
 
 /* isSingleReference: all references in one repository, at most one tag. */
-static int single_reference(const struct g_ref *refs, size_t n)
+static int single_reference(const struct store_ref *refs, size_t n)
 {
-	const struct g_ref *single = NULL;
+	const struct store_ref *single = NULL;
 	const char *canon = NULL;
 	int ncanon = 0;
 
@@ -398,9 +289,9 @@ static int untag_name(struct graph *g, struct g_image *img, const char *name, st
 {
 	struct reference ref;
 	char *fam, *key;
-	struct g_ref *refs;
-	size_t n;
-	int has_tag = 0, canonical;
+	struct store_ref_list refs;
+	char *stored;
+	int has_tag = 0, canonical, rc;
 
 	if (reference_parse(&ref, name, err) < 0)
 		return -1;
@@ -408,38 +299,43 @@ static int untag_name(struct graph *g, struct g_image *img, const char *name, st
 	canonical = ref.digest != NULL;
 	fam = reference_familiar_name(&ref);
 	key = reference_familiar_string(&ref);
+	/* The reference store deletes name:tag@digest by its digest; the
+	 * untagged line names it as given. */
+	if (ref.digest && ref.tag) {
+		free(ref.tag);
+		ref.tag = NULL;
+	}
+	stored = reference_familiar_string(&ref);
 	reference_release(&ref);
-	if (ref_delete(g, fam, key) < 0) {
+	rc = store_refs_remove(g->refs, fam, stored);
+	free(stored);
+	if (rc < 0) {
 		free(fam);
 		free(key);
 		return berr_set(err, BERR_NOT_FOUND, "reference does not exist");
 	}
 	items_add(it, 0, key);
-	n = image_refs(g, img->id, &refs);
+	store_refs_of_image(g->refs, img->id, &refs);
 	if (!canonical) {
-		for (size_t i = 0; i < n; i++)
-			if (!refs[i].canonical && !strcmp(refs[i].repo, fam))
+		for (size_t i = 0; i < refs.n; i++)
+			if (!refs.v[i].canonical && !strcmp(refs.v[i].repo, fam))
 				has_tag = 1;
+		/* The last tag of a repository takes its digests along. */
 		if (!has_tag) {
-			size_t left = 0;
-			char **del = xcalloc(n + 1, sizeof(*del));
-			for (size_t i = 0; i < n; i++) {
-				if (refs[i].canonical && !strcmp(refs[i].repo, fam))
-					del[left++] = xstrdup(refs[i].key);
+			for (size_t i = 0; i < refs.n; i++) {
+				if (refs.v[i].canonical && !strcmp(refs.v[i].repo, fam)) {
+					store_refs_remove(g->refs, fam, refs.v[i].ref);
+					items_add(it, 0, refs.v[i].ref);
+				}
 			}
-			refs_free(refs, n);
-			for (size_t i = 0; i < left; i++) {
-				ref_delete(g, fam, del[i]);
-				items_add(it, 0, del[i]);
-			}
-			free_ids(del);
-			n = image_refs(g, img->id, &refs);
+			store_ref_list_release(&refs);
+			store_refs_of_image(g->refs, img->id, &refs);
 		}
 	}
-	refs_free(refs, n);
+	*done = refs.n > 0;
+	store_ref_list_release(&refs);
 	free(fam);
 	free(key);
-	*done = n > 0;
 	return 0;
 }
 
@@ -458,7 +354,7 @@ static int rmi_one(struct berth *b, const char *name, int force, int prune, stru
 		store_unlock(b->store);
 		return -1;
 	}
-	if (resolve(&g, name, &img, err) < 0)
+	if (resolve(&g, b, name, &img, err) < 0)
 		goto out;
 	if (!is_id_prefix(img->id, name)) {
 		int done = 0;
@@ -470,10 +366,12 @@ static int rmi_one(struct berth *b, const char *name, int force, int prune, stru
 		}
 		removed_ref = 1;
 	} else {
-		struct g_ref *refs;
-		size_t nr = image_refs(&g, img->id, &refs);
-		int single = single_reference(refs, nr);
-		refs_free(refs, nr);
+		struct store_ref_list refs;
+		int single;
+
+		store_refs_of_image(g.refs, img->id, &refs);
+		single = single_reference(refs.v, refs.n);
+		store_ref_list_release(&refs);
 		if (single) {
 			if (children(&g, img->id)) {
 				conflict(img->id, 1, "image has dependent child images", err);

@@ -7,19 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect.h"
+#include "lookup.h"
 #include "../reference.h"
-#include "../store/metadata.h"
+#include "../store/store.h"
 
 int berth_image_tag(struct berth *b, const char *source, const char *target, struct berr *err)
 {
 	char id[DIGEST_STR_LEN];
 	struct reference ref;
 	char *fam = NULL, *key = NULL, *prev = NULL;
-	json_t *refs = NULL;
+	struct store_refs *refs = NULL;
 	int rc = -1;
 
-	if (image_lookup(b, source, id, err) < 0)
+	if (image_lookup(b, source, NULL, id, err) < 0)
 		return -1;
 	if (reference_parse(&ref, target, err) < 0)
 		return -1;
@@ -48,7 +48,7 @@ int berth_image_tag(struct berth *b, const char *source, const char *target, str
 unlock:
 	store_unlock(b->store);
 out:
-	json_decref(refs);
+	store_refs_free(refs);
 	free(prev);
 	free(fam);
 	free(key);

@@ -1,0 +1,244 @@
+/* overlay2.c - the overlay2 driver's dirs and links (overlay2.h). */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/fs.h"
+#include "private.h"
+
+/* The longest lower file Docker's driver writes (its maxDepth of 128
+ * links fits well below). */
+#define LOWER_MAX 8192
+
+static void marker_path(char *buf, size_t n, const char *cache_id)
+{
+	snprintf(buf, n, "layerdb/tmp/incomplete-%s", cache_id);
+}
+
+int store_layer_dir_new(struct store *s, struct layer_dir *out, struct berr *err)
+{
+	char p[128];
+
+	random_id(out->cache_id);
+	out->diff_fd = -1;
+	marker_path(p, sizeof(p), out->cache_id);
+	out->marker_fd = openat(s->image_fd, p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out->marker_fd < 0)
+		return berr_sys(err, "create %s", p);
+	if (flock(out->marker_fd, LOCK_EX | LOCK_NB) < 0 || mkdirat(s->overlay_fd, out->cache_id, 0710) < 0) {
+		berr_sys(err, "mkdir overlay2/%s", out->cache_id);
+		store_layer_dir_done(s, out);
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/diff", out->cache_id);
+	if (mkdirat(s->overlay_fd, p, 0755) < 0 || fchmodat(s->overlay_fd, p, 0755, 0) < 0) {
+		berr_sys(err, "mkdir overlay2/%s", p);
+		goto fail;
+	}
+	out->diff_fd = openat(s->overlay_fd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (out->diff_fd < 0) {
+		berr_sys(err, "open overlay2/%s", p);
+		goto fail;
+	}
+	return 0;
+fail:
+	remove_all_at(s->overlay_fd, out->cache_id, NULL);
+	return -1;
+}
+
+void store_layer_dir_close(struct layer_dir *ld)
+{
+	if (ld->diff_fd >= 0)
+		close(ld->diff_fd);
+	ld->diff_fd = -1;
+}
+
+void store_layer_dir_done(struct store *s, struct layer_dir *ld)
+{
+	char p[128];
+
+	if (ld->marker_fd < 0)
+		return;
+	/* Unlink before unlocking: a gc that wins the lock then finds no
+	 * marker to act on. */
+	marker_path(p, sizeof(p), ld->cache_id);
+	unlinkat(s->image_fd, p, 0);
+	close(ld->marker_fd);
+	ld->marker_fd = -1;
+}
+
+void store_layer_dir_discard(struct store *s, struct layer_dir *ld)
+{
+	store_layer_dir_close(ld);
+	if (ld->cache_id[0])
+		remove_all_at(s->overlay_fd, ld->cache_id, NULL);
+	store_layer_dir_done(s, ld);
+	ld->cache_id[0] = '\0';
+}
+
+int store_tmpfile(struct store *s, const struct layer_dir *ld, char name_out[96], int *fd_out,
+		  struct berr *err)
+{
+	snprintf(name_out, 96, "layerdb/tmp/ts-%s", ld->cache_id);
+	*fd_out = openat(s->image_fd, name_out, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (*fd_out < 0)
+		return berr_sys(err, "create %s", name_out);
+	return 0;
+}
+
+void store_tmpfile_discard(struct store *s, const char *name)
+{
+	if (name && name[0])
+		unlinkat(s->image_fd, name, 0);
+}
+
+void overlay2_gc(struct store *s)
+{
+	int fd = openat(s->image_fd, "layerdb/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *id = de->d_name + 11;
+		char p[160];
+		int mfd;
+
+		if (strncmp(de->d_name, "incomplete-", 11) || strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64)
+			continue;
+		mfd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC);
+		if (mfd < 0)
+			continue;
+		if (flock(mfd, LOCK_EX | LOCK_NB) == 0) {
+			remove_all_at(s->overlay_fd, id, NULL);
+			snprintf(p, sizeof(p), "ts-%s", id);
+			unlinkat(dirfd(d), p, 0);
+			unlinkat(dirfd(d), de->d_name, 0);
+		}
+		close(mfd);
+	}
+	closedir(d);
+}
+
+/* <cache>/lower for a child of parent_cache_id: the parent's link, then
+ * the parent's own lower. */
+static int child_lower(struct store *s, const char *parent_cache_id, char lower[LOWER_MAX], size_t *len,
+		       struct berr *err)
+{
+	char p[256], plink[32];
+	struct sbuf plower = SBUF_INIT;
+	int n;
+
+	snprintf(p, sizeof(p), "%s/link", parent_cache_id);
+	if (store_read_small(s->overlay_fd, p, plink, sizeof(plink), 1, err) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/lower", parent_cache_id);
+	if (read_file_at(s->overlay_fd, p, &plower, LOWER_MAX, err) < 0) {
+		if (err && err->errno_ != ENOENT) {
+			sbuf_release(&plower);
+			return -1;
+		}
+		berr_clear(err);
+	}
+	n = snprintf(lower, LOWER_MAX, "l/%s%s%s", plink, plower.len ? ":" : "", sbuf_str(&plower));
+	sbuf_release(&plower);
+	if (n >= LOWER_MAX)
+		return berr_set(err, BERR_INVALID, "max depth exceeded");
+	*len = (size_t)n;
+	return 0;
+}
+
+int overlay2_link(struct store *s, const char *cache_id, const char *parent_cache_id, char link_out[27],
+		  struct berr *err)
+{
+	char p[256], target[128], lower[LOWER_MAX];
+	size_t n = 0;
+
+	link_out[0] = '\0';
+	random_link_id(link_out);
+	snprintf(p, sizeof(p), "%s/link", cache_id);
+	if (atomic_write_at(s->overlay_fd, p, link_out, 26, 0644, err) < 0) {
+		link_out[0] = '\0';
+		return -1;
+	}
+	snprintf(target, sizeof(target), "../%s/diff", cache_id);
+	snprintf(p, sizeof(p), "l/%s", link_out);
+	if (symlinkat(target, s->overlay_fd, p) < 0) {
+		link_out[0] = '\0';
+		return berr_sys(err, "symlink overlay2/%s", p);
+	}
+	if (!parent_cache_id)
+		return 0;
+	if (child_lower(s, parent_cache_id, lower, &n, err) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/work", cache_id);
+	if (store_mkdir(s->overlay_fd, p, 0700, err) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/lower", cache_id);
+	if (atomic_write_at(s->overlay_fd, p, lower, n, 0644, err) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/committed", parent_cache_id);
+	return atomic_write_at(s->overlay_fd, p, "", 0, 0600, err);
+}
+
+void overlay2_unlink(struct store *s, const char *link)
+{
+	char p[40];
+
+	if (!link[0])
+		return;
+	snprintf(p, sizeof(p), "l/%s", link);
+	unlinkat(s->overlay_fd, p, 0);
+}
+
+void overlay2_remove(struct store *s, const char *cache_id)
+{
+	char p[128], link[32];
+
+	if (!store_is_hex64(cache_id) || strlen(cache_id) != 64)
+		return;
+	snprintf(p, sizeof(p), "%s/link", cache_id);
+	if (store_read_small(s->overlay_fd, p, link, sizeof(link), 1, NULL) == 0 && link[0] && !strchr(link, '/'))
+		overlay2_unlink(s, link);
+	remove_all_at(s->overlay_fd, cache_id, NULL);
+}
+
+int overlay2_lowerdir(struct store *s, const char *cache_id, const char *root, struct sbuf *out)
+{
+	struct sbuf sb = SBUF_INIT;
+	char p[128], *save = NULL, *tok;
+
+	snprintf(p, sizeof(p), "%s/lower", cache_id);
+	if (read_file_at(s->overlay_fd, p, &sb, 1 << 20, NULL) < 0 || !sb.len) {
+		sbuf_release(&sb);
+		return -1;
+	}
+	for (tok = strtok_r(sb.buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		char target[PATH_MAX];
+		ssize_t k = readlinkat(s->overlay_fd, tok, target, sizeof(target) - 1);
+		const char *t;
+
+		if (k <= 0)
+			continue;
+		target[k] = '\0';
+		/* "../<id>/diff", relative to l/ */
+		t = !strncmp(target, "../", 3) ? target + 3 : target;
+		if (out->len)
+			sbuf_addch(out, ':');
+		sbuf_addf(out, "%s/overlay2/%s", root, t);
+	}
+	sbuf_release(&sb);
+	return 0;
+}

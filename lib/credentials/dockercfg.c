@@ -17,9 +17,6 @@
 #include "../util/sbuf.h"
 #include "helper.h"
 
-/* The file is small; the bound only stops a runaway file. */
-#define DOCKERCFG_MAX_BYTES (4 << 20)
-
 /* "auth": base64("user:password"); the password loses NUL padding. */
 static int decode_auth(const char *auth, char **user, char **pass, struct berr *err)
 {

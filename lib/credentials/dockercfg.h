@@ -15,6 +15,9 @@
 
 #include "../util/err.h"
 
+/* config.json is small; the bound only stops a runaway file. */
+#define DOCKERCFG_MAX_BYTES (4 << 20)
+
 /* Credentials for a registry host ("host[:port]", or a config.json key)
  * from Docker's config.json.  Sets *user and *pass (free() them) or leaves
  * both NULL when none is stored; an identitytoken is returned as *pass

@@ -30,8 +30,6 @@
 #include "dockercfg.h"
 #include "helper.h"
 
-#define DOCKERCFG_MAX (4 << 20)
-
 /* ConfigFile's JSON fields in struct order; the map-typed ones are Go
  * maps, written with sorted keys. */
 static const struct {
@@ -67,7 +65,7 @@ static int load_cfg(const char *path, json_t **root, struct berr *err)
 	json_error_t jerr;
 
 	*root = NULL;
-	if (read_file_at(AT_FDCWD, path, &sb, DOCKERCFG_MAX, &rerr) < 0) {
+	if (read_file_at(AT_FDCWD, path, &sb, DOCKERCFG_MAX_BYTES, &rerr) < 0) {
 		if (rerr.errno_ != ENOENT) {
 			berr_copy(err, &rerr);
 			return -1;

@@ -14,12 +14,12 @@
 #include <string.h>
 
 #include "reference.h"
+
+#include "hub.h"
 #include "util/sbuf.h"
 
 #define NAME_MAX_LEN 255
 #define TAG_MAX_LEN 128
-#define DEFAULT_DOMAIN "docker.io"
-#define LEGACY_DOMAIN "index.docker.io"
 #define OFFICIAL_PREFIX "library/"
 
 /* A slice of the input: references are parsed without copying until the
@@ -371,15 +371,15 @@ static char *normalize(const char *s)
 		    memchr(s, ':', dlen) || has_upper(s, dlen))
 			domain = true;
 	}
-	if (domain && !(dlen == strlen(LEGACY_DOMAIN) && !memcmp(s, LEGACY_DOMAIN, dlen))) {
+	if (domain && !(dlen == strlen(HUB_INDEX_HOST) && !memcmp(s, HUB_INDEX_HOST, dlen))) {
 		sbuf_add(&sb, s, dlen);
 	} else {
-		sbuf_addstr(&sb, DEFAULT_DOMAIN);
+		sbuf_addstr(&sb, HUB_DOMAIN);
 	}
 	if (domain)
 		rest = slash + 1;
 	sbuf_addch(&sb, '/');
-	if (strcmp(sbuf_str(&sb), DEFAULT_DOMAIN "/") == 0 && !strchr(rest, '/'))
+	if (strcmp(sbuf_str(&sb), HUB_DOMAIN "/") == 0 && !strchr(rest, '/'))
 		sbuf_addstr(&sb, OFFICIAL_PREFIX);
 	sbuf_addstr(&sb, rest);
 	return sbuf_detach(&sb, NULL);
@@ -438,7 +438,7 @@ static void add_familiar_name(struct sbuf *sb, const struct reference *ref)
 {
 	const char *path = ref->path;
 
-	if (!ref->domain || strcmp(ref->domain, DEFAULT_DOMAIN) != 0) {
+	if (!ref->domain || strcmp(ref->domain, HUB_DOMAIN) != 0) {
 		add_name(sb, ref->domain, path);
 		return;
 	}

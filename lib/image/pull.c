@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../internal.h"
@@ -34,9 +33,6 @@
 #include "register.h"
 #include "xfer.h"
 
-#define PIPE_BUF_SIZE (1 << 20)
-#define PROGRESS_STEP (512 * 1024)
-
 struct pull;
 
 struct layer_job {
@@ -47,7 +43,6 @@ struct layer_job {
 	char parent[DIGEST_STR_LEN];
 	char short_id[13];
 	int needed;
-	int done;
 	struct layer_ingest in;
 	/* download side */
 	struct sha256 blob_hash;
@@ -67,29 +62,18 @@ struct pull {
 	struct xfer x;
 	struct layer_job *jobs;
 	size_t n_jobs;
-	size_t next;
 };
-
-static void report(struct pull *p, const char *id, const char *status, int detail, int64_t cur, int64_t total)
-{
-	xfer_report(&p->x, id, status, detail, cur, total);
-}
 
 /* Docker's progress.Update / progress reader: a per-layer status line. */
 static void emit(struct pull *p, const char *id, const char *status, int64_t cur, int64_t total)
 {
-	report(p, id, status, 1, cur, total);
+	xfer_update(&p->x, id, status, cur, total);
 }
 
 /* Docker's progress.Message: a plain line (with an id prefix if any). */
 static void message(struct pull *p, const char *id, const char *status)
 {
-	report(p, id, status, 0, 0, 0);
-}
-
-static void fail(struct pull *p, const struct berr *e)
-{
-	xfer_fail(&p->x, e);
+	xfer_message(&p->x, id, status);
 }
 
 static int cancelled(struct pull *p)
@@ -114,13 +98,6 @@ static void *extract_main(void *arg)
 
 /* ---- download side ---- */
 
-static int send_all(int fd, const void *buf, size_t n, struct berr *err)
-{
-	if (fd_write_all(fd, buf, n, 1) < 0)
-		return berr_set(err, BERR_CANCELLED, "extraction stopped");
-	return 0;
-}
-
 static int blob_sink(void *ctx, const void *buf, size_t n, struct berr *err)
 {
 	struct layer_job *j = ctx;
@@ -132,25 +109,12 @@ static int blob_sink(void *ctx, const void *buf, size_t n, struct berr *err)
 		return berr_set(err, BERR_DIGEST, "filesystem layer verification failed for digest %s",
 				j->desc->digest);
 	sha256_update(&j->blob_hash, buf, n);
-	if (send_all(j->send_fd, buf, n, err) < 0)
+	if (xfer_send(j->send_fd, buf, n, "extraction stopped", err) < 0)
 		return -1;
-	if (j->received - j->last_report >= PROGRESS_STEP || j->received == (uint64_t)j->desc->size) {
+	if (j->received - j->last_report >= XFER_PROGRESS_STEP || j->received == (uint64_t)j->desc->size) {
 		j->last_report = j->received;
 		emit(j->p, j->short_id, "Downloading", (int64_t)j->received, j->desc->size);
 	}
-	return 0;
-}
-
-static int setup_channel(struct layer_job *j, struct berr *err)
-{
-	int sv[2], sz = PIPE_BUF_SIZE;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return berr_sys(err, "socketpair");
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	j->send_fd = sv[0];
-	j->recv_fd = sv[1];
 	return 0;
 }
 
@@ -194,7 +158,7 @@ static int run_job(struct layer_job *j, struct berr *err)
 
 	if (layer_ingest_begin(j->p->b->store, &j->in, err) < 0)
 		return -1;
-	if (setup_channel(j, err) < 0)
+	if (xfer_channel(&j->send_fd, &j->recv_fd, err) < 0)
 		return -1;
 	sha256_init(&j->blob_hash);
 	if (pthread_create(&th, NULL, extract_main, j) != 0) {
@@ -209,27 +173,18 @@ static int run_job(struct layer_job *j, struct berr *err)
 	return finish_job(j, rc, &dl_err, err);
 }
 
-static void *worker_main(void *arg)
+static int job_present(void *ctx, size_t i)
 {
-	struct pull *p = arg;
+	struct pull *p = ctx;
 
-	for (;;) {
-		struct layer_job *j = NULL;
-		struct berr e = BERR_INIT;
+	return !p->jobs[i].needed;
+}
 
-		pthread_mutex_lock(&p->x.mu);
-		while (p->next < p->n_jobs && !p->jobs[p->next].needed)
-			p->next++;
-		if (p->next < p->n_jobs && !p->x.cancelled)
-			j = &p->jobs[p->next++];
-		pthread_mutex_unlock(&p->x.mu);
-		if (!j)
-			return NULL;
-		if (run_job(j, &e) < 0)
-			fail(p, &e);
-		else
-			j->done = 1;
-	}
+static int job_run(void *ctx, size_t i, struct berr *err)
+{
+	struct pull *p = ctx;
+
+	return run_job(&p->jobs[i], err);
 }
 
 static void discard_jobs(struct pull *p)
@@ -249,9 +204,8 @@ static void discard_jobs(struct pull *p)
 
 static int download_layers(struct pull *p, struct berr *err)
 {
-	size_t needed = 0, n_threads;
-	pthread_t th[64];
-	size_t started = 0;
+	struct xfer_pool pool = { &p->x, p->n_jobs, job_present, job_run, p, 0 };
+	size_t needed = 0;
 	int max = p->b->cfg.max_concurrent_downloads > 0 ? p->b->cfg.max_concurrent_downloads : 3;
 
 	for (size_t i = 0; i < p->n_jobs; i++)
@@ -262,21 +216,7 @@ static int download_layers(struct pull *p, struct berr *err)
 			emit(p, p->jobs[i].short_id, "Waiting", 0, 0);
 	if (!needed)
 		return 0;
-	n_threads = needed < (size_t)max ? needed : (size_t)max;
-	if (n_threads > 64)
-		n_threads = 64;
-	for (size_t i = 0; i < n_threads; i++)
-		if (pthread_create(&th[started], NULL, worker_main, p) == 0)
-			started++;
-	if (!started)
-		return berr_set(err, BERR_INTERNAL, "cannot start download threads");
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	if (p->x.cancelled) {
-		berr_copy(err, &p->x.err);
-		return -1;
-	}
-	return 0;
+	return xfer_pool_run(&pool, needed < (size_t)max ? needed : (size_t)max, "download", err);
 }
 
 /* ---- manifest resolution ---- */
@@ -568,7 +508,7 @@ out:
 	discard_jobs(p);
 	free(p->jobs);
 	p->jobs = NULL;
-	p->n_jobs = p->next = 0;
+	p->n_jobs = 0;
 	manifest_release(&m);
 	image_config_release(&cfg);
 	sbuf_release(&config);

@@ -40,13 +40,10 @@
 #include "manifest.h"
 #include "xfer.h"
 
-#define MAX_UPLOADS 64                  /* a bound on max-concurrent-uploads (default 5) */
 #define UPLOAD_ATTEMPTS 5               /* docker's maxUploadAttempts */
 #define SMALL_LAYER (100 << 10)         /* docker's smallLayerMaximumSize */
 #define MIDDLE_LAYER (10 << 20)         /* docker's middleLayerMaximumSize */
-#define PIPE_BUF_SIZE (1 << 20)
 #define ZOUT_SIZE (256 << 10)
-#define PROGRESS_STEP (512 * 1024)
 /* isa-l level 1: several times faster than zlib's default, a few percent
  * larger; compression is what bounds a push on a fast network. */
 #define GZIP_LEVEL 1
@@ -74,7 +71,6 @@ struct push_layer {
 	char digest[DIGEST_STR_LEN];
 	int64_t blob_size;
 	int record;            /* add (digest, this repository) to the metadata */
-	int done;
 	struct push_layer *same;  /* an upper layer with this diff ID: uploaded once */
 	/* producer */
 	int send_fd, recv_fd;
@@ -102,31 +98,21 @@ struct push {
 	char *domain;
 	struct xfer x;
 	struct push_layer *layers;
-	size_t n_layers, next;
+	size_t n_layers;
 	struct known_layer *known;
 	size_t n_known;
 };
 
-static void report(struct push *p, const char *id, const char *status, int detail, int64_t cur, int64_t total)
-{
-	xfer_report(&p->x, id, status, detail, cur, total);
-}
-
 /* docker's progress.Update: a layer's status line. */
 static void emit(struct push *p, const char *id, const char *status)
 {
-	report(p, id, status, 1, 0, 0);
+	xfer_update(&p->x, id, status, 0, 0);
 }
 
 /* docker's progress.Message: a plain line. */
 static void message(struct push *p, const char *status)
 {
-	report(p, NULL, status, 0, 0, 0);
-}
-
-static void fail(struct push *p, const struct berr *e)
-{
-	xfer_fail(&p->x, e);
+	xfer_message(&p->x, NULL, status);
 }
 
 static int cancelled(struct push *p)
@@ -288,13 +274,6 @@ static int already_exists(struct push_layer *l, int other_repos, size_t max)
 
 /* ---- producer: tar -> gzip -> sha256 -> socket ---- */
 
-static int send_all(int fd, const void *buf, size_t n, struct berr *err)
-{
-	if (fd_write_all(fd, buf, n, 1) < 0)
-		return berr_set(err, BERR_CANCELLED, "upload stopped");
-	return 0;
-}
-
 static int deflate_some(struct push_layer *l, struct berr *err)
 {
 	do {
@@ -308,7 +287,7 @@ static int deflate_some(struct push_layer *l, struct berr *err)
 		if (n) {
 			sha256_update(&l->hash, l->zout, n);
 			l->blob_size += (int64_t)n;
-			if (send_all(l->send_fd, l->zout, n, err) < 0)
+			if (xfer_send(l->send_fd, l->zout, n, "upload stopped", err) < 0)
 				return -1;
 		}
 	} while (l->zs.avail_in > 0 || l->zs.avail_out == 0 ||
@@ -327,9 +306,9 @@ static int tar_out(void *ctx, const void *buf, size_t n, struct berr *err)
 	if (deflate_some(l, err) < 0)
 		return -1;
 	l->tar_bytes += (int64_t)n;
-	if (l->tar_bytes - l->last_report >= PROGRESS_STEP) {
+	if (l->tar_bytes - l->last_report >= XFER_PROGRESS_STEP) {
 		l->last_report = l->tar_bytes;
-		report(l->p, l->short_id, "Pushing", 1, l->tar_bytes, l->size);
+		xfer_update(&l->p->x, l->short_id, "Pushing", l->tar_bytes, l->size);
 	}
 	return 0;
 }
@@ -347,7 +326,7 @@ static void *produce_main(void *arg)
 		rc = deflate_some(l, &l->prod_err);
 	}
 	if (rc == 0)
-		report(l->p, l->short_id, "Pushing", 1, l->tar_bytes, l->size);
+		xfer_update(&l->p->x, l->short_id, "Pushing", l->tar_bytes, l->size);
 	__atomic_store_n(&l->prod_rc, rc < 0 ? -1 : 1, __ATOMIC_RELEASE);
 	/* EOF for the uploader: the body ends here. */
 	shutdown(l->send_fd, SHUT_WR);
@@ -371,14 +350,8 @@ static size_t body_read(char *buf, size_t size, size_t nitems, void *ctx)
 
 static int stream_setup(struct push_layer *l, struct berr *err)
 {
-	int sv[2], sz = PIPE_BUF_SIZE;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return berr_sys(err, "socketpair");
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	l->send_fd = sv[0];
-	l->recv_fd = sv[1];
+	if (xfer_channel(&l->send_fd, &l->recv_fd, err) < 0)
+		return -1;
 	isal_deflate_init(&l->zs);
 	l->zs.level = GZIP_LEVEL;
 	l->zs.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
@@ -551,37 +524,30 @@ static int layer_upload(struct push_layer *l, struct berr *err)
 	}
 }
 
-static void *worker_main(void *arg)
+/* An upper layer with the diff ID of another: uploaded once, by that one. */
+static int layer_shared(void *ctx, size_t i)
 {
-	struct push *p = arg;
+	struct push *p = ctx;
 
-	for (;;) {
-		struct push_layer *l = NULL;
-		struct berr e = BERR_INIT;
+	return p->layers[i].same != NULL;
+}
 
-		pthread_mutex_lock(&p->x.mu);
-		while (p->next < p->n_layers && p->layers[p->next].same)
-			p->next++;
-		if (p->next < p->n_layers && !p->x.cancelled)
-			l = &p->layers[p->next++];
-		pthread_mutex_unlock(&p->x.mu);
-		if (!l)
-			return NULL;
-		if (layer_upload(l, &e) < 0)
-			fail(p, &e);
-		else
-			l->done = 1;
-	}
+static int layer_run(void *ctx, size_t i, struct berr *err)
+{
+	struct push *p = ctx;
+
+	return layer_upload(&p->layers[i], err);
 }
 
 static int upload_layers(struct push *p, struct berr *err)
 {
-	size_t n_threads = 0, started = 0;
+	struct xfer_pool pool = { &p->x, p->n_layers, layer_shared, layer_run, p, 0 };
+	size_t n_threads = 0;
 	size_t max = p->b->cfg.max_concurrent_uploads > 0 ? (size_t)p->b->cfg.max_concurrent_uploads : 5;
-	pthread_t th[MAX_UPLOADS];
 
-	if (max > MAX_UPLOADS)
-		max = MAX_UPLOADS;
+	/* Also what the "Waiting" lines count against. */
+	if (max > XFER_MAX_THREADS)
+		max = XFER_MAX_THREADS;
 	for (size_t i = 0; i < p->n_layers; i++)
 		emit(p, p->layers[i].short_id, "Preparing");
 	for (size_t i = 0, unique = 0; i < p->n_layers; i++)
@@ -589,17 +555,8 @@ static int upload_layers(struct push *p, struct berr *err)
 			emit(p, p->layers[i].short_id, "Waiting");
 	for (size_t i = 0; i < p->n_layers && n_threads < max; i++)
 		n_threads += !p->layers[i].same;
-	for (size_t i = 0; i < n_threads; i++)
-		if (pthread_create(&th[started], NULL, worker_main, p) == 0)
-			started++;
-	if (n_threads && !started)
-		return berr_set(err, BERR_INTERNAL, "cannot start upload threads");
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	if (p->x.cancelled) {
-		berr_copy(err, &p->x.err);
+	if (xfer_pool_run(&pool, n_threads, "upload", err) < 0)
 		return -1;
-	}
 	for (size_t i = 0; i < p->n_layers; i++)
 		if (p->layers[i].same) {
 			snprintf(p->layers[i].digest, DIGEST_STR_LEN, "%s", p->layers[i].same->digest);
@@ -747,7 +704,7 @@ static void free_layers(struct push *p)
 	}
 	free(p->layers);
 	p->layers = NULL;
-	p->n_layers = p->next = 0;
+	p->n_layers = 0;
 	xfer_reset(&p->x);
 }
 

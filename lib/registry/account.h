@@ -20,9 +20,6 @@ struct account_endpoint {
 /* Fills out[0..1]; returns how many (1 or 2). */
 size_t account_endpoints(const struct berth_config *cfg, const char *host, struct account_endpoint out[2]);
 void account_endpoints_release(struct account_endpoint *eps, size_t n);
-/* Docker Hub's registry host: $BERTH_HUB_HOST (tests) or registry-1.docker.io. */
-const char *account_hub_host(void);
-int account_is_hub(const char *host);
 /* net/http's StatusText for the statuses registries answer. */
 const char *account_status_text(long status);
 

@@ -14,12 +14,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../credentials/dockercfg.h"
+#include "../hub.h"
 #include "../io/digest.h"
 #include "auth.h"
 #include "http.h"
 #include "upload.h"
 
-#define HUB_HOST "registry-1.docker.io"
 #define ATTEMPTS 5               /* failures in a row without progress */
 #define ATTEMPTS_TOTAL 50        /* even with progress: a server feeding bytes one by one */
 #define BACKOFF_FIRST_MS 200
@@ -102,21 +103,6 @@ static void endpoint_release(struct endpoint *ep)
 	pthread_mutex_destroy(&ep->mu);
 }
 
-static int is_hub(const char *domain)
-{
-	return !strcmp(domain, "docker.io") || !strcmp(domain, "index.docker.io") ||
-	       !strcmp(domain, HUB_HOST);
-}
-
-/* $BERTH_HUB_HOST stands in for Docker Hub so tests of the mirror
- * fallback never leave the machine. */
-static const char *hub_host(void)
-{
-	const char *h = getenv("BERTH_HUB_HOST");
-
-	return h && *h ? h : HUB_HOST;
-}
-
 /* "http://host:port/" -> base "http://host:port", cred host "host:port". */
 static void add_mirror(struct registry_client *rc, const char *url)
 {
@@ -143,7 +129,7 @@ int registry_client_new(struct registry_client **out, const struct berth_config 
 {
 	struct registry_client *rc;
 	size_t n_mirrors = 0;
-	int hub = is_hub(domain);
+	int hub = hub_is_registry(domain);
 
 	*out = NULL;
 	if (!*domain || !*path || strpbrk(domain, "/?#@ ") || strpbrk(path, "?#@ :"))
@@ -165,7 +151,7 @@ int registry_client_new(struct registry_client **out, const struct berth_config 
 	for (size_t i = 0; i < n_mirrors; i++)
 		add_mirror(rc, cfg->mirrors[i]);
 	if (hub)
-		add_host(rc, hub_host(), "docker.io");
+		add_host(rc, hub_registry_host(), HUB_DOMAIN);
 	else
 		add_host(rc, domain, domain);
 	*out = rc;

@@ -10,24 +10,10 @@
 
 #include <berth/berth.h>
 
+#include "../hub.h"
 #include "account.h"
 #include "auth.h"
 #include "http.h"
-
-#define HUB_HOST "registry-1.docker.io"
-
-const char *account_hub_host(void)
-{
-	const char *h = getenv("BERTH_HUB_HOST");
-
-	return h && *h ? h : HUB_HOST;
-}
-
-int account_is_hub(const char *host)
-{
-	return !strcmp(host, "docker.io") || !strcmp(host, "index.docker.io") || !strcmp(host, HUB_HOST) ||
-	       !strcmp(host, BERTH_INDEX_SERVER);
-}
 
 size_t account_endpoints(const struct berth_config *cfg, const char *host, struct account_endpoint out[2])
 {
@@ -145,7 +131,7 @@ int berth_login_check(const char *config_path, const char *key, const char *user
 		config_release(&cfg);
 		return -1;
 	}
-	n = account_endpoints(&cfg, account_is_hub(host) ? account_hub_host() : host, eps);
+	n = account_endpoints(&cfg, hub_is_registry(host) ? hub_registry_host() : host, eps);
 	for (size_t i = 0; i < n; i++) {
 		berr_clear(err);
 		rc = login_endpoint(&share, &eps[i], user, pass, &fallback, err);

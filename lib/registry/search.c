@@ -18,6 +18,8 @@
 
 #include <berth/berth.h>
 
+#include "../credentials/dockercfg.h"
+#include "../hub.h"
 #include "account.h"
 #include "auth.h"
 #include "http.h"
@@ -25,8 +27,6 @@
 #define SEARCH_BODY_MAX (8 << 20)
 #define CATALOG_PAGE 100
 #define CATALOG_PAGES_MAX 1000   /* 100k repositories: beyond that a loop */
-#define DEFAULT_INDEX "docker.io"
-#define INDEX_HOST "index.docker.io"
 
 struct filters {
 	int has_automated, automated;
@@ -43,17 +43,13 @@ static void split_term(const char *term, char **index, const char **remote)
 	size_t n = slash ? (size_t)(slash - term) : 0;
 
 	if (!slash || (!memchr(term, '.', n) && !memchr(term, ':', n) && !(n == 9 && !strncmp(term, "localhost", 9)))) {
-		*index = xstrdup(DEFAULT_INDEX);
+		*index = xstrdup(HUB_DOMAIN);
 		*remote = term;
 		return;
 	}
-	*index = xstrndup(term, n);
+	_cleanup_free_ char *name = xstrndup(term, n);
+	*index = xstrdup(hub_index_name(name));
 	*remote = slash + 1;
-	/* normalizeIndexName */
-	if (!strcmp(*index, INDEX_HOST)) {
-		free(*index);
-		*index = xstrdup(DEFAULT_INDEX);
-	}
 }
 
 int berth_search_check_term(const char *term, struct berr *err)
@@ -477,19 +473,19 @@ int berth_search(const char *config_path, const char *term, const struct berth_s
 		config_release(&cfg);
 		return -1;
 	}
-	if (!strcmp(index, DEFAULT_INDEX)) {
+	if (!strcmp(index, HUB_DOMAIN)) {
 		/* Official index: "library/x" is searched as "x", and docker
 		 * never pings it. */
 		if (!strncmp(remote, "library/", 8))
 			remote += 8;
-		s.cred_key = xstrdup(BERTH_INDEX_SERVER);
-		if (getenv("BERTH_HUB_HOST") && *getenv("BERTH_HUB_HOST")) {
-			s.host = xstrdup(account_hub_host());
+		s.cred_key = xstrdup(HUB_INDEX_SERVER);
+		if (hub_host_override()) {
+			s.host = xstrdup(hub_host_override());
 			if (ping_index(&s, err) < 0)
 				goto out;
 		} else {
-			s.host = xstrdup(INDEX_HOST);
-			s.base = xstrdup("https://" INDEX_HOST);
+			s.host = xstrdup(HUB_INDEX_HOST);
+			s.base = xstrdup("https://" HUB_INDEX_HOST);
 		}
 	} else {
 		s.host = xstrdup(index);

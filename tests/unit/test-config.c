@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "credentials/dockercfg.h"
 #include "util/sbuf.h"
 #include "test.h"
 

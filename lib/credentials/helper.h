@@ -1,5 +1,5 @@
 /*
- * credhelper.h - docker's credential helper protocol: the program
+ * helper.h - docker's credential helper protocol: the program
  * docker-credential-<name> (found on $PATH) is run with one action and talks
  * JSON on stdin/stdout, as docker-credential-helpers' client package does:
  *   store  stdin {"ServerURL":..,"Username":..,"Secret":..}
@@ -9,10 +9,10 @@
  * docker words it ("error storing credentials - err: exit status 1, out:
  * `...`").  An identity token travels with Username "<token>".
  */
-#ifndef BERTH_CREDHELPER_H
-#define BERTH_CREDHELPER_H
+#ifndef BERTH_CREDENTIALS_HELPER_H
+#define BERTH_CREDENTIALS_HELPER_H
 
-#include "util/err.h"
+#include "../util/err.h"
 
 /* 0 with *user and *secret set (free()), 1 when the helper has none
  * ("credentials not found in native keychain"), -1 on failure. */

@@ -1,5 +1,5 @@
 /*
- * credstore.c - the docker CLI's credential stores for login and logout
+ * store.c - the docker CLI's credential stores for login and logout
  * (cli/config/credentials): the plain-text file store in config.json and
  * the native store of a credential helper, which keeps an empty entry in
  * config.json's "auths" so that logout still finds the key.
@@ -22,14 +22,13 @@
 
 #include <berth/berth.h>
 
-#include "config.h"
-#include "credhelper.h"
-#include "format/gojson.h"
-#include "util/base64.h"
-#include "util/fs.h"
-#include "util/sbuf.h"
-
-#define DOCKERCFG_MAX (4 << 20)
+#include "../format/gojson.h"
+#include "../hub.h"
+#include "../util/base64.h"
+#include "../util/fs.h"
+#include "../util/sbuf.h"
+#include "dockercfg.h"
+#include "helper.h"
 
 /* ConfigFile's JSON fields in struct order; the map-typed ones are Go
  * maps, written with sorted keys. */
@@ -46,21 +45,10 @@ static const struct {
 	{ "cliPluginsExtraDirs", 0 }, { "plugins", 1 }, { "aliases", 1 },
 };
 
-char *berth_server_hostname(const char *server)
-{
-	const char *s = server;
-
-	if (!strncmp(s, "http://", 7))
-		s += 7;
-	else if (!strncmp(s, "https://", 8))
-		s += 8;
-	return xstrndup(s, strcspn(s, "/"));
-}
-
 char *berth_login_key(const char *server)
 {
-	if (!server || !*server || !strcmp(server, "docker.io") || !strcmp(server, BERTH_INDEX_SERVER))
-		return xstrdup(BERTH_INDEX_SERVER);
+	if (hub_is_login_default(server))
+		return xstrdup(HUB_INDEX_SERVER);
 	return berth_server_hostname(server);
 }
 
@@ -77,7 +65,7 @@ static int load_cfg(const char *path, json_t **root, struct berr *err)
 	json_error_t jerr;
 
 	*root = NULL;
-	if (read_file_at(AT_FDCWD, path, &sb, DOCKERCFG_MAX, &rerr) < 0) {
+	if (read_file_at(AT_FDCWD, path, &sb, DOCKERCFG_MAX_BYTES, &rerr) < 0) {
 		if (rerr.errno_ != ENOENT) {
 			berr_copy(err, &rerr);
 			return -1;

@@ -1,30 +1,24 @@
 /*
- * credhelper.c - running docker-credential-<name> helpers (see
- * credhelper.h): PATH lookup as Go's exec.LookPath, the action's input on
- * stdin, stdout captured (bounded), stderr discarded as exec.Cmd.Output
- * discards it, and docker's error texts.
+ * helper.c - running docker-credential-<name> helpers (see helper.h):
+ * PATH lookup as Go's exec.LookPath, then the program run by proc_run
+ * (util/process.h) with the action's input on stdin, stdout captured
+ * (bounded), stderr discarded as exec.Cmd.Output discards it; and docker's
+ * error texts.
  */
-#include "credhelper.h"
+#include "helper.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "util/sbuf.h"
+#include "../util/process.h"
+#include "../util/sbuf.h"
 
 /* A helper answers with one small JSON object; more is not an answer. */
 #define HELPER_OUT_MAX (1 << 20)
 #define NOT_FOUND_MSG "credentials not found in native keychain"
-
-extern char **environ;
 
 static int is_executable(const char *path)
 {
@@ -51,48 +45,6 @@ static char *look_path(const char *name)
 	}
 }
 
-/* Writes all of buf, ignoring SIGPIPE for this thread only: a helper may
- * exit without reading, and the library must not change the process's
- * signal dispositions. */
-static void write_input(int fd, const char *buf, size_t n)
-{
-	sigset_t pipe_set, old;
-	int got_epipe = 0;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			got_epipe = errno == EPIPE;
-			break;
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
-	if (got_epipe && !sigismember(&old, SIGPIPE)) {
-		struct timespec zero = { 0, 0 };
-
-		sigtimedwait(&pipe_set, NULL, &zero);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
-/* Go's ExitError text. */
-static void exit_text(int status, char *buf, size_t n)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, n, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, n, "signal: %s", strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, n, "exit status unknown");
-}
-
 /* Runs the helper; 0 with *out filled when it exited 0.  Otherwise sets
  * errtext (Go's err) and leaves its stdout in *out, returns 1; -1 only
  * when nothing could be run at all (err set). */
@@ -100,12 +52,14 @@ static int run_helper(const char *helper, const char *action, const char *input,
 		      char *errtext, size_t errn, struct berr *err)
 {
 	_cleanup_free_ char *name = xasprintf("docker-credential-%s", helper);
-	_cleanup_free_ char *prog = look_path(name);
-	posix_spawn_file_actions_t fa;
-	int in[2], outp[2], status, rc;
+	_cleanup_free_ char *prog = NULL;
 	char *argv[] = { name, (char *)action, NULL };
-	char buf[4096];
-	pid_t pid;
+	/* stderr discarded, as exec.Cmd.Output discards it. */
+	struct proc_spec spec = { .argv = argv, .in = input, .in_len = strlen(input), .out = PROC_CAPTURE,
+				  .out_max = HELPER_OUT_MAX, .err = PROC_NULL };
+	struct proc_result r;
+	struct berr perr = BERR_INIT;
+	int rc;
 
 	sbuf_reset(out);
 	/* A name with a slash would make the lookup run a path of the
@@ -114,52 +68,27 @@ static int run_helper(const char *helper, const char *action, const char *input,
 		snprintf(errtext, errn, "exec: \"%s\": invalid credential helper name", name);
 		return 1;
 	}
+	prog = look_path(name);
 	if (!prog) {
 		snprintf(errtext, errn, "exec: \"%s\": executable file not found in $PATH", name);
 		return 1;
 	}
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return berr_sys(err, "pipe");
-	if (pipe2(outp, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return berr_sys(err, "pipe");
+	spec.path = prog;
+	proc_result_init(&r);
+	rc = proc_run(&spec, &r, &perr);
+	if (rc < 0 && r.exec_errno) {
+		snprintf(errtext, errn, "%s", perr.msg);
+		rc = 1;
+	} else if (rc < 0) {
+		berr_copy(err, &perr);
+	} else {
+		sbuf_add(out, r.out.buf ? r.out.buf : "", r.out.len);
+		rc = r.exited && r.exit_code == 0 ? 0 : 1;
+		if (rc)
+			proc_status_text(&r, errtext, errn);
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in[0]);
-	close(outp[1]);
-	if (rc != 0) {
-		close(in[1]);
-		close(outp[0]);
-		snprintf(errtext, errn, "fork/exec %s: %s", prog, strerror(rc));
-		return 1;
-	}
-	write_input(in[1], input, strlen(input));
-	close(in[1]);
-	for (;;) {
-		ssize_t r = read(outp[0], buf, sizeof(buf));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (out->len < HELPER_OUT_MAX)
-			sbuf_add(out, buf, (size_t)r);
-	}
-	close(outp[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return berr_sys(err, "wait for %s", name);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	exit_text(status, errtext, errn);
-	return 1;
+	proc_result_release(&r);
+	return rc;
 }
 
 /* strings.TrimSpace of the helper's output. */

@@ -46,7 +46,7 @@ struct hist_opts {
 };
 
 /* historyContext's fields for one row, keys sorted as {{json .}} marshals. */
-static json_t *row_json(const struct hist_opts *o, const struct berth_history_item *h)
+static json_t *row_json(const struct hist_opts *o, const struct berth_image_history_item *h)
 {
 	char at[64], since[64], size[32], *by, *p;
 	json_t *r;
@@ -118,7 +118,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct hist_opts ho = { .human = 1, .trunc = 1 };
-	struct berth_history_item *v = NULL;
+	struct berth_image_history_item *v = NULL;
 	struct berr err = BERR_INIT;
 	struct sbuf out = SBUF_INIT;
 	struct tmpl *t = NULL;
@@ -218,6 +218,6 @@ out:
 	free(text);
 	sbuf_release(&out);
 	if (v)
-		berth_history_free(v, n);
+		berth_image_history_free(v, n);
 	return rc;
 }

@@ -43,8 +43,8 @@ static int cmd_image_prune(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	struct berth_prune_opts po = { 0 };
-	struct berth_rmi_item *items = NULL;
+	struct berth_image_prune_opts po = { 0 };
+	struct berth_image_remove_item *items = NULL;
 	struct berr err = BERR_INIT;
 	const char **filters;
 	size_t n_filters = 0, n = 0;
@@ -94,7 +94,7 @@ static int cmd_image_prune(struct cli *c, int argc, char **argv)
 	}
 	human_size4(size, sizeof(size), (double)reclaimed);
 	printf("Total reclaimed space: %s\n", size);
-	berth_rmi_items_free(items, n);
+	berth_image_remove_items_free(items, n);
 	return 0;
 }
 

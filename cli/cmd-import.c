@@ -20,7 +20,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	struct berth_import_opts io = { 0 };
+	struct berth_archive_import_opts io = { 0 };
 	struct berr err = BERR_INIT;
 	const char **changes = xcalloc((size_t)argc + 1, sizeof(*changes));
 	const char *src;
@@ -45,7 +45,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	}
 	src = argv[optind];
 	/* The docker CLI checks the name itself, before sending anything. */
-	if (argc - optind > 1 && berth_reference_check(argv[optind + 1], &err) < 0) {
+	if (argc - optind > 1 && berth_image_reference_check(argv[optind + 1], &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		free(changes);
 		return 1;
@@ -71,7 +71,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		printf("Downloading from %s\n", src);
 		fflush(stdout);
 	}
-	rc = berth_image_import(c->b, fd, argc - optind > 1 ? argv[optind + 1] : NULL, &io, id, &err);
+	rc = berth_archive_import(c->b, fd, argc - optind > 1 ? argv[optind + 1] : NULL, &io, id, &err);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	free(changes);

@@ -36,7 +36,7 @@ static char *mirror_url(const char *m)
 	return n && m[n - 1] == '/' ? xstrdup(m) : xasprintf("%s/", m);
 }
 
-static json_t *info_json(const struct berth_info *in)
+static json_t *info_json(const struct berth_system_info *in)
 {
 	json_t *o = json_object(), *ds, *insecure = json_array(), *mirrors = json_array(), *idx = json_object();
 	json_t *cidrs = json_array();
@@ -146,7 +146,7 @@ static void print_info(json_t *o)
 
 int cmd_info(struct cli *c, int argc, char **argv)
 {
-	struct berth_info info;
+	struct berth_system_info info;
 	struct berr err = BERR_INIT;
 	struct tmpl *t = NULL;
 	const char *format;
@@ -160,12 +160,12 @@ int cmd_info(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 64;
 	}
-	if (!cli_berth(c) || berth_info(c->b, &info, &err) < 0) {
+	if (!cli_berth(c) || berth_system_info(c->b, &info, &err) < 0) {
 		tmpl_free(t);
 		return c->b ? cli_error(&err, 0) : 1;
 	}
 	o = info_json(&info);
-	berth_info_release(&info);
+	berth_system_info_release(&info);
 	if (t) {
 		rc = cli_print_template(t, o);
 		tmpl_free(t);

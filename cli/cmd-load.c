@@ -18,8 +18,8 @@ int cmd_load(struct cli *c, int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct berr err = BERR_INIT;
-	struct berth_load_result res;
-	struct berth_load_opts lo = { 0 };
+	struct berth_archive_load_result res;
+	struct berth_archive_load_opts lo = { 0 };
 	struct progress *pr = NULL;
 	const char *input = NULL;
 	int quiet = 0, fd = STDIN_FILENO, o, rc;
@@ -54,7 +54,7 @@ int cmd_load(struct cli *c, int argc, char **argv)
 		lo.progress = progress_event;
 		lo.progress_ctx = pr;
 	}
-	rc = berth_image_load(c->b, fd, &lo, &res, &err);
+	rc = berth_archive_load(c->b, fd, &lo, &res, &err);
 	progress_free(pr);
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -62,6 +62,6 @@ int cmd_load(struct cli *c, int argc, char **argv)
 		return cli_error(&err, 1);
 	for (size_t i = 0; i < res.n; i++)
 		printf("%s\n", res.lines[i]);
-	berth_load_result_release(&res);
+	berth_archive_load_result_release(&res);
 	return 0;
 }

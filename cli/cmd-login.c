@@ -158,7 +158,7 @@ static int login_stored(struct cli *c, const char *key, const char *user, const 
 
 	printf("Authenticating with existing credentials...\n");
 	fflush(stdout);
-	if (berth_login_check(c->config, key, user, pass, &err) == 0)
+	if (berth_registry_login_check(c->config, key, user, pass, &err) == 0)
 		return 0;
 	if (err.code == BERR_AUTH)
 		fprintf(stderr, "Stored credentials invalid or expired\n");
@@ -216,10 +216,10 @@ int cmd_login(struct cli *c, int argc, char **argv)
 		}
 		flag_pass = stdin_pass = read_stdin_password();
 	}
-	key = berth_login_key(optind < argc ? argv[optind] : NULL);
-	is_default = !strcmp(key, BERTH_INDEX_SERVER);
+	key = berth_registry_login_key(optind < argc ? argv[optind] : NULL);
+	is_default = !strcmp(key, BERTH_REGISTRY_INDEX_SERVER);
 	if ((!flag_user || !*flag_user) && (!flag_pass || !*flag_pass)) {
-		berth_login_stored(key, &stored_user, &stored_pass, &err);
+		berth_registry_login_stored(key, &stored_user, &stored_pass, &err);
 		berr_clear(&err);
 		if (stored_user && *stored_user && stored_pass && *stored_pass && strcmp(stored_user, "<token>") &&
 		    login_stored(c, key, stored_user, stored_pass) == 0) {
@@ -231,17 +231,17 @@ int cmd_login(struct cli *c, int argc, char **argv)
 	if (!user) {
 		if (configure_auth(flag_user, flag_pass, stored_user, is_default, &user, &pass))
 			goto out;
-		if (berth_login_check(c->config, key, user, pass, &err) < 0) {
+		if (berth_registry_login_check(c->config, key, user, pass, &err) < 0) {
 			rc = cli_error(&err, 1);
 			goto out;
 		}
 	}
-	plain = berth_login_plaintext_path(key);
+	plain = berth_registry_login_plaintext_path(key);
 	if (plain && *pass) {
 		fprintf(stderr, UNENCRYPTED_WARNING, plain);
 		fflush(stderr);
 	}
-	if (berth_login_save(key, user, pass, &err) < 0) {
+	if (berth_registry_login_save(key, user, pass, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		goto out;
 	}

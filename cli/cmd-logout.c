@@ -33,10 +33,10 @@ int cmd_logout(struct cli *c, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("logout", usage_line, "requires at most 1 argument");
 	if (argc - optind == 0) {
-		host = xstrdup(BERTH_INDEX_SERVER);
-		keys[n++] = BERTH_INDEX_SERVER;
+		host = xstrdup(BERTH_REGISTRY_INDEX_SERVER);
+		keys[n++] = BERTH_REGISTRY_INDEX_SERVER;
 	} else {
-		host = berth_server_hostname(argv[optind]);
+		host = berth_registry_hostname(argv[optind]);
 		keys[n++] = argv[optind];
 		keys[n++] = host;
 		owned[0] = xasprintf("http://%s", host);
@@ -46,7 +46,7 @@ int cmd_logout(struct cli *c, int argc, char **argv)
 	}
 	printf("Removing login credentials for %s\n", host);
 	fflush(stdout);
-	failed = berth_logout(keys, n, errs, &err);
+	failed = berth_registry_logout(keys, n, errs, &err);
 	if (failed < 0) {
 		for (size_t i = 0; i < n; i++)
 			errs[i] = err;

@@ -4,14 +4,14 @@
 static int pull(struct berth *b, const char *ref, const struct cli_transfer_opts *to, char **canonical,
 		struct berr *err)
 {
-	struct berth_pull_opts po = {
+	struct berth_image_pull_opts po = {
 		.platform = to->platform,
 		.all_tags = to->all_tags,
 		.progress = to->progress,
 		.progress_ctx = to->progress_ctx,
 	};
 
-	return berth_pull(b, ref, &po, canonical, err);
+	return berth_image_pull(b, ref, &po, canonical, err);
 }
 
 int cmd_pull(struct cli *c, int argc, char **argv)

@@ -4,13 +4,13 @@
 static int push(struct berth *b, const char *ref, const struct cli_transfer_opts *to, char **canonical,
 		struct berr *err)
 {
-	struct berth_push_opts po = {
+	struct berth_image_push_opts po = {
 		.all_tags = to->all_tags,
 		.progress = to->progress,
 		.progress_ctx = to->progress_ctx,
 	};
 
-	return berth_push(b, ref, &po, canonical, err);
+	return berth_image_push(b, ref, &po, canonical, err);
 }
 
 int cmd_push(struct cli *c, int argc, char **argv)

@@ -15,7 +15,7 @@ static int rmi_main(struct cli *c, const char *name, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	struct berth_rmi_opts ro = { 0 };
+	struct berth_image_remove_opts ro = { 0 };
 	char usage_line[128];
 	char **errs;
 	size_t n_errs = 0;
@@ -38,7 +38,7 @@ static int rmi_main(struct cli *c, const char *name, int argc, char **argv)
 	errs = xcalloc((size_t)(argc - optind) + 1, sizeof(*errs));
 	for (int i = optind; i < argc; i++) {
 		struct berr err = BERR_INIT;
-		struct berth_rmi_item *items;
+		struct berth_image_remove_item *items;
 		size_t n;
 
 		if (berth_image_remove(c->b, argv[i], &ro, &items, &n, &err) < 0) {
@@ -53,7 +53,7 @@ static int rmi_main(struct cli *c, const char *name, int argc, char **argv)
 		}
 		for (size_t k = 0; k < n; k++)
 			printf("%s %s\n", items[k].deleted ? "Deleted:" : "Untagged:", items[k].ref);
-		berth_rmi_items_free(items, n);
+		berth_image_remove_items_free(items, n);
 	}
 	fflush(stdout);
 	for (size_t k = 0; k < n_errs; k++) {

@@ -30,7 +30,7 @@ static int save_to_file(struct cli *c, const char *path, const char *const *name
 	fchmod(fd, 0644);
 	/* No fsync: docker's CopyToFile does not sync either, and flushing
 	 * the whole archive to disk would double the time of a save. */
-	rc = berth_image_save(c->b, names, n, fd, &err);
+	rc = berth_archive_save(c->b, names, n, fd, &err);
 	close(fd);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = berr_sys(&err, "rename %s", path);
@@ -70,7 +70,7 @@ int cmd_save(struct cli *c, int argc, char **argv)
 		return 1;
 	if (output && *output)
 		return save_to_file(c, output, (const char *const *)argv + optind, (size_t)(argc - optind));
-	if (berth_image_save(c->b, (const char *const *)argv + optind, (size_t)(argc - optind), STDOUT_FILENO,
+	if (berth_archive_save(c->b, (const char *const *)argv + optind, (size_t)(argc - optind), STDOUT_FILENO,
 			     &err) < 0)
 		return cli_error(&err, err.code != BERR_IO);
 	return 0;

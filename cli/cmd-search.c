@@ -34,7 +34,7 @@ static int flag_error(const char *fmt, ...)
 }
 
 /* The searchContext's fields, as strings. */
-static json_t *row_json(const struct berth_search_result *r, int trunc, int json_bools)
+static json_t *row_json(const struct berth_registry_search_result *r, int trunc, int json_bools)
 {
 	char *desc = xstrdup(r->description), *d;
 	json_t *o = json_object();
@@ -69,7 +69,7 @@ static json_t *header_json(void)
 }
 
 /* Renders the results; 1 with the message printed on a template error. */
-static int render(const char *format, int trunc, const struct berth_search_result *v, size_t n)
+static int render(const char *format, int trunc, const struct berth_registry_search_result *v, size_t n)
 {
 	struct sbuf out = SBUF_INIT;
 	struct berr err = BERR_INIT;
@@ -172,8 +172,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	struct berth_search_opts so = { .limit = 25 };
-	struct berth_search_result *v = NULL;
+	struct berth_registry_search_opts so = { .limit = 25 };
+	struct berth_registry_search_result *v = NULL;
 	struct berr err = BERR_INIT;
 	char **filters = xcalloc((size_t)argc + 1, sizeof(char *));
 	const char *format = NULL;
@@ -236,18 +236,18 @@ int cmd_search(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	/* The CLI checks the index name before asking the daemon. */
-	if (berth_search_check_term(argv[optind], &err) < 0) {
+	if (berth_registry_search_check_term(argv[optind], &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		goto out;
 	}
 	so.filters = (const char *const *)filters;
-	if (berth_search(c->config, argv[optind], &so, &v, &n, &err) < 0) {
+	if (berth_registry_search(c->config, argv[optind], &so, &v, &n, &err) < 0) {
 		rc = cli_error(&err, 1);
 		goto out;
 	}
 	rc = render(format, !no_trunc, v, n);
 out:
-	berth_search_results_free(v, n);
+	berth_registry_search_results_free(v, n);
 	for (size_t i = 0; i < nf; i++)
 		free(filters[i]);
 	free(filters);

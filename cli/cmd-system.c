@@ -10,7 +10,7 @@
 static const char usage_line[] = "system COMMAND\n\nManage Docker";
 static const char df_usage[] = "system df [OPTIONS]\n\nShow docker disk usage";
 
-static void print_images_verbose(const struct berth_df *df)
+static void print_images_verbose(const struct berth_system_df *df)
 {
 	static const char *const header[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE",
 					      "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS" };
@@ -18,7 +18,7 @@ static void print_images_verbose(const struct berth_df *df)
 
 	table_add(t, header, 8);
 	for (size_t i = 0; i < df->n_images; i++) {
-		const struct berth_df_image *d = &df->images[i];
+		const struct berth_system_df_image *d = &df->images[i];
 		char repo[512] = "<none>", tag[256] = "<none>", id[16], created[80], size[32], shared[32],
 		     unique[32];
 		const char *cells[8];
@@ -58,7 +58,7 @@ static void print_header(const char *const *cells, size_t n)
 	table_free(t);
 }
 
-static void print_verbose(const struct berth_df *df)
+static void print_verbose(const struct berth_system_df *df)
 {
 	static const char *const containers[] = { "CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES",
 						  "SIZE", "CREATED", "STATUS", "NAMES" };
@@ -76,7 +76,7 @@ static void print_verbose(const struct berth_df *df)
 	print_header(cache, 7);
 }
 
-static void print_summary(const struct berth_df *df)
+static void print_summary(const struct berth_system_df *df)
 {
 	static const char *const header[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
 	static const char *const zero[][5] = {
@@ -116,7 +116,7 @@ static int cmd_system_df(struct cli *c, int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct berr err = BERR_INIT;
-	struct berth_df df;
+	struct berth_system_df df;
 	int verbose = 0, o;
 
 	optind = 1;
@@ -137,7 +137,7 @@ static int cmd_system_df(struct cli *c, int argc, char **argv)
 		print_verbose(&df);
 	else
 		print_summary(&df);
-	berth_df_release(&df);
+	berth_system_df_release(&df);
 	return 0;
 }
 

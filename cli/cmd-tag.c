@@ -49,11 +49,11 @@ int cmd_tag(struct cli *c, int argc, char **argv)
 	src = argv[optind];
 	dst = argv[optind + 1];
 	/* ParseAnyReference(source): an image ID is a reference too. */
-	if (!is_id(src) && berth_reference_check(src, &err) < 0) {
+	if (!is_id(src) && berth_image_reference_check(src, &err) < 0) {
 		fprintf(stderr, "Error parsing reference: \"%s\" is not a valid repository/tag: %s\n", src, err.msg);
 		return 1;
 	}
-	if (berth_reference_check(dst, &err) < 0) {
+	if (berth_image_reference_check(dst, &err) < 0) {
 		fprintf(stderr, "Error parsing reference: \"%s\" is not a valid repository/tag: %s\n", dst, err.msg);
 		return 1;
 	}

@@ -50,7 +50,7 @@ int cli_transfer(struct cli *c, const struct cli_transfer *t, int argc, char **a
 	ref = argv[optind];
 	/* The docker CLI parses the name before anything else and prints
 	 * the parser's error as it is. */
-	if (berth_reference_check(ref, &err) < 0) {
+	if (berth_image_reference_check(ref, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}

@@ -33,7 +33,7 @@ void berth_close(struct berth *b)
 	free(b);
 }
 
-int berth_reference_check(const char *s, struct berr *err)
+int berth_image_reference_check(const char *s, struct berr *err)
 {
 	struct reference ref;
 

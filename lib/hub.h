@@ -7,7 +7,7 @@
  *                                 spelling of docker.io
  *   "registry-1.docker.io"        where Hub's distribution API answers
  *   "https://index.docker.io/v1/" the key of Hub's credentials in
- *                                 config.json (BERTH_INDEX_SERVER)
+ *                                 config.json (BERTH_REGISTRY_INDEX_SERVER)
  * Which of them count as Hub depends on the question (see each function);
  * the callers ask the question they mean rather than keeping lists.
  */
@@ -21,7 +21,7 @@
 #define HUB_DOMAIN "docker.io"
 #define HUB_INDEX_HOST "index.docker.io"
 #define HUB_REGISTRY "registry-1.docker.io"
-#define HUB_INDEX_SERVER BERTH_INDEX_SERVER
+#define HUB_INDEX_SERVER BERTH_REGISTRY_INDEX_SERVER
 
 /* A registry host ("host[:port]") that is Docker Hub for pulls, pushes,
  * logins and credential lookups: the two domains and HUB_REGISTRY. */

@@ -14,9 +14,9 @@
 
 /* Checks that s is a valid image reference, with Docker's error texts
  * ("invalid reference format: ..."); no store needed. */
-int berth_reference_check(const char *s, struct berr *err);
+int berth_image_reference_check(const char *s, struct berr *err);
 
-struct berth_pull_opts {
+struct berth_image_pull_opts {
 	const char *platform;   /* "os/arch[/variant]"; NULL = the host's */
 	int all_tags;           /* -a */
 	berth_progress_fn progress;
@@ -25,7 +25,7 @@ struct berth_pull_opts {
 
 /* Pulls ref into the store.  *canonical_out (free()) gets the full
  * reference docker prints last ("docker.io/library/busybox:latest"). */
-int berth_pull(struct berth *b, const char *ref, const struct berth_pull_opts *opts, char **canonical_out,
+int berth_image_pull(struct berth *b, const char *ref, const struct berth_image_pull_opts *opts, char **canonical_out,
 	       struct berr *err);
 
 /* One row source for `images`: an image and its references. */
@@ -64,7 +64,7 @@ int berth_image_inspect(struct berth *b, const char *name, char **json_out, stru
 int berth_image_inspect_raw(struct berth *b, const char *name, char **json_out, struct berr *err);
 
 /* One row of Docker 20.10's image history, newest first. */
-struct berth_history_item {
+struct berth_image_history_item {
 	char *id;         /* "sha256:<hex>" or "<missing>" */
 	int64_t created;  /* unix seconds; Go's zero time is -62135596800 */
 	char *created_by;
@@ -72,9 +72,9 @@ struct berth_history_item {
 	int64_t size;     /* the layer's own size; 0 for empty_layer entries */
 };
 /* Errors as GetImage's: "No such image: nosuch:latest", reference errors. */
-int berth_image_history(struct berth *b, const char *name, struct berth_history_item **out, size_t *n,
+int berth_image_history(struct berth *b, const char *name, struct berth_image_history_item **out, size_t *n,
 			struct berr *err);
-void berth_history_free(struct berth_history_item *v, size_t n);
+void berth_image_history_free(struct berth_image_history_item *v, size_t n);
 
 /* Docker 20.10's POST /images/{source}/tag?repo=&tag=: target is a
  * checked, digest-free reference (the CLI's checks come first).  Points
@@ -84,31 +84,31 @@ int berth_image_tag(struct berth *b, const char *source, const char *target, str
 
 /* One record of `rmi`/`image prune`, in docker's order: a removed name
  * (Untagged:) or a deleted image or layer ID (Deleted:). */
-struct berth_rmi_item {
+struct berth_image_remove_item {
 	int deleted;
 	char *ref;
 };
-struct berth_rmi_opts {
+struct berth_image_remove_opts {
 	int force;     /* -f */
 	int no_prune;  /* --no-prune: keep untagged parent images */
 };
 /* Docker 20.10's image delete of one name, ID (prefix) or name@digest.
  * Errors: BERR_NOT_FOUND ("No such image: busybox:latest"), BERR_EXISTS
  * for conflicts ("conflict: unable to delete ..."), BERR_INVALID for bad
- * references.  *items (berth_rmi_items_free) only on success. */
-int berth_image_remove(struct berth *b, const char *name, const struct berth_rmi_opts *opts,
-		       struct berth_rmi_item **items, size_t *n, struct berr *err);
-void berth_rmi_items_free(struct berth_rmi_item *v, size_t n);
+ * references.  *items (berth_image_remove_items_free) only on success. */
+int berth_image_remove(struct berth *b, const char *name, const struct berth_image_remove_opts *opts,
+		       struct berth_image_remove_item **items, size_t *n, struct berr *err);
+void berth_image_remove_items_free(struct berth_image_remove_item *v, size_t n);
 
-struct berth_prune_opts {
+struct berth_image_prune_opts {
 	int all;                    /* -a: not only dangling images */
 	const char *const *filters; /* "until=...", "label=...", "label!=..."; NULL-terminated or NULL */
 };
 /* Docker 20.10's image prune; *reclaimed is the sum of the deleted layers' own sizes. */
-int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, struct berth_rmi_item **items,
+int berth_image_prune(struct berth *b, const struct berth_image_prune_opts *opts, struct berth_image_remove_item **items,
 		      size_t *n, int64_t *reclaimed, struct berr *err);
 
-struct berth_push_opts {
+struct berth_image_push_opts {
 	int all_tags;           /* -a: every tag of the repository */
 	berth_progress_fn progress;
 	void *progress_ctx;
@@ -119,7 +119,7 @@ struct berth_push_opts {
  * tag: X", "tag does not exist: X:T", the registry's words).  On success
  * the layers' digests and NAME@DIGEST are recorded in the store, and
  * *canonical_out (free(), may be NULL) gets what `push -q` prints. */
-int berth_push(struct berth *b, const char *ref, const struct berth_push_opts *opts, char **canonical_out,
+int berth_image_push(struct berth *b, const char *ref, const struct berth_image_push_opts *opts, char **canonical_out,
 	       struct berr *err);
 
 #endif

@@ -13,7 +13,7 @@
 #include <berth/error.h>
 
 /* `system df`: the images part (berth has no containers, volumes or build cache). */
-struct berth_df_image {
+struct berth_system_df_image {
 	char *id;
 	char *repo_tag;      /* the first tag (docker's order) or NULL */
 	int dangling;
@@ -21,17 +21,17 @@ struct berth_df_image {
 	int64_t size;        /* the whole chain */
 	int64_t shared_size; /* layers also used by another image */
 };
-struct berth_df {
-	struct berth_df_image *images;
+struct berth_system_df {
+	struct berth_system_df_image *images;
 	size_t n_images;
 	int64_t layers_size; /* every layer counted once */
 };
-int berth_system_df(struct berth *b, struct berth_df *out, struct berr *err);
-void berth_df_release(struct berth_df *df);
+int berth_system_df(struct berth *b, struct berth_system_df *out, struct berr *err);
+void berth_system_df_release(struct berth_system_df *df);
 
 /* berth's own facts in the shape of docker's `info` (strings free()d by
- * berth_info_release). */
-struct berth_info {
+ * berth_system_info_release). */
+struct berth_system_info {
 	char *root;             /* the store root, symlinks resolved */
 	size_t images;          /* images in imagedb */
 	size_t layers;          /* layers in layerdb */
@@ -48,7 +48,7 @@ struct berth_info {
 	char **registry_mirrors;
 	int max_concurrent_downloads;
 };
-int berth_info(struct berth *b, struct berth_info *out, struct berr *err);
-void berth_info_release(struct berth_info *info);
+int berth_system_info(struct berth *b, struct berth_system_info *out, struct berr *err);
+void berth_system_info_release(struct berth_system_info *info);
 
 #endif

@@ -143,10 +143,10 @@ static int commit_import(struct berth *b, struct layer_ingest *li, const struct 
 	return 0;
 }
 
-int berth_image_import(struct berth *b, int fd, const char *refstr, const struct berth_import_opts *opts,
+int berth_archive_import(struct berth *b, int fd, const char *refstr, const struct berth_archive_import_opts *opts,
 		       char id_out[72], struct berr *err)
 {
-	struct berth_import_opts none = { 0 };
+	struct berth_archive_import_opts none = { 0 };
 	struct reference ref = { 0 };
 	struct platform pl = { 0 };
 	struct layer_ingest li;

@@ -69,7 +69,7 @@ struct load_image {
 
 struct load {
 	struct berth *b;
-	const struct berth_load_opts *opts;
+	const struct berth_archive_load_opts *opts;
 	struct member *members;
 	size_t n_members;
 	struct loaded_layer *layers;
@@ -77,7 +77,7 @@ struct load {
 	struct load_image *images;
 	size_t n_images;
 	size_t mem_bytes;   /* kept in memory so far */
-	struct berth_load_result *out; /* while committing */
+	struct berth_archive_load_result *out; /* while committing */
 };
 
 /* ---- reading the archive ---- */
@@ -648,14 +648,14 @@ static int register_layer(void *ctx, size_t i, const char *chain, const char *pa
 	return 0;
 }
 
-static void out_line(struct berth_load_result *out, char *line)
+static void out_line(struct berth_archive_load_result *out, char *line)
 {
 	out->lines = xrealloc(out->lines, (out->n + 1) * sizeof(*out->lines));
 	out->lines[out->n++] = line;
 }
 
 /* Docker's AddTag(force) for each RepoTag, with its lines. */
-static int tag_image(struct load *ld, struct store_refs *refs, struct load_image *im, struct berth_load_result *out,
+static int tag_image(struct load *ld, struct store_refs *refs, struct load_image *im, struct berth_archive_load_result *out,
 		     struct berr *err)
 {
 	for (size_t t = 0; im->tags[t]; t++) {
@@ -693,7 +693,7 @@ static int tag_images(void *ctx, struct store_refs *refs, struct berr *err)
 	return 0;
 }
 
-static int commit(struct load *ld, struct berth_load_result *out, struct berr *err)
+static int commit(struct load *ld, struct berth_archive_load_result *out, struct berr *err)
 {
 	struct reg_image *ris = xcalloc(ld->n_images + 1, sizeof(*ris));
 	struct image_reg *regs = xcalloc(ld->n_images + 1, sizeof(*regs));
@@ -749,7 +749,7 @@ static void load_release(struct load *ld)
 	free(ld->images);
 }
 
-int berth_image_load(struct berth *b, int fd, const struct berth_load_opts *opts, struct berth_load_result *out,
+int berth_archive_load(struct berth *b, int fd, const struct berth_archive_load_opts *opts, struct berth_archive_load_result *out,
 		     struct berr *err)
 {
 	struct load ld = { 0 };
@@ -771,11 +771,11 @@ int berth_image_load(struct berth *b, int fd, const struct berth_load_opts *opts
 	decompress_reader_free(dz);
 	load_release(&ld);
 	if (rc < 0)
-		berth_load_result_release(out);
+		berth_archive_load_result_release(out);
 	return rc;
 }
 
-void berth_load_result_release(struct berth_load_result *r)
+void berth_archive_load_result_release(struct berth_archive_load_result *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->lines[i]);

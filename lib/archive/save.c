@@ -503,7 +503,7 @@ static void save_release(struct save *sv)
 	free(sv->blobs);
 }
 
-int berth_image_save(struct berth *b, const char *const *names, size_t n, int fd, struct berr *err)
+int berth_archive_save(struct berth *b, const char *const *names, size_t n, int fd, struct berr *err)
 {
 	struct save sv = { b, NULL, 0, NULL, 0 };
 	struct out o = { fd, xmalloc(OUT_BUF), 0 };

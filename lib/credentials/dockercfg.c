@@ -42,7 +42,7 @@ static int decode_auth(const char *auth, char **user, char **pass, struct berr *
 
 /* The CLI's ConvertToHostname: drop the scheme and everything after the
  * first '/'. */
-char *berth_server_hostname(const char *server)
+char *berth_registry_hostname(const char *server)
 {
 	const char *s = server;
 
@@ -72,7 +72,7 @@ static json_t *find_auth_entry(json_t *auths, const char *host)
 	if (entry)
 		return entry;
 	json_object_foreach(auths, key, v) {
-		_cleanup_free_ char *h = berth_server_hostname(key);
+		_cleanup_free_ char *h = berth_registry_hostname(key);
 
 		if (strcmp(h, server) == 0)
 			return v;

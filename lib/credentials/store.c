@@ -45,14 +45,14 @@ static const struct {
 	{ "cliPluginsExtraDirs", 0 }, { "plugins", 1 }, { "aliases", 1 },
 };
 
-char *berth_login_key(const char *server)
+char *berth_registry_login_key(const char *server)
 {
 	if (hub_is_login_default(server))
 		return xstrdup(HUB_INDEX_SERVER);
-	return berth_server_hostname(server);
+	return berth_registry_hostname(server);
 }
 
-int berth_login_stored(const char *key, char **user, char **pass, struct berr *err)
+int berth_registry_login_stored(const char *key, char **user, char **pass, struct berr *err)
 {
 	return dockercfg_get_auth(key, user, pass, err);
 }
@@ -88,7 +88,7 @@ static int load_cfg(const char *path, json_t **root, struct berr *err)
 	return 1;
 }
 
-char *berth_login_plaintext_path(const char *key)
+char *berth_registry_login_plaintext_path(const char *key)
 {
 	char *path = dockercfg_path();
 	json_t *root = NULL;
@@ -97,7 +97,7 @@ char *berth_login_plaintext_path(const char *key)
 	if (!path)
 		return NULL;
 	if (load_cfg(path, &root, NULL) < 0) {
-		/* berth_login_save will report the broken file. */
+		/* berth_registry_login_save will report the broken file. */
 		return path;
 	}
 	plain = dockercfg_helper(root, key) == NULL;
@@ -260,7 +260,7 @@ static json_t *auths_of(json_t *root)
 	return auths;
 }
 
-int berth_login_save(const char *key, const char *user, const char *pass, struct berr *err)
+int berth_registry_login_save(const char *key, const char *user, const char *pass, struct berr *err)
 {
 	_cleanup_free_ char *path = dockercfg_path();
 	const char *helper;
@@ -293,7 +293,7 @@ int berth_login_save(const char *key, const char *user, const char *pass, struct
 	return 0;
 }
 
-int berth_logout(const char *const *keys, size_t n, struct berr *errs, struct berr *err)
+int berth_registry_logout(const char *const *keys, size_t n, struct berr *errs, struct berr *err)
 {
 	_cleanup_free_ char *path = dockercfg_path();
 	json_t *root;

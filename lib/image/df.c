@@ -60,7 +60,7 @@ static char **image_chain(struct store *s, const char *id)
 	return v ? v : xcalloc(1, sizeof(*v));
 }
 
-void berth_df_release(struct berth_df *df)
+void berth_system_df_release(struct berth_system_df *df)
 {
 	for (size_t i = 0; i < df->n_images; i++) {
 		free(df->images[i].id);
@@ -70,7 +70,7 @@ void berth_df_release(struct berth_df *df)
 	memset(df, 0, sizeof(*df));
 }
 
-int berth_system_df(struct berth *b, struct berth_df *out, struct berr *err)
+int berth_system_df(struct berth *b, struct berth_system_df *out, struct berr *err)
 {
 	struct berth_image *imgs;
 	size_t n;
@@ -94,7 +94,7 @@ int berth_system_df(struct berth *b, struct berth_df *out, struct berr *err)
 	out->images = xcalloc(n + 1, sizeof(*out->images));
 	out->n_images = n;
 	for (size_t i = 0; i < n; i++) {
-		struct berth_df_image *d = &out->images[i];
+		struct berth_system_df_image *d = &out->images[i];
 		d->id = xstrdup(imgs[i].id);
 		d->created = imgs[i].created;
 		d->size = imgs[i].size;

@@ -13,7 +13,7 @@
 #include "lookup.h"
 #include "../util/sbuf.h"
 
-void berth_history_free(struct berth_history_item *v, size_t n)
+void berth_image_history_free(struct berth_image_history_item *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].id);
@@ -40,12 +40,12 @@ static json_t *load_config(struct berth *b, const char *id, struct berr *err)
 	return c;
 }
 
-int berth_image_history(struct berth *b, const char *name, struct berth_history_item **out, size_t *n,
+int berth_image_history(struct berth *b, const char *name, struct berth_image_history_item **out, size_t *n,
 			struct berr *err)
 {
 	char id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN] = "";
 	json_t *c, *hist, *diff_ids, *h;
-	struct berth_history_item *v;
+	struct berth_image_history_item *v;
 	size_t nh, i, layer = 0;
 
 	if (image_lookup(b, name, NULL, id, err) < 0)
@@ -57,7 +57,7 @@ int berth_image_history(struct berth *b, const char *name, struct berth_history_
 	nh = json_is_array(hist) ? json_array_size(hist) : 0;
 	v = xcalloc(nh + 1, sizeof(*v));
 	json_array_foreach(hist, i, h) {
-		struct berth_history_item *it = &v[nh - 1 - i];
+		struct berth_image_history_item *it = &v[nh - 1 - i];
 		const char *s;
 		char when[64];
 
@@ -67,14 +67,14 @@ int berth_image_history(struct berth *b, const char *name, struct berth_history_
 			const char *diff = json_string_value(json_array_get(diff_ids, layer));
 
 			if (!diff) {
-				berth_history_free(v, nh);
+				berth_image_history_free(v, nh);
 				json_decref(c);
 				return berr_set(err, BERR_INVALID, "too many non-empty layers in History section");
 			}
 			chain_id(layer ? chain : NULL, diff, next);
 			memcpy(chain, next, sizeof(chain));
 			if (store_layer_read(b->store, chain, &l, err) < 0) {
-				berth_history_free(v, nh);
+				berth_image_history_free(v, nh);
 				json_decref(c);
 				return -1;
 			}

@@ -96,7 +96,7 @@ static char **strv_dup(char **v)
 	return r;
 }
 
-int berth_info(struct berth *b, struct berth_info *out, struct berr *err)
+int berth_system_info(struct berth *b, struct berth_system_info *out, struct berr *err)
 {
 	char root[PATH_MAX], host[256] = "";
 	struct statfs sfs;
@@ -143,7 +143,7 @@ static void strv_free(char **v)
 	free(v);
 }
 
-void berth_info_release(struct berth_info *info)
+void berth_system_info_release(struct berth_system_info *info)
 {
 	free(info->root);
 	free(info->backing_fs);

@@ -205,7 +205,7 @@ static char **image_refs(const struct store_refs *refs, const char *id, int *has
 	return v;
 }
 
-static void append_items(struct berth_rmi_item **all, size_t *n, struct berth_rmi_item *v, size_t k)
+static void append_items(struct berth_image_remove_item **all, size_t *n, struct berth_image_remove_item *v, size_t k)
 {
 	*all = xrealloc(*all, (*n + k + 1) * sizeof(**all));
 	memcpy(*all + *n, v, k * sizeof(*v));
@@ -234,7 +234,7 @@ static int selected(struct berth *b, const struct prune_filter *f, const char *i
 	return ok;
 }
 
-int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, struct berth_rmi_item **items,
+int berth_image_prune(struct berth *b, const struct berth_image_prune_opts *opts, struct berth_image_remove_item **items,
 		      size_t *n, int64_t *reclaimed, struct berr *err)
 {
 	struct prune_filter f;
@@ -243,7 +243,7 @@ int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, stru
 	char **ids = NULL, **lids = NULL;
 	char (*parents)[DIGEST_STR_LEN] = NULL;
 	struct store_refs *refs = NULL;
-	struct berth_rmi_item *all = NULL;
+	struct berth_image_remove_item *all = NULL;
 	size_t n_all = 0;
 	int dangling_only, rc = -1;
 
@@ -279,7 +279,7 @@ int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, stru
 	for (size_t i = 0; i < n_ids; i++) {
 		int has_tag, child = 0;
 		char **names;
-		struct berth_rmi_item *v;
+		struct berth_image_remove_item *v;
 		size_t k;
 		struct berr ignored = BERR_INIT;
 
@@ -293,11 +293,11 @@ int berth_image_prune(struct berth *b, const struct berth_prune_opts *opts, stru
 		if (names[0]) {
 			if (!dangling_only || !has_tag) {
 				for (size_t r = 0; names[r]; r++)
-					if (berth_image_remove(b, names[r], &(struct berth_rmi_opts){ 0 }, &v, &k,
+					if (berth_image_remove(b, names[r], &(struct berth_image_remove_opts){ 0 }, &v, &k,
 							       &ignored) == 0)
 						append_items(&all, &n_all, v, k);
 			}
-		} else if (berth_image_remove(b, ids[i] + 7, &(struct berth_rmi_opts){ 0 }, &v, &k, &ignored) == 0) {
+		} else if (berth_image_remove(b, ids[i] + 7, &(struct berth_image_remove_opts){ 0 }, &v, &k, &ignored) == 0) {
 			append_items(&all, &n_all, v, k);
 		}
 		free_strv(names);

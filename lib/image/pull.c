@@ -57,7 +57,7 @@ struct layer_job {
 
 struct pull {
 	struct berth *b;
-	const struct berth_pull_opts *opts;
+	const struct berth_image_pull_opts *opts;
 	struct registry_client *rc;
 	struct xfer x;
 	struct layer_job *jobs;
@@ -552,7 +552,7 @@ static int pull_all_tags(struct pull *p, struct reference *ref, struct berr *err
 	return 0;
 }
 
-int berth_pull(struct berth *b, const char *refstr, const struct berth_pull_opts *opts, char **canonical_out,
+int berth_image_pull(struct berth *b, const char *refstr, const struct berth_image_pull_opts *opts, char **canonical_out,
 	       struct berr *err)
 {
 	struct reference ref;

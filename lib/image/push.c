@@ -91,7 +91,7 @@ struct known_layer {
 
 struct push {
 	struct berth *b;
-	const struct berth_push_opts *opts;
+	const struct berth_image_push_opts *opts;
 	struct registry_client *rc;
 	struct reference *ref;
 	char *full;            /* "127.0.0.1:5000/foo" */
@@ -784,7 +784,7 @@ out:
 
 /* ---- the whole push ---- */
 
-int berth_push(struct berth *b, const char *refstr, const struct berth_push_opts *opts, char **canonical_out,
+int berth_image_push(struct berth *b, const char *refstr, const struct berth_image_push_opts *opts, char **canonical_out,
 	       struct berr *err)
 {
 	struct reference ref;

@@ -40,7 +40,7 @@ struct graph {
 };
 
 struct items {
-	struct berth_rmi_item *v;
+	struct berth_image_remove_item *v;
 	size_t n, cap;
 };
 
@@ -53,7 +53,7 @@ static void items_add(struct items *it, int deleted, const char *ref)
 	it->n++;
 }
 
-void berth_rmi_items_free(struct berth_rmi_item *v, size_t n)
+void berth_image_remove_items_free(struct berth_image_remove_item *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i].ref);
@@ -339,7 +339,7 @@ static int untag_name(struct graph *g, struct g_image *img, const char *name, st
 	return 0;
 }
 
-static int rmi_one(struct berth *b, const char *name, int force, int prune, struct berth_rmi_item **items,
+static int rmi_one(struct berth *b, const char *name, int force, int prune, struct berth_image_remove_item **items,
 		   size_t *n, struct berr *err)
 {
 	struct graph g;
@@ -387,7 +387,7 @@ out:
 	graph_free(&g);
 	store_unlock(b->store);
 	if (rc < 0) {
-		berth_rmi_items_free(it.v, it.n);
+		berth_image_remove_items_free(it.v, it.n);
 		return -1;
 	}
 	*items = it.v;
@@ -395,8 +395,8 @@ out:
 	return 0;
 }
 
-int berth_image_remove(struct berth *b, const char *name, const struct berth_rmi_opts *opts,
-		       struct berth_rmi_item **items, size_t *n, struct berr *err)
+int berth_image_remove(struct berth *b, const char *name, const struct berth_image_remove_opts *opts,
+		       struct berth_image_remove_item **items, size_t *n, struct berr *err)
 {
 	return rmi_one(b, name, opts && opts->force, !(opts && opts->no_prune), items, n, err);
 }

@@ -115,13 +115,13 @@ out:
 	return rc;
 }
 
-int berth_login_check(const char *config_path, const char *key, const char *user, const char *pass,
+int berth_registry_login_check(const char *config_path, const char *key, const char *user, const char *pass,
 		      struct berr *err)
 {
 	struct berth_config cfg;
 	struct http_share share;
 	struct account_endpoint eps[2];
-	_cleanup_free_ char *host = berth_server_hostname(key);
+	_cleanup_free_ char *host = berth_registry_hostname(key);
 	size_t n;
 	int rc = -1, fallback;
 

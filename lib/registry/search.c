@@ -52,7 +52,7 @@ static void split_term(const char *term, char **index, const char **remote)
 	*remote = slash + 1;
 }
 
-int berth_search_check_term(const char *term, struct berr *err)
+int berth_registry_search_check_term(const char *term, struct berr *err)
 {
 	_cleanup_free_ char *index = NULL;
 	const char *remote;
@@ -241,7 +241,7 @@ static int ping_index(struct search_ctx *s, struct berr *err)
 	return rc;
 }
 
-static int add_result(json_t *r, struct berth_search_result **v, size_t *n)
+static int add_result(json_t *r, struct berth_registry_search_result **v, size_t *n)
 {
 	const char *name = json_string_value(json_object_get(r, "name"));
 	const char *desc = json_string_value(json_object_get(r, "description"));
@@ -259,7 +259,7 @@ static int add_result(json_t *r, struct berth_search_result **v, size_t *n)
 	return 0;
 }
 
-static int decode_results(const struct sbuf *body, struct berth_search_result **v, size_t *n, struct berr *err)
+static int decode_results(const struct sbuf *body, struct berth_registry_search_result **v, size_t *n, struct berr *err)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(sbuf_str(body), body->len, 0, &jerr), *results, *r;
@@ -320,7 +320,7 @@ static char *next_page(const struct search_ctx *s, const char *link)
 	return xstrndup(lt, (size_t)(gt - lt));
 }
 
-static int catalog_search(struct search_ctx *s, const char *term, int limit, struct berth_search_result **v,
+static int catalog_search(struct search_ctx *s, const char *term, int limit, struct berth_registry_search_result **v,
 			  size_t *n, struct berr *err)
 {
 	_cleanup_sbuf_ struct sbuf body = SBUF_INIT;
@@ -368,7 +368,7 @@ static int catalog_search(struct search_ctx *s, const char *term, int limit, str
 			json_decref(res);
 			/* An exact match goes first, as in podman. */
 			if (!strcmp(name, term) && *n > 1) {
-				struct berth_search_result t = (*v)[*n - 1];
+				struct berth_registry_search_result t = (*v)[*n - 1];
 
 				memmove(*v + 1, *v, (*n - 1) * sizeof(**v));
 				(*v)[0] = t;
@@ -386,7 +386,7 @@ static int catalog_search(struct search_ctx *s, const char *term, int limit, str
 
 /* ---- the search ---- */
 
-static int v1_search(struct search_ctx *s, const char *term, int limit, struct berth_search_result **v, size_t *n,
+static int v1_search(struct search_ctx *s, const char *term, int limit, struct berth_registry_search_result **v, size_t *n,
 		     struct berr *err)
 {
 	_cleanup_sbuf_ struct sbuf url = SBUF_INIT, body = SBUF_INIT;
@@ -415,7 +415,7 @@ static int v1_search(struct search_ctx *s, const char *term, int limit, struct b
 	return decode_results(&body, v, n, err);
 }
 
-static int keep(const struct filters *f, const struct berth_search_result *r)
+static int keep(const struct filters *f, const struct berth_registry_search_result *r)
 {
 	return (!f->has_automated || f->automated == r->is_automated) &&
 	       (!f->has_official || f->official == r->is_official) && (!f->has_stars || r->star_count >= f->stars);
@@ -423,10 +423,10 @@ static int keep(const struct filters *f, const struct berth_search_result *r)
 
 /* Stars descending; stable (Go's sort.Slice is an insertion sort for the
  * usual 12 results or fewer, so stable there too). */
-static void sort_by_stars(struct berth_search_result *v, size_t n)
+static void sort_by_stars(struct berth_registry_search_result *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
-		struct berth_search_result t = v[i];
+		struct berth_registry_search_result t = v[i];
 		size_t j = i;
 
 		for (; j > 0 && v[j - 1].star_count < t.star_count; j--)
@@ -446,13 +446,13 @@ static void search_ctx_release(struct search_ctx *s)
 	free(s->authz);
 }
 
-int berth_search(const char *config_path, const char *term, const struct berth_search_opts *opts,
-		 struct berth_search_result **out, size_t *n_out, struct berr *err)
+int berth_registry_search(const char *config_path, const char *term, const struct berth_registry_search_opts *opts,
+		 struct berth_registry_search_result **out, size_t *n_out, struct berr *err)
 {
 	struct berth_config cfg;
 	struct search_ctx s = { .cfg = &cfg };
 	struct filters f;
-	struct berth_search_result *v = NULL;
+	struct berth_registry_search_result *v = NULL;
 	_cleanup_free_ char *index = NULL;
 	const char *remote;
 	size_t n = 0, k = 0;
@@ -464,7 +464,7 @@ int berth_search(const char *config_path, const char *term, const struct berth_s
 		return -1;
 	if (strstr(term, "://"))
 		return berr_set(err, BERR_INVALID, "Invalid repository name (ex: \"registry.domain.tld/myrepos\")");
-	if (berth_search_check_term(term, err) < 0)
+	if (berth_registry_search_check_term(term, err) < 0)
 		return -1;
 	split_term(term, &index, &remote);
 	if (config_load(&cfg, config_path, err) < 0)
@@ -515,13 +515,13 @@ int berth_search(const char *config_path, const char *term, const struct berth_s
 	n = 0;
 	rc = 0;
 out:
-	berth_search_results_free(v, n);
+	berth_registry_search_results_free(v, n);
 	search_ctx_release(&s);
 	config_release(&cfg);
 	return rc;
 }
 
-void berth_search_results_free(struct berth_search_result *v, size_t n)
+void berth_registry_search_results_free(struct berth_registry_search_result *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].name);

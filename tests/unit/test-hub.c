@@ -15,7 +15,7 @@ static void test_registry(void)
 	T_OK(hub_is_registry("docker.io"), "docker.io is Hub's registry");
 	T_OK(hub_is_registry("index.docker.io"), "index.docker.io too");
 	T_OK(hub_is_registry("registry-1.docker.io"), "registry-1.docker.io too");
-	T_OK(!hub_is_registry(BERTH_INDEX_SERVER), "the index server URL is a key, not a host");
+	T_OK(!hub_is_registry(BERTH_REGISTRY_INDEX_SERVER), "the index server URL is a key, not a host");
 	T_OK(!hub_is_registry("docker.io:443"), "a port makes another host");
 	T_OK(!hub_is_registry("127.0.0.1:5000"), "a private registry is not");
 }
@@ -32,22 +32,22 @@ static void test_login_keys(void)
 	char *k;
 
 	T_OK(hub_is_login_default(NULL) && hub_is_login_default("") && hub_is_login_default("docker.io") &&
-	     hub_is_login_default(BERTH_INDEX_SERVER), "the CLI's default registry spellings");
+	     hub_is_login_default(BERTH_REGISTRY_INDEX_SERVER), "the CLI's default registry spellings");
 	T_OK(!hub_is_login_default("index.docker.io") && !hub_is_login_default("registry-1.docker.io"),
 	     "not the other spellings, keyed by hostname as docker keys them");
-	k = berth_login_key("docker.io");
-	T_STREQ(k, BERTH_INDEX_SERVER, "login docker.io -> the index server key");
+	k = berth_registry_login_key("docker.io");
+	T_STREQ(k, BERTH_REGISTRY_INDEX_SERVER, "login docker.io -> the index server key");
 	free(k);
-	k = berth_login_key("https://index.docker.io/v1/");
-	T_STREQ(k, BERTH_INDEX_SERVER, "login with the index server URL");
+	k = berth_registry_login_key("https://index.docker.io/v1/");
+	T_STREQ(k, BERTH_REGISTRY_INDEX_SERVER, "login with the index server URL");
 	free(k);
-	k = berth_login_key("index.docker.io");
+	k = berth_registry_login_key("index.docker.io");
 	T_STREQ(k, "index.docker.io", "login index.docker.io -> its hostname");
 	free(k);
-	k = berth_login_key("https://myreg:5000/v2/x");
+	k = berth_registry_login_key("https://myreg:5000/v2/x");
 	T_STREQ(k, "myreg:5000", "ConvertToHostname drops scheme and path");
 	free(k);
-	k = berth_server_hostname("http://h:1");
+	k = berth_registry_hostname("http://h:1");
 	T_STREQ(k, "h:1", "ConvertToHostname of an http URL");
 	free(k);
 }

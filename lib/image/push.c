@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -82,7 +82,7 @@ bench-pull: all
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(O)/tests/unit/%.d)
 
 .PHONY: all tests deps check check-asan demo bench-pull clean
 .SECONDARY:

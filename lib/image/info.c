@@ -36,25 +36,6 @@ static const char *fs_name(long magic)
 	}
 }
 
-static size_t count_dir(int dirfd, const char *path)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
-	size_t n = 0;
-
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((e = readdir(d)))
-		if (strlen(e->d_name) == 64 && strspn(e->d_name, "0123456789abcdef") == 64)
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* A value of /etc/os-release, unquoted (newly allocated) or NULL. */
 static char *os_release(const char *key)
 {
@@ -107,9 +88,9 @@ int berth_system_info(struct berth *b, struct berth_system_info *out, struct ber
 	if (!realpath(b->store->root, root))
 		snprintf(root, sizeof(root), "%s", b->store->root);
 	out->root = xstrdup(root);
-	out->images = count_dir(b->store->image_fd, "imagedb/content/sha256");
-	out->layers = count_dir(b->store->image_fd, "layerdb/sha256");
-	out->backing_fs = xstrdup(fstatfs(b->store->root_fd, &sfs) == 0 ? fs_name((long)sfs.f_type) : "<unknown>");
+	out->images = store_image_count(b->store);
+	out->layers = store_layer_count(b->store);
+	out->backing_fs = xstrdup(statfs(b->store->root, &sfs) == 0 ? fs_name((long)sfs.f_type) : "<unknown>");
 	/* berth extracts with d_type-dependent readdir; every fs above has it. */
 	out->supports_d_type = 1;
 	if (uname(&u) == 0) {

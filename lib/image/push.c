@@ -51,19 +51,13 @@
 
 struct push;
 
-/* One entry of v2metadata-by-diffid. */
-struct v2meta {
-	char digest[DIGEST_STR_LEN];
-	char *source;   /* full repository name: "127.0.0.1:5000/foo" */
-};
-
 struct push_layer {
 	struct push *p;
 	char diff_id[DIGEST_STR_LEN];
 	char chain_id[DIGEST_STR_LEN];
 	char short_id[13];
 	int64_t size;          /* the layer's own size: docker's progress total */
-	struct v2meta *meta;   /* oldest first, as stored */
+	struct store_dist_source *meta; /* oldest first, as stored; source: "127.0.0.1:5000/foo" */
 	size_t n_meta;
 	const char *prefer;    /* the blob of the manifest the image was pulled with */
 	char (*checked)[DIGEST_STR_LEN];
@@ -148,30 +142,10 @@ static void known_add(struct push *p, const struct push_layer *l)
 
 /* ---- distribution metadata ---- */
 
-/* v2metadata-by-diffid/<hex>: [{"Digest","SourceRepository","HMAC"}...];
- * anything unreadable is no metadata, as for docker. */
+/* The layer's recorded sources (v2metadata-by-diffid), oldest first. */
 static void read_meta(struct push_layer *l)
 {
-	struct sbuf sb = SBUF_INIT;
-	char path[160];
-	json_t *arr = NULL;
-
-	snprintf(path, sizeof(path), "distribution/v2metadata-by-diffid/sha256/%s", digest_hex(l->diff_id));
-	if (read_file_at(l->p->b->store->image_fd, path, &sb, 1u << 20, NULL) == 0)
-		arr = json_loadb(sbuf_str(&sb), sb.len, 0, NULL);
-	sbuf_release(&sb);
-	l->meta = xcalloc(json_array_size(arr) + 1, sizeof(*l->meta));
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		json_t *e = json_array_get(arr, i);
-		const char *d = json_string_value(json_object_get(e, "Digest"));
-		const char *s = json_string_value(json_object_get(e, "SourceRepository"));
-
-		if (!d || digest_validate(d, NULL) < 0 || strlen(d) >= DIGEST_STR_LEN)
-			continue;
-		snprintf(l->meta[l->n_meta].digest, DIGEST_STR_LEN, "%s", d);
-		l->meta[l->n_meta++].source = xstrdup(s ? s : "");
-	}
-	json_decref(arr);
+	store_dist_sources(l->p->b->store, l->diff_id, &l->meta, &l->n_meta);
 	l->checked = xcalloc(l->n_meta + 1, sizeof(*l->checked));
 }
 
@@ -242,7 +216,7 @@ static int already_exists(struct push_layer *l, int other_repos, size_t max)
 		idx[i] = i;
 	sort_meta(l, idx, l->n_meta);
 	for (size_t i = 0; i < l->n_meta && n_tried < max; i++) {
-		const struct v2meta *m = &l->meta[idx[i]];
+		const struct store_dist_source *m = &l->meta[idx[i]];
 		int dup = 0;
 
 		if (*m->source && !other_repos && strcmp(m->source, l->p->full) != 0)
@@ -255,7 +229,7 @@ static int already_exists(struct push_layer *l, int other_repos, size_t max)
 		idx[n++] = idx[i];
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct v2meta *m = &l->meta[idx[i]];
+		const struct store_dist_source *m = &l->meta[idx[i]];
 		struct berr e = BERR_INIT;
 		int64_t size = -1;
 		int r = upload_blob_exists(l->p->rc, m->digest, &size, &e);
@@ -436,7 +410,7 @@ static int try_mounts(struct push_layer *l, size_t max, char **loc)
 		idx[i] = i;
 	sort_meta(l, idx, l->n_meta);
 	for (size_t i = 0; i < l->n_meta && n < max; i++) {
-		const struct v2meta *m = &l->meta[idx[i]];
+		const struct store_dist_source *m = &l->meta[idx[i]];
 		_cleanup_free_ char *from = same_registry_path(l->p, m->source);
 		struct berr e = BERR_INIT;
 		char *session = NULL, *line;

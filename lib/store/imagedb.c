@@ -208,3 +208,8 @@ int store_last_updated_touch(struct store *s, const char *image_id, struct berr 
 	store_time_rfc3339nano(now, sizeof(now));
 	return atomic_write_at(s->image_fd, p, now, strlen(now), 0600, err);
 }
+
+size_t store_image_count(struct store *s)
+{
+	return store_count_hex64(s->image_fd, "imagedb/content/sha256");
+}

@@ -26,6 +26,8 @@ int store_image_put(struct store *s, const void *config, size_t len, char id_out
 int store_image_config(struct store *s, const char *image_id, struct sbuf *out, struct berr *err);
 /* Lists image IDs ("sha256:<hex>"); *ids is NULL-terminated, free each and the array. */
 int store_image_list(struct store *s, char ***ids, struct berr *err);
+/* How many configs imagedb holds (no verification: info's count). */
+size_t store_image_count(struct store *s);
 /* Removes an image's imagedb content (the image is gone from then on),
  * its metadata and berth's manifest record.  Caller holds the lock. */
 int store_image_delete(struct store *s, const char *image_id, struct berr *err);

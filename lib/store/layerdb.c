@@ -258,3 +258,8 @@ void layerdb_gc(struct store *s)
 	closedir(d);
 	store_cleanup_removing(s);
 }
+
+size_t store_layer_count(struct store *s)
+{
+	return store_count_hex64(s->image_fd, "layerdb/sha256");
+}

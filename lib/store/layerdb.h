@@ -34,6 +34,8 @@ int store_layer_size(struct store *s, const char *chain_id, int64_t *size);
 int store_layer_parent(struct store *s, const char *chain_id, char parent_out[DIGEST_STR_LEN]);
 /* Lists the chain IDs of layerdb ("sha256:<hex>"); NULL-terminated, free each and the array. */
 int store_layer_list(struct store *s, char ***ids, struct berr *err);
+/* How many layers layerdb holds (info's count). */
+size_t store_layer_count(struct store *s);
 
 /* Registers a layer whose files are in overlay2/<l->cache_id>/diff and
  * whose tar-split is in layerdb/tmp/<tarsplit_tmp>.  The parent (if any)

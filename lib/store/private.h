@@ -19,6 +19,9 @@ int store_read_small(int dirfd, const char *path, char *out, size_t n, int trim,
 int store_mkdir(int dirfd, const char *path, mode_t mode, struct berr *err);
 /* Whether s starts with 64 lowercase hex digits. */
 int store_is_hex64(const char *s);
+/* How many entries of dirfd/path are named by exactly 64 hex digits (0
+ * when the dir cannot be read). */
+size_t store_count_hex64(int dirfd, const char *path);
 
 struct store;
 /* Writes an empty repositories.json when there is none (store_open). */

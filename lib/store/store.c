@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -45,6 +46,25 @@ int store_read_small(int dirfd, const char *path, char *out, size_t n, int trim,
 int store_is_hex64(const char *s)
 {
 	return strlen(s) >= 64 && strspn(s, "0123456789abcdef") >= 64;
+}
+
+size_t store_count_hex64(int dirfd, const char *path)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+	size_t n = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(d)))
+		if (strlen(e->d_name) == 64 && store_is_hex64(e->d_name))
+			n++;
+	closedir(d);
+	return n;
 }
 
 static int create_layout(int root_fd, struct berr *err)

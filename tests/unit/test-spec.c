@@ -568,11 +568,50 @@ static void check_write_bundle(const char *tmp, const char *root)
 	json_decref(b.spec);
 }
 
+/* test-spec emit BUNDLE ROOTFS CONTAINER_DIR ID CONFIG HOSTCONFIG [MOUNTPOINTS]:
+ * writes BUNDLE/config.json from JSON texts, for tests/cli/t0800-spec-runs.sh
+ * (berth has no run command yet).  Init binds /usr/bin/docker-init. */
+static int emit(int argc, char **argv)
+{
+	struct berr err = BERR_INIT;
+	json_error_t e;
+	json_t *c, *h, *m = NULL, *spec;
+	struct spec_env env = {
+		.rootfs = argv[3], .container_dir = *argv[4] ? argv[4] : NULL, .id = argv[5],
+		.init_path = "/usr/bin/docker-init", .cgroup_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0,
+	};
+
+	if (argc < 8) {
+		fprintf(stderr, "usage: test-spec emit BUNDLE ROOTFS CONTAINER_DIR ID CONFIG HOSTCONFIG [MOUNTPOINTS]\n");
+		return 2;
+	}
+	c = json_loads(argv[6], 0, &e);
+	h = json_loads(argv[7], 0, &e);
+	if (argc > 8)
+		m = json_loads(argv[8], 0, &e);
+	if (!c || !h || (argc > 8 && !m)) {
+		fprintf(stderr, "test-spec emit: bad JSON: %s\n", e.text);
+		return 2;
+	}
+	spec = spec_build(c, h, m, &env, &err);
+	if (!spec || spec_write_bundle(argv[2], spec, &err) < 0) {
+		fprintf(stderr, "Error: %s\n", err.msg);
+		return 1;
+	}
+	json_decref(spec);
+	json_decref(c);
+	json_decref(h);
+	json_decref(m);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char tmp[] = "/tmp/test-spec.XXXXXX";
 	struct berr err = BERR_INIT;
 
+	if (argc > 1 && strcmp(argv[1], "emit") == 0)
+		return emit(argc, argv);
 	if (!mkdtemp(tmp))
 		return 2;
 	if (access("tests/data/spec", R_OK) == 0) {

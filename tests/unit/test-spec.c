@@ -594,15 +594,14 @@ static int emit(int argc, char **argv)
 		return 2;
 	}
 	spec = spec_build(c, h, m, &env, &err);
-	if (!spec || spec_write_bundle(argv[2], spec, &err) < 0) {
+	int rc = !spec || spec_write_bundle(argv[2], spec, &err) < 0;
+	if (rc)
 		fprintf(stderr, "Error: %s\n", err.msg);
-		return 1;
-	}
 	json_decref(spec);
 	json_decref(c);
 	json_decref(h);
 	json_decref(m);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime/devices.h"
 #include "runtime/spec.h"
 #include "util/fs.h"
 #include "util/sbuf.h"
@@ -584,83 +585,6 @@ static const char *root_propagation(const json_t *mounts)
 
 /* ---- linux ---- */
 
-static json_t *device_rule(int allow, const char *type, long long major, long long minor, const char *access)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, "allow", json_boolean(allow));
-	if (type)
-		json_object_set_new(d, "type", json_string(type));
-	if (major != -2)
-		json_object_set_new(d, "major", json_integer(major));
-	if (minor != -2)
-		json_object_set_new(d, "minor", json_integer(minor));
-	json_object_set_new(d, "access", json_string(access));
-	return d;
-}
-
-/* "c 42:* rmw" (deviceCgroupRuleRegex: ^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$) */
-static json_t *parse_cgroup_rule(const char *rule, struct berr *err)
-{
-	char type, acc[4];
-	long long num[2];
-	const char *p = rule;
-	size_t n;
-
-	if (!strchr("acb", *p) || !*p || p[1] != ' ')
-		goto bad;
-	type = *p;
-	p += 2;
-	for (int k = 0; k < 2; k++) {
-		if (*p == '*') {
-			num[k] = -1;
-			p++;
-		} else {
-			char *end;
-			if (*p < '0' || *p > '9')
-				goto bad;
-			num[k] = strtoll(p, &end, 10);
-			p = end;
-		}
-		if (*p++ != (k ? ' ' : ':'))
-			goto bad;
-	}
-	n = strspn(p, "rwm");
-	if (n < 1 || n > 3 || p[n])
-		goto bad;
-	memcpy(acc, p, n);
-	acc[n] = '\0';
-	return device_rule(1, (char[]){ type, '\0' }, num[0], num[1], acc);
-bad:
-	berr_set(err, BERR_INVALID, "invalid device cgroup rule format: '%s'", rule);
-	return NULL;
-}
-
-static json_t *resource_devices(const json_t *hostconfig, struct berr *err)
-{
-	static const int allowed[][2] = { { 1, 5 }, { 1, 3 }, { 1, 9 }, { 1, 8 }, { 5, 0 }, { 5, 1 } };
-	json_t *d = json_array(), *r;
-	size_t i;
-
-	if (jtrue(hostconfig, "Privileged")) {
-		json_array_append_new(d, device_rule(1, NULL, -2, -2, "rwm"));
-		return d;
-	}
-	json_array_append_new(d, device_rule(0, NULL, -2, -2, "rwm"));
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-		json_array_append_new(d, device_rule(1, "c", allowed[i][0], allowed[i][1], "rwm"));
-	json_array_append_new(d, device_rule(0, "c", 10, 229, "rwm"));
-	json_array_foreach(json_object_get(hostconfig, "DeviceCgroupRules"), i, r) {
-		json_t *rule = parse_cgroup_rule(json_is_string(r) ? json_string_value(r) : "", err);
-		if (!rule) {
-			json_decref(d);
-			return NULL;
-		}
-		json_array_append_new(d, rule);
-	}
-	return d;
-}
-
 static json_t *resource_memory(const json_t *hc)
 {
 	json_t *m = json_object(), *v;
@@ -753,13 +677,11 @@ static json_t *resource_blkio(const json_t *hc, struct berr *err)
 	return b;
 }
 
-static json_t *build_resources(const json_t *hc, struct berr *err)
+static json_t *build_resources(const json_t *hc, json_t *device_rules, struct berr *err)
 {
 	json_t *r = json_object(), *part, *pids = json_object_get(hc, "PidsLimit");
 
-	if (!(part = resource_devices(hc, err)))
-		goto fail;
-	json_object_set_new(r, "devices", part);
+	json_object_set(r, "devices", device_rules);
 	json_object_set_new(r, "memory", resource_memory(hc));
 	if (!(part = resource_cpu(hc, err)))
 		goto fail;
@@ -878,7 +800,7 @@ static json_t *build_linux(const json_t *config, const json_t *hc, const json_t 
 			   const struct spec_env *env, const json_t *caps, const struct secopts *so,
 			   int kmaj, int kmin, struct berr *err)
 {
-	json_t *l = json_object(), *part, *sysctl = build_sysctl(config, hc);
+	json_t *l = json_object(), *part, *sysctl = build_sysctl(config, hc), *devices = NULL, *rules = NULL;
 	const char *parent = *jstr(hc, "CgroupParent") ? jstr(hc, "CgroupParent")
 			   : env->cgroup_parent ? env->cgroup_parent : DEFAULT_CGROUP_PARENT;
 	const char *prop = root_propagation(mounts);
@@ -886,7 +808,7 @@ static json_t *build_linux(const json_t *config, const json_t *hc, const json_t 
 	if (json_object_size(sysctl))
 		json_object_set(l, "sysctl", sysctl);
 	json_decref(sysctl);
-	if (!(part = build_resources(hc, err)))
+	if (spec_devices(hc, &devices, &rules, err) < 0 || !(part = build_resources(hc, rules, err)))
 		goto fail;
 	json_object_set_new(l, "resources", part);
 	json_object_set_new(l, "cgroupsPath", json_sprintf("%s%s%s", parent,
@@ -894,14 +816,20 @@ static json_t *build_linux(const json_t *config, const json_t *hc, const json_t 
 	if (!(part = build_namespaces(hc, env, err)))
 		goto fail;
 	json_object_set_new(l, "namespaces", part);
+	if (json_array_size(devices))
+		json_object_set(l, "devices", devices);
 	if (!jtrue(hc, "Privileged") && !so->seccomp_unconfined)
 		json_object_set_new(l, "seccomp", spec_seccomp_default(caps, kmaj, kmin));
 	if (prop)
 		json_object_set_new(l, "rootfsPropagation", json_string(prop));
 	set_paths(l, "maskedPaths", hc, "MaskedPaths", masked_paths);
 	set_paths(l, "readonlyPaths", hc, "ReadonlyPaths", readonly_paths);
+	json_decref(devices);
+	json_decref(rules);
 	return l;
 fail:
+	json_decref(devices);
+	json_decref(rules);
 	json_decref(l);
 	return NULL;
 }

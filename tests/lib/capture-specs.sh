@@ -50,7 +50,8 @@ mkdir -p "$T/bind-a" "$T/bind-b"
 mask() {	# mask ID MOUNT-ID < json > json
 	sed -e "s|$ROOT|/var/lib/docker|g" -e "s|$EXEC|/var/run/docker|g" -e "s|$T|/tmp/t|g" \
 		-e "s|$1|$FAKE_ID|g" -e "s|${1:0:12}|${FAKE_ID:0:12}|g" -e "s|$2|$FAKE_MOUNT|g" \
-		-e "s|/proc/[0-9]*/exe|/proc/1/exe|g"
+		-e "s|/proc/[0-9]*/exe|/proc/1/exe|g" \
+		-E -e 's/"ID": "[0-9a-f]{64}"/"ID": "<volume-id>"/' -e 's/^( *)"[0-9a-f]{12}"(,?)$/\1"<controller-id>"\2/'
 }
 
 capture() {	# capture NAME IMAGE FLAGS... -- CMD...
@@ -65,7 +66,7 @@ capture() {	# capture NAME IMAGE FLAGS... -- CMD...
 	mid=$(cat "$ROOT/image/overlay2/layerdb/mounts/$id/mount-id")
 	dir=$OUT/$name
 	mkdir -p "$dir"
-	printf '%s\n' "${flags[*]}" >"$dir/args"
+	printf '%s\n' "${flags[*]}" | mask "$id" "$mid" >"$dir/args"
 	"$PY" -m json.tool --indent 1 <"$EXEC/containerd/daemon/io.containerd.runtime.v2.task/moby/$id/config.json" |
 		mask "$id" "$mid" >"$dir/config.json"
 	"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))
@@ -101,6 +102,10 @@ capture privileged spec-plain --privileged --cap-drop SYS_RESOURCE -- sleep 30
 capture cgroupns spec-plain --cgroupns private -- sleep 30
 capture misc spec-plain --domainname example.com --group-add 50 --group-add daemon --sysctl net.core.somaxconn=1024 \
 	--cpuset-cpus 0 --blkio-weight 300 --memory-reservation 32m -m 64m --oom-kill-disable --device-cgroup-rule 'c 42:* rmw' -- sleep 30
+capture devices spec-plain --device /dev/null:/dev/mynull:rw --device /dev/zero -- sleep 30
+capture ipc-shareable spec-plain --ipc shareable -- sleep 30
+capture mounts spec-plain --mount type=tmpfs,dst=/m,tmpfs-size=1048576,tmpfs-mode=1770 \
+	--mount "type=bind,src=$T/bind-a,dst=/nr,bind-nonrecursive=true" --mount type=volume,src=vol2,dst=/vv,readonly -- sleep 30
 
 # docker's error texts for what the generator rejects (create- or start-phase).
 errs=$OUT/errors.txt
@@ -108,7 +113,7 @@ errs=$OUT/errors.txt
 err_case() {	# err_case FLAGS... : one line "FLAGS<TAB>exit<TAB>stderr"
 	local out rc=0
 	out=$(dk run -d "$@" spec-plain sleep 30 2>&1 >/dev/null) || rc=$?
-	printf '%s\t%s\t%s\n' "$*" "$rc" "$(printf '%s' "$out" | head -n 1 | mask x x)" >>"$errs"
+	printf '%s\t%s\t%s\n' "$*" "$rc" "$(printf '%s' "$out" | head -n 1 | mask "$FAKE_ID" "$FAKE_MOUNT")" >>"$errs"
 }
 err_case --cap-add FOO
 err_case --cap-add CAP_FOO
@@ -119,4 +124,5 @@ err_case -u app:nogroup
 err_case -u 4294967296
 err_case -u 0:-1
 err_case --group-add nogroup
+err_case --device /dev/nope
 echo "captured errors"

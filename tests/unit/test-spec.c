@@ -540,6 +540,9 @@ static void check_golden_errors(void)
 			json_object_set_new(hc, "CapAdd", json_pack("[s]", val));
 		else if (strcmp(flags, "--cap-drop") == 0)
 			json_object_set_new(hc, "CapDrop", json_pack("[s]", val));
+		else if (strcmp(flags, "--device") == 0)
+			json_object_set_new(hc, "Devices", json_pack("[{s:s, s:s, s:s}]", "PathOnHost", val,
+								     "PathInContainer", val, "CgroupPermissions", "rwm"));
 		else if (strcmp(flags, "--group-add") == 0)
 			json_object_set_new(hc, "GroupAdd", json_pack("[s]", val));
 		struct spec_env env = { .id = FAKE_ID, .rootfs = rootfs };

@@ -10,7 +10,9 @@
 #   errors.txt       docker run FLAGS -> exit status and stderr
 # IDs and paths are masked (see mask below) so the files are stable and
 # tests/unit/test-spec.c can feed the same inputs to berth's generator.
-set -euo pipefail
+# No set -e: test-lib.sh's exit trap (which stops dockerd and removes $T)
+# must run to its end.
+set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE/../data/spec}
 . "$HERE/test-lib.sh"
@@ -42,9 +44,9 @@ tar -C "$R" -cf "$T/rootfs.tar" .
 # the unit test resolves users against the same files
 mkdir -p "$OUT/rootfs/etc"
 cp "$R/etc/passwd" "$R/etc/group" "$OUT/rootfs/etc/"
-dk import "$T/rootfs.tar" spec-plain >/dev/null
+dk import "$T/rootfs.tar" spec-plain >/dev/null || exit 1
 dk import -c 'ENV PATH=/usr/local/bin:/bin' -c 'ENV TRICKY=1' -c 'WORKDIR /srv' \
-	"$T/rootfs.tar" spec-env >/dev/null
+	"$T/rootfs.tar" spec-env >/dev/null || exit 1
 mkdir -p "$T/bind-a" "$T/bind-b"
 
 mask() {	# mask ID MOUNT-ID < json > json

@@ -330,6 +330,18 @@ static void check_readonly_privileged(const char *root)
 	     "privileged: all 38 caps (CapDrop ignored), bounding only for a non-root user");
 	_cleanup_free_ char *dev = json_dumps(json_object_get(json_object_get(l, "resources"), "devices"), JSON_COMPACT);
 	T_STREQ(dev, "[{\"allow\":true,\"access\":\"rwm\"}]", "privileged: every device allowed");
+	int has_null = 0, has_pts = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(l, "devices"), i, d) {
+		char *s = json_dumps(d, JSON_COMPACT);
+		has_null |= strcmp(s, "{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3,\"fileMode\":438,"
+				     "\"uid\":0,\"gid\":0}") == 0;
+		has_pts |= strncmp(json_string_value(json_object_get(d, "path")), "/dev/pts/", 9) == 0;
+		free(s);
+	}
+	T_OK(has_null, "privileged: the host's nodes in linux.devices (/dev/null as runc's HostDevices gives it)");
+	T_OK(!has_pts, "privileged: nothing from /dev/pts");
 	json_decref(b.spec);
 
 	b = build(root, "{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"no-new-privileges:false\",\"seccomp=unconfined\"]}", NULL);

@@ -483,17 +483,14 @@ static int user_mounts(const json_t *config, const json_t *hostconfig, const jso
 		}
 	}
 	(void)config;
-	if (mode_is(ipc, "host") || mode_is(ipc, "shareable") || mode_is_container(ipc)) {
-		const char *shm = mode_is(ipc, "host") ? "/dev/shm" : NULL;
-		if (!shm) {
-			_cleanup_free_ char *p = env->container_dir ? xasprintf("%s/mounts/shm", env->container_dir) : NULL;
-			if (mode_is_container(ipc) || !p)
-				return berr_set(err, BERR_UNSUPPORTED, "IpcMode %s is not supported", ipc);
-			if (!has_mount_point(mounts, "/dev/shm"))
-				json_array_append_new(out, bind_mount("/dev/shm", p, 1, "rprivate", 0));
-		} else if (!has_mount_point(mounts, "/dev/shm")) {
-			json_array_append_new(out, bind_mount("/dev/shm", shm, 1, "rprivate", 0));
-		}
+	if ((mode_is(ipc, "host") || mode_is(ipc, "shareable") || mode_is_container(ipc)) &&
+	    !has_mount_point(mounts, "/dev/shm")) {
+		_cleanup_free_ char *own = env->container_dir ? xasprintf("%s/mounts/shm", env->container_dir) : NULL;
+		const char *shm = mode_is(ipc, "host") ? "/dev/shm" : env->shm_path ? env->shm_path
+				: mode_is(ipc, "shareable") ? own : NULL;
+		if (!shm)
+			return berr_set(err, BERR_UNSUPPORTED, "IpcMode %s needs the /dev/shm to share", ipc);
+		json_array_append_new(out, bind_mount("/dev/shm", shm, 1, "rprivate", 0));
 	}
 	json_object_foreach((json_t *)tmpfs, dest, mp)
 		json_array_append_new(out, tmpfs_mount(dest, json_is_string(mp) ? json_string_value(mp) : ""));

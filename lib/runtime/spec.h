@@ -31,13 +31,18 @@ struct spec_env {
 	const char *id;            /* container ID (64 hex) */
 	const char *rootfs;        /* host path of the root: <root>/overlay2/<mount-id>/merged */
 	/* Directory holding the container's hostname, hosts and resolv.conf
-	 * (<root>/containers/<id>); NULL: no such binds (a bare bundle). */
+	 * (<root>/containers/<id>; for NetworkMode container:<x>, x's, as
+	 * docker shares them); NULL: no such binds (a bare bundle). */
 	const char *container_dir;
+	/* Host dir bound at /dev/shm for IpcMode shareable (NULL:
+	 * <container_dir>/mounts/shm) and container:<x> (x's; required). */
+	const char *shm_path;
 	/* Host path bound at /sbin/docker-init for HostConfig.Init (docker-init
 	 * or tini); NULL: Init=true is an error. */
 	const char *init_path;
-	/* cgroupsPath is "<cgroup_parent>/<id>" when HostConfig.CgroupParent is
-	 * empty; NULL means "/docker" (see spec.c: why berth keeps docker's). */
+	/* cgroupsPath is "<cgroup_parent>/<id>" (cgroupfs) when
+	 * HostConfig.CgroupParent is empty; NULL means "/berth" (spec.c says
+	 * why not docker's "/docker"; pass "/docker" to look exactly like it). */
 	const char *cgroup_parent;
 	int cgroup_v2;             /* 1 on a unified hierarchy: CgroupnsMode "" means private */
 	/* Namespace paths to join.  netns_path: for NetworkMode host (NULL: no

@@ -307,6 +307,36 @@ static void check_mounts(const char *root)
 	json_decref(b.spec);
 }
 
+/* Namespaces joined from another container, and the /dev/shm it shares. */
+static void check_shared_namespaces(const char *root)
+{
+	struct spec_env env = { .id = FAKE_ID, .rootfs = root, .netns_path = "/proc/42/ns/net",
+				.pidns_path = "/proc/42/ns/pid", .ipcns_path = "/proc/42/ns/ipc", .shm_path = "/other/shm" };
+	json_t *c = json_pack("{s:[s]}", "Cmd", "sh");
+	json_t *h = json_pack("{s:s, s:s, s:s, s:s}", "NetworkMode", "container:x", "PidMode", "container:x", "IpcMode",
+			      "container:x", "UTSMode", "host");
+	struct berr err = BERR_INIT;
+	json_t *spec = spec_build(c, h, NULL, &env, &err);
+	char buf[512];
+	_cleanup_free_ char *ns = spec ? json_dumps(json_object_get(json_object_get(spec, "linux"), "namespaces"), JSON_COMPACT)
+				      : xstrdup(err.msg);
+
+	T_STREQ(ns, "[{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/proc/42/ns/net\"},"
+		    "{\"type\":\"pid\",\"path\":\"/proc/42/ns/pid\"},{\"type\":\"ipc\",\"path\":\"/proc/42/ns/ipc\"}]",
+		"container:<x> modes join x's namespaces; --uts host has none");
+	T_OK(spec && !json_object_get(spec, "hostname") && !json_object_get(json_object_get(spec, "linux"), "sysctl"),
+	     "no hostname with --uts host, no netns sysctls in a borrowed netns");
+	T_STREQ(mount_opts(spec, "/dev/shm", buf, sizeof(buf)), "[\"rbind\",\"rprivate\"]", "--ipc container:x binds x's /dev/shm");
+	json_decref(spec);
+	env.pidns_path = NULL;
+	spec = spec_build(c, h, NULL, &env, &err);
+	T_STREQ(spec ? "(no error)" : err.msg, "pid namespace mode container:x needs that container's namespace path",
+		"container:<x> without a path is an error");
+	json_decref(spec);
+	json_decref(c);
+	json_decref(h);
+}
+
 static void check_readonly_privileged(const char *root)
 {
 	char buf[512];
@@ -643,6 +673,7 @@ int main(int argc, char **argv)
 	check_hostile_users(tmp);
 	check_caps();
 	check_mounts(root);
+	check_shared_namespaces(root);
 	check_readonly_privileged(root);
 	check_resources(root);
 	check_write_bundle(tmp, root);

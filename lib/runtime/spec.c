@@ -375,16 +375,47 @@ static int same_kind(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static json_t *tmpfs_mount(const char *dest, const char *data)
+/* A tmpfs option docker accepts: a mount flag, or one of its data keys. */
+static int tmpfs_option_ok(const char *o)
+{
+	static const char *const flags[] = {
+		"ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "dirsync",
+		"remount", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime", "bind", "rbind",
+		"unbindable", "runbindable", "private", "rprivate", "shared", "rshared", "slave", "rslave",
+		"relatime", "norelatime", "strictatime", "nostrictatime", NULL,
+	};
+	static const char *const keys[] = { "size", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol", NULL };
+	const char *eq = strchr(o, '=');
+
+	for (size_t i = 0; flags[i]; i++)
+		if (strcmp(o, flags[i]) == 0)
+			return 1;
+	for (size_t i = 0; eq && keys[i]; i++)
+		if (strlen(keys[i]) == (size_t)(eq - o) && strncmp(o, keys[i], (size_t)(eq - o)) == 0)
+			return 1;
+	return 0;
+}
+
+static json_t *tmpfs_mount(const char *dest, const char *data, struct berr *err)
 {
 	json_t *all = strv((const char *[]){ "noexec", "nosuid", "nodev", "rprivate", NULL }), *out = json_array();
 	_cleanup_free_ char *copy = xstrdup(data);
 	size_t i, j;
 
 	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
-		json_array_append_new(all, json_string(tok));
+		if (strcmp(tok, "defaults") != 0)
+			json_array_append_new(all, json_string(tok));
 	for (i = 0; i < json_array_size(all); i++) {
 		const char *o = json_string_value(json_array_get(all, i));
+		if (!tmpfs_option_ok(o)) {
+			/* Go's %q of the []string SplitN gave */
+			const char *eq = strchr(o, '=');
+			berr_set(err, BERR_INVALID, eq ? "invalid tmpfs option [\"%.*s\" \"%s\"]" : "invalid tmpfs option [\"%.*s\"]",
+				 eq ? (int)(eq - o) : (int)strlen(o), o, eq ? eq + 1 : "");
+			json_decref(all);
+			json_decref(out);
+			return NULL;
+		}
 		for (j = i + 1; j < json_array_size(all); j++)
 			if (same_kind(o, json_string_value(json_array_get(all, j))))
 				break;
@@ -492,13 +523,20 @@ static int user_mounts(const json_t *config, const json_t *hostconfig, const jso
 			return berr_set(err, BERR_UNSUPPORTED, "IpcMode %s needs the /dev/shm to share", ipc);
 		json_array_append_new(out, bind_mount("/dev/shm", shm, 1, "rprivate", 0));
 	}
-	json_object_foreach((json_t *)tmpfs, dest, mp)
-		json_array_append_new(out, tmpfs_mount(dest, json_is_string(mp) ? json_string_value(mp) : ""));
+	json_object_foreach((json_t *)tmpfs, dest, mp) {
+		json_t *t = tmpfs_mount(dest, json_is_string(mp) ? json_string_value(mp) : "", err);
+		if (!t)
+			return -1;
+		json_array_append_new(out, t);
+	}
 	json_object_foreach((json_t *)mounts, dest, mp) {
 		if (strcmp(jstr(mp, "Type"), "tmpfs") != 0 || json_object_get(tmpfs, dest))
 			continue;
 		_cleanup_free_ char *data = tmpfs_mount_data(mp);
-		json_array_append_new(out, tmpfs_mount(dest, data));
+		json_t *t = tmpfs_mount(dest, data, err);
+		if (!t)
+			return -1;
+		json_array_append_new(out, t);
 	}
 	sort_by_depth(out);
 	return 0;
@@ -931,6 +969,18 @@ static void take_if_empty(json_t *config, const json_t *image, const char *key)
 		json_object_set(config, key, json_object_get(image, key));
 }
 
+/* The user's healthcheck keeps what it sets; unset (zero) fields come from the image's. */
+static void fill_healthcheck(json_t *hc, const json_t *img)
+{
+	static const char *const fields[] = { "Interval", "Timeout", "StartPeriod", "Retries", NULL };
+
+	if (json_array_size(json_object_get(hc, "Test")) == 0 && json_object_get(img, "Test"))
+		json_object_set(hc, "Test", json_object_get(img, "Test"));
+	for (size_t i = 0; fields[i]; i++)
+		if (jint(hc, fields[i]) == 0 && json_object_get(img, fields[i]))
+			json_object_set(hc, fields[i], json_object_get(img, fields[i]));
+}
+
 void spec_merge_image_config(json_t *config, const json_t *image)
 {
 	json_t *env = json_object_get(config, "Env"), *v;
@@ -971,8 +1021,8 @@ void spec_merge_image_config(json_t *config, const json_t *image)
 		json_t *hc = json_object_get(config, "Healthcheck");
 		if (!json_is_object(hc))
 			json_object_set_new(config, "Healthcheck", json_deep_copy(json_object_get(image, "Healthcheck")));
-		else if (json_array_size(json_object_get(hc, "Test")) == 0)
-			json_object_set(hc, "Test", json_object_get(json_object_get(image, "Healthcheck"), "Test"));
+		else
+			fill_healthcheck(hc, json_object_get(image, "Healthcheck"));
 	}
 	take_if_empty(config, image, "WorkingDir");
 	merge_object_keys(config, image, "Volumes");

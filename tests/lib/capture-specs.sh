@@ -56,6 +56,8 @@ mask() {	# mask ID MOUNT-ID < json > json
 		-E -e 's/"ID": "[0-9a-f]{64}"/"ID": "<volume-id>"/' -e 's/^( *)"[0-9a-f]{12}"(,?)$/\1"<controller-id>"\2/'
 }
 
+# Docker orders mounts by path depth, and mounts of equal depth from the same
+# Go map (MountPoints, Tmpfs) randomly: each case gives those distinct depths.
 capture() {	# capture NAME IMAGE FLAGS... -- CMD...
 	local name=$1 image=$2 id mid dir flags=()
 	shift 2
@@ -92,7 +94,7 @@ capture ulimit spec-plain --ulimit nofile=1024:2048 --ulimit nproc=100 -- sleep 
 capture resources spec-plain -m 64m --memory-swap 128m --pids-limit 50 --cpus 0.5 --cpu-shares 512 --oom-score-adj 100 -- sleep 30
 capture nnp spec-plain --security-opt no-new-privileges -- sleep 30
 capture unconfined spec-plain --security-opt seccomp=unconfined -- sleep 30
-capture tmpfs spec-plain --tmpfs /run:size=1m --tmpfs /x -- sleep 30
+capture tmpfs spec-plain --tmpfs /run:size=1m --tmpfs /x/y -- sleep 30
 capture binds spec-plain -v "$T/bind-a:/data:ro" -v "$T/bind-b:/a/b/c" -v vol1:/v/w/x/y -w /work -- sleep 30
 capture env spec-env -e FOO=bar -e TRICKY -e PATH=/opt/bin:/bin -h myhost -- sleep 30
 capture env-image spec-env --shm-size 1m -- sleep 30
@@ -107,9 +109,10 @@ capture misc spec-plain --domainname example.com --group-add 50 --group-add daem
 capture devices spec-plain --device /dev/null:/dev/mynull:rw --device /dev/zero -- sleep 30
 capture ipc-shareable spec-plain --ipc shareable -- sleep 30
 capture mounts spec-plain --mount type=tmpfs,dst=/m,tmpfs-size=1048576,tmpfs-mode=1770 \
-	--mount "type=bind,src=$T/bind-a,dst=/nr,bind-nonrecursive=true" --mount type=volume,src=vol2,dst=/vv,readonly -- sleep 30
+	--mount "type=bind,src=$T/bind-a,dst=/nr,bind-nonrecursive=true" --mount type=volume,src=vol2,dst=/vv/w,readonly -- sleep 30
 
-# docker's error texts for what the generator rejects (create- or start-phase).
+# docker's error texts for what the generator rejects (create- or start-phase;
+# the lines without "Error response from daemon" are the CLI's own checks).
 errs=$OUT/errors.txt
 : >"$errs"
 err_case() {	# err_case FLAGS... : one line "FLAGS<TAB>exit<TAB>stderr"
@@ -127,4 +130,8 @@ err_case -u 4294967296
 err_case -u 0:-1
 err_case --group-add nogroup
 err_case --device /dev/nope
+err_case --tmpfs /x:foo
+err_case --tmpfs /x:bogus=1
+err_case --security-opt bogus
+err_case --device-cgroup-rule "c 1:x rwm"
 echo "captured errors"

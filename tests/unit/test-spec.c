@@ -567,8 +567,9 @@ static void check_golden_errors(void)
 		msg++;
 		msg[strcspn(msg, "\n")] = '\0';
 		const char *prefix = "docker: Error response from daemon: ";
-		if (strncmp(msg, prefix, strlen(prefix)) == 0)
-			msg += strlen(prefix);
+		if (strncmp(msg, prefix, strlen(prefix)) != 0)
+			continue; /* the docker CLI's own flag checks */
+		msg += strlen(prefix);
 		if (*msg && msg[strlen(msg) - 1] == '.')
 			msg[strlen(msg) - 1] = '\0';
 		val = strchr(flags, ' ');
@@ -585,6 +586,12 @@ static void check_golden_errors(void)
 		else if (strcmp(flags, "--device") == 0)
 			json_object_set_new(hc, "Devices", json_pack("[{s:s, s:s, s:s}]", "PathOnHost", val,
 								     "PathInContainer", val, "CgroupPermissions", "rwm"));
+		else if (strcmp(flags, "--tmpfs") == 0)
+			json_object_set_new(hc, "Tmpfs", json_pack("{s:s}", "/x", strchr(val, ':') + 1));
+		else if (strcmp(flags, "--security-opt") == 0)
+			json_object_set_new(hc, "SecurityOpt", json_pack("[s]", val));
+		else if (strcmp(flags, "--device-cgroup-rule") == 0)
+			json_object_set_new(hc, "DeviceCgroupRules", json_pack("[s]", val));
 		else if (strcmp(flags, "--group-add") == 0)
 			json_object_set_new(hc, "GroupAdd", json_pack("[s]", val));
 		struct spec_env env = { .id = FAKE_ID, .rootfs = rootfs };

@@ -488,8 +488,8 @@ static int has_mount_point(const json_t *mounts, const char *dest)
 
 /* The mounts docker calls user mounts: MountPoints, the resolv.conf /
  * hostname / hosts binds, the IPC bind, tmpfs; sorted by depth. */
-static int user_mounts(const json_t *config, const json_t *hostconfig, const json_t *mounts,
-		       const struct spec_env *env, json_t *out, struct berr *err)
+static int user_mounts(const json_t *hostconfig, const json_t *mounts, const struct spec_env *env, json_t *out,
+		       struct berr *err)
 {
 	const json_t *tmpfs = json_object_get(hostconfig, "Tmpfs"), *mp;
 	const char *dest, *ipc = jstr(hostconfig, "IpcMode");
@@ -513,7 +513,6 @@ static int user_mounts(const json_t *config, const json_t *hostconfig, const jso
 			json_array_append_new(out, bind_mount(net[i][0], src, writable_net, "rprivate", 0));
 		}
 	}
-	(void)config;
 	if ((mode_is(ipc, "host") || mode_is(ipc, "shareable") || mode_is_container(ipc)) &&
 	    !has_mount_point(mounts, "/dev/shm")) {
 		_cleanup_free_ char *own = env->container_dir ? xasprintf("%s/mounts/shm", env->container_dir) : NULL;
@@ -562,14 +561,14 @@ static void remove_opt(json_t *mount, const char *opt)
 			json_array_remove(opts, i);
 }
 
-static json_t *build_mounts(const json_t *config, const json_t *hostconfig, const json_t *mounts,
-			    const struct spec_env *env, struct berr *err)
+static json_t *build_mounts(const json_t *hostconfig, const json_t *mounts, const struct spec_env *env,
+			    struct berr *err)
 {
 	json_t *defaults = default_mounts(hostconfig), *user = json_array(), *out = json_array(), *m;
 	const char *ipc = jstr(hostconfig, "IpcMode");
 	size_t i;
 
-	if (user_mounts(config, hostconfig, mounts, env, user, err) < 0) {
+	if (user_mounts(hostconfig, mounts, env, user, err) < 0) {
 		json_decref(defaults);
 		json_decref(user);
 		json_decref(out);
@@ -889,7 +888,7 @@ json_t *spec_build(const json_t *config, const json_t *hostconfig, const json_t 
 		return NULL;
 	process = build_process(config, hostconfig, env, caps, &so, err);
 	if (process)
-		mnts = build_mounts(config, hostconfig, mounts, env, err);
+		mnts = build_mounts(hostconfig, mounts, env, err);
 	if (mnts)
 		linux_ = build_linux(config, hostconfig, mounts, env, caps, &so, env->kernel_major, env->kernel_minor,
 				     err);

@@ -142,8 +142,8 @@ static int parse_state(struct container_state *st, json_t *o, struct berr *err)
 	replace_str(&st->started_at, get_str(o, "StartedAt", ZERO_TIME));
 	replace_str(&st->finished_at, get_str(o, "FinishedAt", ZERO_TIME));
 	json_decref(st->health);
-	st->health = shape_health(json_object_get(o, "Health"), err);
-	return st->health ? 0 : -1;
+	st->health = get_any(o, "Health");
+	return 0;
 }
 
 static int parse_config_v2(struct container *c, json_t *o, struct berr *err)
@@ -163,14 +163,14 @@ static int parse_config_v2(struct container *c, json_t *o, struct berr *err)
 	replace_str(&c->path, get_str(o, "Path", ""));
 	json_decref(c->args);
 	c->args = get_any(o, "Args");
+	/* Kept as read (dockerd wrote them in shape); shaped when written. */
 	json_decref(c->config);
-	if (!(c->config = shape_config(json_object_get(o, "Config"), err)))
-		return -1;
+	v = json_object_get(o, "Config");
+	if (v && !json_is_object(v) && !json_is_null(v))
+		return berr_set(err, BERR_INVALID, "config.v2.json: Config is not an object");
+	c->config = json_is_object(v) ? json_incref(v) : shape_config(NULL, NULL);
 	json_decref(c->network_settings);
-	v = json_object_get(o, "NetworkSettings");
-	c->network_settings = json_is_null(v) || !v ? json_null() : shape_network_settings(v, err);
-	if (!c->network_settings)
-		return -1;
+	c->network_settings = get_any(o, "NetworkSettings");
 	replace_str(&c->log_path, get_str(o, "LogPath", ""));
 	replace_str(&c->name, get_str(o, "Name", ""));
 	replace_str(&c->driver, get_str(o, "Driver", ""));
@@ -184,8 +184,7 @@ static int parse_config_v2(struct container *c, json_t *o, struct berr *err)
 	c->has_been_started_before = get_bool(o, "HasBeenStartedBefore");
 	c->has_been_manually_stopped = get_bool(o, "HasBeenManuallyStopped");
 	json_decref(c->mount_points);
-	if (!(c->mount_points = shape_mount_points(json_object_get(o, "MountPoints"), err)))
-		return -1;
+	c->mount_points = get_any(o, "MountPoints");
 	json_decref(c->secret_refs);
 	c->secret_refs = get_any(o, "SecretReferences");
 	json_decref(c->config_refs);
@@ -201,8 +200,8 @@ static int parse_config_v2(struct container *c, json_t *o, struct berr *err)
 	return 0;
 }
 
-struct container *container_parse(const char *config_v2, size_t len, const char *hc, size_t hc_len,
-				  struct berr *err)
+static struct container *container_parse_opt(const char *config_v2, size_t len, const char *hc, size_t hc_len,
+					      int want_hc, struct berr *err)
 {
 	struct container *c = container_new();
 	json_error_t je;
@@ -222,8 +221,8 @@ struct container *container_parse(const char *config_v2, size_t len, const char 
 			goto fail;
 		}
 	}
-	if (!(c->host_config = shape_host_config(h, err)))
-		goto fail;
+	if (want_hc)
+		c->host_config = h ? json_incref(h) : shape_host_config(NULL, NULL);
 	json_decref(o);
 	json_decref(h);
 	return c;
@@ -234,7 +233,22 @@ fail:
 	return NULL;
 }
 
+struct container *container_parse(const char *config_v2, size_t len, const char *hc, size_t hc_len,
+				  struct berr *err)
+{
+	return container_parse_opt(config_v2, len, hc, hc_len, 1, err);
+}
+
 /* ---- writing ---- */
+
+/* Go's decode+encode of a kept document; one that does not decode is
+ * written as it is (it came from disk so, and dockerd reads it so). */
+static json_t *shaped(json_t *(*fn)(json_t *, struct berr *), json_t *v)
+{
+	json_t *out = fn(v, NULL);
+
+	return out ? out : json_incref(v ? v : json_null());
+}
 
 static json_t *jstr(const char *s)
 {
@@ -256,7 +270,7 @@ static json_t *state_json(const struct container_state *st)
 	json_object_set_new(o, "Error", jstr(st->error));
 	json_object_set_new(o, "StartedAt", jstr(st->started_at));
 	json_object_set_new(o, "FinishedAt", jstr(st->finished_at));
-	json_object_set(o, "Health", st->health ? st->health : json_null());
+	json_object_set_new(o, "Health", shaped(shape_health, st->health));
 	return o;
 }
 
@@ -276,9 +290,11 @@ void container_write_config(const struct container *c, struct sbuf *out)
 	json_object_set_new(o, "Managed", json_boolean(c->managed));
 	json_object_set_new(o, "Path", jstr(c->path));
 	set_ref(o, "Args", c->args);
-	set_ref(o, "Config", c->config);
+	json_object_set_new(o, "Config", shaped(shape_config, c->config));
 	json_object_set_new(o, "Image", jstr(c->image));
-	set_ref(o, "NetworkSettings", c->network_settings);
+	json_object_set_new(o, "NetworkSettings", json_is_null(c->network_settings) || !c->network_settings
+							  ? json_null()
+							  : shaped(shape_network_settings, c->network_settings));
 	json_object_set_new(o, "LogPath", jstr(c->log_path));
 	json_object_set_new(o, "Name", jstr(c->name));
 	json_object_set_new(o, "Driver", jstr(c->driver));
@@ -288,7 +304,7 @@ void container_write_config(const struct container *c, struct sbuf *out)
 	json_object_set_new(o, "RestartCount", json_integer(c->restart_count));
 	json_object_set_new(o, "HasBeenStartedBefore", json_boolean(c->has_been_started_before));
 	json_object_set_new(o, "HasBeenManuallyStopped", json_boolean(c->has_been_manually_stopped));
-	set_ref(o, "MountPoints", c->mount_points);
+	json_object_set_new(o, "MountPoints", shaped(shape_mount_points, c->mount_points));
 	set_ref(o, "SecretReferences", c->secret_refs);
 	set_ref(o, "ConfigReferences", c->config_refs);
 	json_object_set_new(o, "AppArmorProfile", jstr(c->apparmor_profile));
@@ -306,7 +322,7 @@ void container_write_config(const struct container *c, struct sbuf *out)
 
 void container_write_host_config(const struct container *c, struct sbuf *out)
 {
-	json_t *hc = c->host_config ? json_incref(c->host_config) : shape_host_config(NULL, NULL);
+	json_t *hc = shaped(shape_host_config, c->host_config);
 
 	gojson_write_opts(out, hc, NULL, NULL, 1);
 	sbuf_addch(out, '\n');
@@ -373,15 +389,11 @@ static struct container *load_at(int dirfd, const char *id, int with_hc, struct 
 			goto out;
 		}
 	}
-	c = container_parse(cfg.buf, cfg.len, have_hc ? hc.buf : NULL, hc.len, err);
+	c = container_parse_opt(cfg.buf, cfg.len, have_hc ? hc.buf : NULL, hc.len, with_hc, err);
 	if (c && strcmp(c->id, id)) {
 		berr_set(err, BERR_INVALID, "Container %s is stored at %s", c->id, id);
 		container_free(c);
 		c = NULL;
-	}
-	if (c && !with_hc) {
-		json_decref(c->host_config);
-		c->host_config = NULL;
 	}
 out:
 	sbuf_release(&cfg);

@@ -8,9 +8,12 @@
  *
  * Both files are written as dockerd's json.Encoder writes them: Go field
  * order, Go's HTML-safe escaping, a trailing newline, temp file + rename
- * in the same dir.  Config and HostConfig stay json_t in docker's shapes
- * (the Engine API's create body is that shape too), normalised by
- * shape.h; the rest is typed.  containers/ and containers/<id>/ are 0710.
+ * in the same dir.  Config, HostConfig, NetworkSettings, MountPoints and
+ * Health stay json_t in docker's shapes (the Engine API's create body is
+ * that shape too): kept as read or built, and put through shape.h (Go's
+ * decode + encode) when written, so loading stays cheap and what is
+ * written is what dockerd would write.  The rest is typed.
+ * containers/ and containers/<id>/ are 0710.
  */
 #ifndef BERTH_CONTAINER_CONTAINER_H
 #define BERTH_CONTAINER_CONTAINER_H
@@ -40,18 +43,18 @@ struct container {
 	int managed;
 	char *path;
 	json_t *args;             /* []string */
-	json_t *config;           /* container.Config (shape_config) */
+	json_t *config;           /* container.Config */
 	char image[DIGEST_STR_LEN]; /* the image ID */
-	json_t *network_settings; /* shape_network_settings */
+	json_t *network_settings; /* network.Settings */
 	char *log_path, *name /* with its leading '/' */, *driver, *os, *mount_label, *process_label;
 	int64_t restart_count;
 	int has_been_started_before, has_been_manually_stopped;
-	json_t *mount_points;     /* shape_mount_points */
+	json_t *mount_points;     /* map of MountPoint */
 	json_t *secret_refs, *config_refs; /* kept as read */
 	char *apparmor_profile, *hostname_path, *hosts_path, *shm_path, *resolv_conf_path, *seccomp_profile;
 	int no_new_privileges;
 	int log_cache_notify;     /* LocalLogCacheMeta.HaveNotifyEnabled */
-	json_t *host_config;      /* shape_host_config */
+	json_t *host_config;      /* container.HostConfig; NULL when listed without it */
 };
 
 /* A zero container as a fresh create starts from: zero times, Driver

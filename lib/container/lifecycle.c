@@ -209,7 +209,31 @@ int container_rename(struct store *s, const char *id, const char *new_name, stru
 	return rc;
 }
 
-void container_gc(struct store *s)
+/* A removal killed after the RW layer went: the record says Dead and
+ * there is no layerdb/mounts/<id> (dockerd skips such a dir too). */
+static void finish_dead(struct store *s)
+{
+	struct container **list = NULL;
+	struct store_rwlayer rw;
+
+	if (container_list(s, 0, &list, NULL) < 0)
+		return;
+	for (size_t i = 0; list[i]; i++) {
+		struct berr e = BERR_INIT;
+		char from[128], to[128];
+
+		if (!list[i]->state.dead || store_rwlayer_read(s, list[i]->id, &rw, &e) == 0 || e.code != BERR_NOT_FOUND)
+			continue;
+		snprintf(from, sizeof(from), "containers/%s", list[i]->id);
+		snprintf(to, sizeof(to), TMP_DIR "/rm-container-%s", list[i]->id);
+		if (mkdir_p_at(s->root_fd, TMP_DIR, 0700, NULL) == 0 && renameat(s->root_fd, from, s->root_fd, to) == 0)
+			remove_all_at(s->root_fd, to, NULL);
+	}
+	container_list_free(list);
+}
+
+/* berth/tmp/container-* (killed creates) and rm-container-* (killed removals). */
+static void remove_tmp_dirs(struct store *s)
 {
 	int fd = openat(s->root_fd, TMP_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -224,4 +248,10 @@ void container_gc(struct store *s)
 		if (!strncmp(de->d_name, "container-", 10) || !strncmp(de->d_name, "rm-container-", 13))
 			remove_all_at(dirfd(d), de->d_name, NULL);
 	closedir(d);
+}
+
+void container_gc(struct store *s)
+{
+	remove_tmp_dirs(s);
+	finish_dead(s);
 }

@@ -14,8 +14,8 @@
  * Remove (dockerd's cleanupContainer order): Dead + checkpoint, release
  * the RW layer, then containers/<id> is renamed to
  * berth/tmp/rm-container-<id> and deleted.  A crash in between leaves a
- * Dead container (docker shows "Dead"; rm finishes it) or a leftover that
- * container_gc deletes.
+ * Dead container (docker shows "Dead"; rm or container_gc finishes it)
+ * or a leftover that container_gc deletes.
  */
 #ifndef BERTH_CONTAINER_LIFECYCLE_H
 #define BERTH_CONTAINER_LIFECYCLE_H
@@ -40,8 +40,9 @@ int container_remove(struct store *s, const char *id, struct berr *err);
  * error, BERR_INVALID).  Takes the store lock. */
 int container_rename(struct store *s, const char *id, const char *new_name, struct berr *err);
 /* Deletes berth/tmp/container-* and rm-container-* leftovers of killed
- * creates and removals (store_gc handles their RW layers).  Caller holds
- * the lock. */
+ * creates and removals, and finishes removals killed after the RW layer
+ * went (Dead records without layerdb/mounts/<id>).  store_gc handles the
+ * RW layers' own leftovers; call it first.  Caller holds the lock. */
 void container_gc(struct store *s);
 
 #endif

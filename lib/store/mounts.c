@@ -73,6 +73,22 @@ fail:
 	return -1;
 }
 
+static int write_marker(struct store *s, const char *path, const char *mount_id, struct berr *err)
+{
+	int fd = openat(s->image_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return berr_sys(err, "create %s", path);
+	if (fd_write_all(fd, mount_id, 64, 0) < 0 || fsync(fd) < 0) {
+		berr_sys(err, "write %s", path);
+		close(fd);
+		unlinkat(s->image_fd, path, 0);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static void marker_path(char *buf, size_t n, const char *container_id)
 {
 	snprintf(buf, n, "layerdb/tmp/rwlayer-%s", container_id);
@@ -97,9 +113,12 @@ int store_rwlayer_create(struct store *s, const char *container_id, const char *
 			return berr_set(err, BERR_NOT_FOUND, "layer does not exist");
 		snprintf(out->parent, sizeof(out->parent), "%s", parent_chain);
 	}
-	/* The marker first: whatever follows is undone by gc from it. */
+	/* The marker first: whatever follows is undone by gc from it.  Not
+	 * renamed into place (a temp file would be a leftover of its own):
+	 * one torn by a kill has no valid mount ID, and then nothing was
+	 * created after it either. */
 	marker_path(marker, sizeof(marker), container_id);
-	if (atomic_write_at(s->image_fd, marker, out->mount_id, 64, 0600, err) < 0)
+	if (write_marker(s, marker, out->mount_id, err) < 0)
 		return -1;
 	if (create_driver_dirs(s, out, err) < 0)
 		goto fail;

@@ -704,7 +704,7 @@ static int drive_create(int argc, char **argv)
 		free(hc);
 	}
 	json_decref(img);
-	if (container_create(s, c, argv[5], top[0] ? top : NULL, &e) < 0)
+	if (container_create(s, c, argv[5][0] ? argv[5] : NULL, top[0] ? top : NULL, &e) < 0)
 		return fprintf(stderr, "Error response from daemon: %s\n", e.msg), 1;
 	printf("%s\n", c->id);
 	container_free(c);

@@ -55,7 +55,19 @@ struct container {
 	int no_new_privileges;
 	int log_cache_notify;     /* LocalLogCacheMeta.HaveNotifyEnabled */
 	json_t *host_config;      /* container.HostConfig; NULL when listed without it */
+	struct container_lazy *lazy; /* private: what a listing has not parsed yet */
+	char *lazy_image;            /* private: container_config_image's answer */
 };
+
+/* Config, NetworkSettings and MountPoints of any container, parsed on
+ * first use when it came from container_list (its fields are NULL until
+ * then); borrowed from c. */
+json_t *container_config(struct container *c);
+json_t *container_network_settings(struct container *c);
+json_t *container_mount_points(struct container *c);
+/* Config.Image (the image as the user named it: ps's IMAGE column)
+ * without parsing Config when it is not parsed yet; borrowed from c. */
+const char *container_config_image(struct container *c);
 
 /* A zero container as a fresh create starts from: zero times, Driver
  * overlay2, OS linux, MountPoints {}, NetworkSettings with an empty
@@ -81,8 +93,10 @@ int container_save_at(int dirfd, const struct container *c, struct berr *err);
 
 /* Every container whose config.v2.json loads (dockerd's restore skips the
  * others the same way): one readdir of containers/, one read of each
- * config.v2.json; HostConfig is left NULL unless with_host_config (a
- * second small read each).  NULL-terminated; container_list_free(). */
+ * config.v2.json, walked without building it (scan.h): the typed fields
+ * are set, Config, NetworkSettings and MountPoints wait for their
+ * accessors.  HostConfig is left NULL unless with_host_config (a second
+ * small read each).  NULL-terminated; container_list_free(). */
 int container_list(struct store *s, int with_host_config, struct container ***out, struct berr *err);
 void container_list_free(struct container **v);
 

@@ -461,6 +461,39 @@ static void test_layerless(struct store *s)
 	container_free(c);
 }
 
+/* A root so deep that absolute mount options pass a page: the mount goes
+ * through the child that chdirs into overlay2/, as docker's does. */
+static void test_long_root(const char *base)
+{
+	char deep[2048], *merged = NULL, p[2200];
+	struct store *s = NULL;
+	struct container *c = sample("true");
+	struct berr e = BERR_INIT;
+	size_t n;
+
+	n = (size_t)snprintf(deep, sizeof(deep), "%s/long", base);
+	while (n < 1500)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/%s", "directory-name-that-is-long-enough");
+	if (geteuid() != 0 || store_open(&s, deep, &e) < 0) {
+		T_SKIP("long-root mount (%s)", geteuid() ? "not root" : e.msg);
+		container_free(c);
+		return;
+	}
+	T_OK(container_create(s, c, "deep", NULL, &e) == 0, "create under a %zu-byte root", n);
+	if (store_rwlayer_mount(s, c->id, &merged, &e) < 0 && e.errno_ == EPERM) {
+		T_SKIP("mount: not permitted here");
+	} else {
+		snprintf(p, sizeof(p), "%s/etc/mtab", merged ? merged : "?");
+		T_OK(merged && faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0,
+		     "  mounts with options over a page (relative l/ paths from overlay2/) (%s)", e.msg);
+		T_OK(store_rwlayer_unmount(s, c->id, &e) == 0, "  and unmounts");
+	}
+	free(merged);
+	T_OK(container_remove(s, c->id, &e) == 0, "  remove it");
+	container_free(c);
+	store_close(s);
+}
+
 /* ---- crashes ---- */
 
 /* The store's invariant after gc: every container dir has its RW layer,
@@ -816,6 +849,7 @@ int main(int argc, char **argv)
 	}
 	test_create_remove(s, chain);
 	test_layerless(s);
+	test_long_root(root);
 	test_race(s, chain);
 	{
 		/* the winner of the race goes, so the crash rounds count from 0 */

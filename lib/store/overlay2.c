@@ -242,3 +242,220 @@ int overlay2_lowerdir(struct store *s, const char *cache_id, const char *root, s
 	sbuf_release(&sb);
 	return 0;
 }
+
+/* ---- read-write (container) layers ---- */
+
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+/* "<64 hex>" or "<64 hex>-init": the only names a container's dirs have,
+ * checked before any path is built from one read off disk. */
+static int is_rw_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	return store_is_hex64(id) && (n == 64 || (n == 69 && !strcmp(id + 64, "-init")));
+}
+
+int overlay2_create(struct store *s, const char *id, const char *parent_id, struct berr *err)
+{
+	char p[128], link[27] = "";
+
+	if (!is_rw_id(id))
+		return berr_set(err, BERR_INVALID, "invalid mount id value");
+	if (mkdirat(s->overlay_fd, id, 0710) < 0)
+		return berr_sys(err, "mkdir overlay2/%s", id);
+	snprintf(p, sizeof(p), "%s/diff", id);
+	if (mkdirat(s->overlay_fd, p, 0755) < 0 || fchmodat(s->overlay_fd, p, 0755, 0) < 0) {
+		berr_sys(err, "mkdir overlay2/%s", p);
+		goto fail;
+	}
+	if (overlay2_link(s, id, parent_id, link, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	overlay2_unlink(s, link);
+	remove_all_at(s->overlay_fd, id, NULL);
+	return -1;
+}
+
+int overlay2_init_layer(struct store *s, const char *id, struct berr *err)
+{
+	static const struct { const char *path; char type; } ents[] = {
+		{ "dev", 'd' }, { "dev/pts", 'd' }, { "dev/shm", 'd' }, { "proc", 'd' }, { "sys", 'd' },
+		{ ".dockerenv", 'f' }, { "etc", 'd' }, { "etc/resolv.conf", 'f' }, { "etc/hosts", 'f' },
+		{ "etc/hostname", 'f' }, { "dev/console", 'f' }, { "etc/mtab", 'l' },
+	};
+	char p[128];
+	int dfd, rc = 0;
+
+	snprintf(p, sizeof(p), "%s/diff", id);
+	dfd = openat(s->overlay_fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return berr_sys(err, "open overlay2/%s", p);
+	for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]) && rc == 0; i++) {
+		const char *e = ents[i].path;
+		int fd;
+
+		if (faccessat(dfd, e, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		switch (ents[i].type) {
+		case 'd':
+			rc = mkdirat(dfd, e, 0755) < 0 || fchmodat(dfd, e, 0755, 0) < 0 ? -1 : 0;
+			break;
+		case 'f':
+			fd = openat(dfd, e, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+			rc = fd < 0 || fchmod(fd, 0755) < 0 ? -1 : 0;
+			if (fd >= 0)
+				close(fd);
+			break;
+		default:
+			rc = symlinkat("/proc/mounts", dfd, e);
+		}
+		if (rc < 0)
+			berr_sys(err, "init layer %s", e);
+	}
+	close(dfd);
+	return rc;
+}
+
+int overlay2_is_mounted(struct store *s, const char *id)
+{
+	char p[128];
+	struct statx st;
+
+	snprintf(p, sizeof(p), "%s/merged", id);
+	if (statx(s->overlay_fd, p, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) < 0)
+		return 0;
+	return (st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* The lower file's l/<link> entries, each prefixed by pre (the absolute
+ * overlay2 dir, or "" for paths relative to it). */
+static int lower_opt(struct store *s, const char *id, const char *pre, struct sbuf *out, struct berr *err)
+{
+	struct sbuf lower = SBUF_INIT;
+	char p[128], *save = NULL, *tok;
+	int first = 1;
+
+	snprintf(p, sizeof(p), "%s/lower", id);
+	if (read_file_at(s->overlay_fd, p, &lower, LOWER_MAX, err) < 0) {
+		sbuf_release(&lower);
+		return -1;
+	}
+	for (tok = strtok_r(lower.buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		sbuf_addf(out, "%s%s%s", first ? "" : ":", pre, tok);
+		first = 0;
+	}
+	sbuf_release(&lower);
+	return 0;
+}
+
+static void mount_opts(struct sbuf *o, int index_off, const char *lower, const char *pre, const char *id)
+{
+	sbuf_addf(o, "%slowerdir=%s,upperdir=%s%s/diff,workdir=%s%s/work", index_off ? "index=off," : "", lower,
+		  pre, id, pre, id);
+}
+
+/* What the driver's forked chroot does: mount with paths relative to
+ * overlay2/, so the options fit in a page.  Only async-signal-safe calls
+ * in the child (the parent may have threads). */
+static int mount_relative(struct store *s, const char *target, const char *opts)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (fchdir(s->overlay_fd) < 0 || mount("overlay", target, "overlay", 0, opts) < 0)
+			_exit(errno & 0xff);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int overlay2_mount(struct store *s, const char *id, char **merged_out, struct berr *err)
+{
+	struct sbuf lower = SBUF_INIT, opts = SBUF_INIT;
+	char p[128], *base = xasprintf("%s/overlay2/", s->root);
+	int index_off = access("/sys/module/overlay/parameters/index", F_OK) == 0, rc = -1;
+	long page = sysconf(_SC_PAGESIZE);
+
+	*merged_out = NULL;
+	if (!is_rw_id(id)) {
+		berr_set(err, BERR_INVALID, "invalid mount id value");
+		goto out;
+	}
+	snprintf(p, sizeof(p), "%s/merged", id);
+	if (overlay2_is_mounted(s, id)) {
+		rc = 0;
+		goto out;
+	}
+	if (store_mkdir(s->overlay_fd, p, 0700, err) < 0 || lower_opt(s, id, base, &lower, err) < 0)
+		goto out;
+	mount_opts(&opts, index_off, lower.buf, base, id);
+	if ((long)opts.len < page) {
+		char *target = xasprintf("%s%s", base, p);
+		rc = mount("overlay", target, "overlay", 0, opts.buf);
+		free(target);
+	} else {
+		sbuf_reset(&lower);
+		sbuf_reset(&opts);
+		if (lower_opt(s, id, "", &lower, err) < 0)
+			goto out;
+		mount_opts(&opts, index_off, lower.buf, "", id);
+		rc = (long)opts.len < page ? mount_relative(s, p, opts.buf) : (errno = E2BIG, -1);
+	}
+	if (rc < 0)
+		berr_sys(err, "error creating overlay mount to %s%s", base, p);
+out:
+	if (rc == 0)
+		*merged_out = xasprintf("%s%s", base, p);
+	sbuf_release(&lower);
+	sbuf_release(&opts);
+	free(base);
+	return rc;
+}
+
+int overlay2_unmount(struct store *s, const char *id, struct berr *err)
+{
+	char p[128], *target;
+
+	if (!is_rw_id(id))
+		return berr_set(err, BERR_INVALID, "invalid mount id value");
+	snprintf(p, sizeof(p), "%s/merged", id);
+	if (overlay2_is_mounted(s, id)) {
+		target = xasprintf("%s/overlay2/%s", s->root, p);
+		if (umount2(target, MNT_DETACH) < 0 && errno != EINVAL) {
+			berr_sys(err, "unmount %s", target);
+			free(target);
+			return -1;
+		}
+		free(target);
+	}
+	if (unlinkat(s->overlay_fd, p, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return berr_sys(err, "rmdir overlay2/%s", p);
+	return 0;
+}
+
+void overlay2_remove_rw(struct store *s, const char *id)
+{
+	char p[128], link[32];
+
+	if (!is_rw_id(id))
+		return;
+	overlay2_unmount(s, id, NULL);
+	snprintf(p, sizeof(p), "%s/link", id);
+	if (store_read_small(s->overlay_fd, p, link, sizeof(link), 1, NULL) == 0 && link[0] && !strchr(link, '/'))
+		overlay2_unlink(s, link);
+	remove_all_at(s->overlay_fd, id, NULL);
+}

@@ -64,4 +64,33 @@ int overlay2_lowerdir(struct store *s, const char *cache_id, const char *root, s
  * store_gc).  Caller holds the lock. */
 void overlay2_gc(struct store *s);
 
+/* ---- read-write (container) layers: mounts.h drives these ---- */
+
+/* The driver's Create() of a fresh dir with no content yet:
+ * <id>/ (0710) and <id>/diff (0755), then overlay2_link's links (with a
+ * parent: lower, work and the parent's "committed").  id may be a 64-hex
+ * mount ID or "<mount id>-init".  On failure nothing of id is left.
+ * Caller holds the lock. */
+int overlay2_create(struct store *s, const char *id, const char *parent_id, struct berr *err);
+/* Fills <id>/diff with what daemon/initlayer puts in every container's
+ * init layer: /dev/pts /dev/shm /proc /sys (dirs), /.dockerenv
+ * /etc/resolv.conf /etc/hosts /etc/hostname /dev/console (empty, 0755),
+ * /etc/mtab -> /proc/mounts.  Existing entries are kept. */
+int overlay2_init_layer(struct store *s, const char *id, struct berr *err);
+/* The driver's Get(): mounts overlay on <id>/merged (0700, created here)
+ * with [index=off,]lowerdir=<root>/overlay2/l/...,upperdir=..,workdir=..;
+ * when those options exceed a page, a forked child chdirs into overlay2/
+ * and mounts with relative paths, as the driver does.  Already mounted is
+ * success.  *merged_out (free()) gets the absolute merged path.  No lock. */
+int overlay2_mount(struct store *s, const char *id, char **merged_out, struct berr *err);
+/* The driver's Put(): umount2(MNT_DETACH) and rmdir merged/; not mounted
+ * is success. */
+int overlay2_unmount(struct store *s, const char *id, struct berr *err);
+/* overlay2_remove for a container's dirs: accepts "<mount id>" and
+ * "<mount id>-init" (unmounting a leftover merged/ first).  Caller holds
+ * the lock. */
+void overlay2_remove_rw(struct store *s, const char *id);
+/* Whether <id>/merged is a mount point now. */
+int overlay2_is_mounted(struct store *s, const char *id);
+
 #endif

@@ -193,4 +193,5 @@ void store_gc(struct store *s)
 {
 	overlay2_gc(s);
 	layerdb_gc(s);
+	store_mounts_gc(s);
 }

@@ -76,6 +76,7 @@ void store_gc(struct store *s);
 #include "imagedb.h"
 #include "layerdb.h"
 #include "manifests.h"
+#include "mounts.h"
 #include "overlay2.h"
 #include "refs.h"
 

@@ -25,7 +25,7 @@
 
 #include <jansson.h>
 
-#include "util/err.h"
+#include "../util/err.h"
 
 struct spec_env {
 	const char *id;            /* container ID (64 hex) */

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "runtime/spec.h"
-#include "util/sbuf.h"
+#include "../util/sbuf.h"
 
 /* Docker's default set, in docker's order (oci/caps/defaults.go). */
 static const char *const default_caps[] = {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "runtime/devices.h"
-#include "util/sbuf.h"
+#include "../util/sbuf.h"
 
 #define NO_NUM (-2LL) /* a rule without major/minor (Go's nil pointer) */
 

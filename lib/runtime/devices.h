@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "util/err.h"
+#include "../util/err.h"
 
 /* From HostConfig Privileged, Devices and DeviceCgroupRules: *devices (the
  * nodes to create, maybe empty) and *rules (the device cgroup, docker's

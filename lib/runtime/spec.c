@@ -26,8 +26,8 @@
 
 #include "runtime/devices.h"
 #include "runtime/spec.h"
-#include "util/fs.h"
-#include "util/sbuf.h"
+#include "../util/fs.h"
+#include "../util/sbuf.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define DEFAULT_CGROUP_PARENT "/berth"

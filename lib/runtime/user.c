@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "runtime/spec.h"
-#include "util/sbuf.h"
+#include "../util/sbuf.h"
 
 #define PASSWD_MAX (16u << 20)
 #define ID_MAX 2147483647LL /* runc's maxID: int32 */

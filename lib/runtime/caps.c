@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "runtime/spec.h"
+#include "spec.h"
 #include "../util/sbuf.h"
 
 /* Docker's default set, in docker's order (oci/caps/defaults.go). */

@@ -12,7 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "runtime/devices.h"
+#include "devices.h"
 #include "../util/sbuf.h"
 
 #define NO_NUM (-2LL) /* a rule without major/minor (Go's nil pointer) */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "runtime/spec.h"
+#include "spec.h"
 
 enum sc_op { OP_EQ, OP_MASKED_EQ };
 

@@ -24,8 +24,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "runtime/devices.h"
-#include "runtime/spec.h"
+#include "devices.h"
+#include "spec.h"
 #include "../util/fs.h"
 #include "../util/sbuf.h"
 

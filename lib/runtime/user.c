@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/spec.h"
+#include "spec.h"
 #include "../util/sbuf.h"
 
 #define PASSWD_MAX (16u << 20)

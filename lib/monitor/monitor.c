@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -127,6 +126,33 @@ static void runtime_message(const struct sbuf *text, struct sbuf *msg)
 	sbuf_add(msg, p, n);
 }
 
+/* vfork, not posix_spawn: glibc's posix_spawn leaves its internal
+ * SIGCANCEL ignored in the child, and ignored signals survive exec into
+ * the container.  The child only dup2s, resets signals and execs; *eno
+ * gets exec's errno (the memory is shared until the exec). */
+static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd, int *eno)
+{
+	volatile int *e = eno;
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		static const int reset[] = { SIGPIPE, SIGHUP, SIGINT, SIGTERM };
+		sigset_t none;
+		if ((in >= 0 && dup2(in, 0) < 0) || (out >= 0 && dup2(out, 1) < 0) || dup2(errfd, 2) < 0) {
+			*e = errno;
+			_exit(127);
+		}
+		for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+			signal(reset[i], SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execve(path, (char *const *)argv, environ);
+		*e = errno;
+		_exit(127);
+	}
+	return pid;
+}
+
 /* Runs the runtime with cmd appended to its global args; stdio fds (-1:
  * /dev/null); stderr goes to errfd, or to a pipe read into errtext when
  * errfd is -1.  Returns the wait status, or -1. */
@@ -135,10 +161,8 @@ static int run_runtime(const struct monitor_opts *o, const char *const *cmd, int
 {
 	const char *argv[64];
 	size_t n = 0;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
-	int pipefd[2] = { -1, -1 }, status = -1, rc;
+	int pipefd[2] = { -1, -1 }, status = -1;
+	int exec_errno = 0;
 	pid_t pid;
 
 	argv[n++] = o->runtime;
@@ -155,36 +179,14 @@ static int run_runtime(const struct monitor_opts *o, const char *const *cmd, int
 			return -1;
 		errfd = pipefd[1];
 	}
-	posix_spawn_file_actions_init(&fa);
-	if (in >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in, 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (out >= 0)
-		posix_spawn_file_actions_adddup2(&fa, out, 1);
-	else
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	/* what the monitor ignores or blocks must not reach the container */
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGCHLD);
-	sigaddset(&def, SIGHUP);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, o->runtime, &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	pid = spawn(o->runtime, argv, in, out, errfd, &exec_errno);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
-	if (rc != 0) {
+	if (pid < 0 || exec_errno) {
 		if (errtext)
-			sbuf_addf(errtext, "exec %s: %s", o->runtime, strerror(rc));
+			sbuf_addf(errtext, "exec %s: %s", o->runtime, strerror(pid < 0 ? errno : exec_errno));
+		if (pid > 0)
+			waitpid(pid, &status, 0);
 		if (pipefd[0] >= 0)
 			close(pipefd[0]);
 		return -1;

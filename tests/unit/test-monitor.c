@@ -411,7 +411,7 @@ static void test_killed_monitor(void)
 	struct sbuf stb = SBUF_INIT;
 	read_file_at(AT_FDCWD, st_path, &stb, 65536, &err);
 	const char *ign = strstr(sbuf_str(&stb), "SigIgn:\t");
-	T_OK(ign && !strncmp(ign + 8, "0000000000000000", 16), "the container ignores no signal (the monitor's SIG_IGN do not leak)");
+	T_OK(ign && !strncmp(ign + 8, "0000000000000000", 16), "the container ignores no signal (the monitor's SIG_IGN do not leak): %.16s", ign ? ign + 8 : "?");
 	sbuf_release(&stb);
 	kill(c.info.monitor_pid, SIGKILL);
 	for (i = 0; i < 200 && monitor_alive(c.state); i++)

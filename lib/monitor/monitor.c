@@ -588,12 +588,12 @@ static void finish(struct mon *m)
 	jsonfile_close(m->log);   /* followers of the log end here */
 	m->log = NULL;
 	write_exit_file(m);
-	run_runtime(m->o, del, -1, -1, -1, NULL);
 	if (m->o->on_exit)
 		m->o->on_exit(&m->ex, m->o->on_exit_ctx);
-	/* gone for monitor_alive() and connect() before any waiter hears */
+	/* new clients now fail to connect and read the exit file instead */
 	unlink(MONITOR_SOCK);
-	unlink(MONITOR_PID_FILE);
+	close(m->lfd);
+	m->lfd = -1;
 	for (size_t i = 0; i < m->nclients; i++) {
 		struct client *c = m->clients[i];
 		if (c->kind == C_WAIT)
@@ -608,6 +608,11 @@ static void finish(struct mon *m)
 	free(m->clients);
 	m->clients = NULL;
 	m->nclients = 0;
+	/* the runtime's delete comes after the waiters heard (it costs a
+	 * runtime exec: `docker run` need not wait for it); the monitor
+	 * stays alive (locked) until it is done, so a restart waits */
+	run_runtime(m->o, del, -1, -1, -1, NULL);
+	unlink(MONITOR_PID_FILE);
 }
 
 /* Reaps children; returns 1 once the container's process is reaped. */
@@ -1028,6 +1033,27 @@ fail:
 	_exit(1);
 }
 
+/* A monitor still holding the lock after it removed its socket is only
+ * deleting the runtime's state: wait for it.  -1 when one really runs. */
+static int wait_finishing_monitor(const char *state_dir)
+{
+	_cleanup_free_ char *pidf = xasprintf("%s/%s", state_dir, MONITOR_PID_FILE);
+	_cleanup_free_ char *sock = xasprintf("%s/%s", state_dir, MONITOR_SOCK);
+	int fd = open(pidf, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		if (access(sock, F_OK) == 0)
+			rc = -1;
+		else
+			while (flock(fd, LOCK_SH) < 0 && errno == EINTR)
+				;
+	}
+	close(fd);
+	return rc;
+}
+
 int monitor_start(const struct monitor_opts *o, struct monitor_info *out, struct berr *err)
 {
 	int rp[2], sp[2] = { -1, -1 }, status;
@@ -1041,7 +1067,7 @@ int monitor_start(const struct monitor_opts *o, struct monitor_info *out, struct
 	out->attach_raw = o->tty;
 	if (mkdir_p_at(AT_FDCWD, o->state_dir, 0700, err) < 0)
 		return -1;
-	if (monitor_alive(o->state_dir))
+	if (wait_finishing_monitor(o->state_dir) < 0)
 		return berr_set(err, BERR_EXISTS, "a monitor already runs for %s", o->state_dir);
 	if (pipe2(rp, O_CLOEXEC) < 0)
 		return berr_sys(err, "pipe");

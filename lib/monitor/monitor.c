@@ -790,7 +790,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 	const struct monitor_opts *o = m->o;
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, csock = -1, st;
 	_cleanup_sbuf_ struct sbuf et = SBUF_INIT, msg = SBUF_INIT;
-	const char *create[10] = { "create", "--bundle", o->bundle, "--pid-file", MONITOR_CONTAINER_PID };
+	const char *create[12] = { "create", "--bundle", o->bundle, "--pid-file", MONITOR_CONTAINER_PID };
 	size_t nc = 5;
 	char console[PATH_MAX];
 	const char *start[] = { "start", o->id, NULL };
@@ -804,6 +804,13 @@ static void create_and_start(struct mon *m, struct start_report *r)
 			snprintf(console, sizeof(console), "/proc/%d/cwd/%s", (int)getpid(), MONITOR_CONSOLE_SOCK);
 		create[nc++] = "--console-socket";
 		create[nc++] = console;
+	}
+	if (o->run_detached) {
+		/* one runtime exec instead of two: `run --detach` is create + start */
+		memmove(create + 2, create + 1, (nc - 1) * sizeof(*create));
+		create[0] = "run";
+		create[1] = "--detach";
+		nc++;
 	}
 	create[nc++] = o->id;
 	create[nc] = NULL;
@@ -862,7 +869,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 	}
 	find_oom_file(m);
 	sbuf_reset(&et);
-	st = run_runtime(o, start, -1, -1, -1, &et);
+	st = o->run_detached ? 0 : run_runtime(o, start, -1, -1, -1, &et);
 	if (st != 0) {
 		runtime_message(&et, &msg);
 		snprintf(r->msg, sizeof(r->msg), "OCI runtime start failed: %s: unknown",

@@ -90,7 +90,7 @@ static int make_rootfs(void)
 	_cleanup_free_ char *bin = xasprintf("%s/rootfs/bin", top);
 	_cleanup_free_ char *bb = xasprintf("%s/busybox", bin);
 	const char *cp[] = { "/bin/cp", "/bin/busybox", bb, NULL };
-	const char *links[] = { "sh", "echo", "cat", "sleep", "true", "tty", "stty", "printf", NULL };
+	const char *links[] = { "sh", "echo", "cat", "sleep", "true", "tty", "stty", "printf", "head", "tr", NULL };
 	struct berr err = BERR_INIT;
 
 	if (mkdir_p_at(AT_FDCWD, bin, 0755, &err) < 0 || run(cp, NULL) != 0)
@@ -220,6 +220,34 @@ static void test_follow(void)
 	     "logs --follow sees both lines and ends when the container stops");
 	monitor_wait_exit(c.state, &ex, &err);
 	sbuf_release(&l.s);
+	ctr_release(&c);
+}
+
+/* A 16 MiB memory limit and a shell that keeps 100 MB in a variable. */
+static void test_oom(void)
+{
+	const char *args[] = { "sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}", NULL };
+	struct ctr c;
+	struct berr err = BERR_INIT;
+	struct monitor_exit ex = { 0 };
+	_cleanup_free_ char *cfgpath = NULL;
+	json_t *cfg, *linux_, *res;
+
+	ctr_init(&c, args, 0);
+	cfgpath = xasprintf("%s/config.json", c.bundle);
+	cfg = json_load_file(cfgpath, 0, NULL);
+	linux_ = json_object_get(cfg, "linux");
+	res = json_object_get(linux_, "resources");
+	if (!res) {
+		res = json_object();
+		json_object_set_new(linux_, "resources", res);
+	}
+	json_object_set_new(res, "memory", json_pack("{s:I,s:I}", "limit", (json_int_t)16 << 20, "swap", (json_int_t)16 << 20));
+	json_dump_file(cfg, cfgpath, JSON_COMPACT);
+	json_decref(cfg);
+	int rc = start_and_wait(&c, &ex, &err);
+	T_OK(rc == 0 && ex.exit_code == 137 && ex.oom_killed, "an OOM-killed container: 137 and OOMKilled (got %d, oom %d%s%s)",
+	     ex.exit_code, ex.oom_killed, rc ? ": " : "", rc ? err.msg : "");
 	ctr_release(&c);
 }
 
@@ -545,6 +573,7 @@ int main(void)
 	test_exit_codes();
 	test_logs();
 	test_follow();
+	test_oom();
 	test_stdin();
 	test_tty();
 	test_outlives_starter();

@@ -198,34 +198,61 @@ struct jsonfile_writer {
 	struct sbuf rec;
 };
 
-/* A new, empty, locked file that is not yet linked anywhere: rotation and
- * first creation link it under the log's name only once it is locked, so
- * the name never shows an unlocked file while the writer lives. */
-static int open_locked_tmpfile(const char *path, struct berr *err)
+/* A new, empty, locked file that is not yet linked under the log's name:
+ * rotation and first creation link it there only once it is locked, so
+ * the name never shows an unlocked file while the writer lives.  An
+ * O_TMPFILE where the filesystem has them, else a named temp file
+ * (*tmpname, free()) in the same directory. */
+static int open_locked_tmpfile(const char *path, char **tmpname, struct berr *err)
 {
 	_cleanup_free_ char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
 	int fd;
 
+	*tmpname = NULL;
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
 	else
 		strcpy(dir, ".");
 	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return berr_sys(err, "create log file in %s", dir);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		char rnd[65];
+		random_id(rnd);
+		*tmpname = xasprintf("%s.tmp-%.12s", path, rnd);
+		fd = open(*tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	}
+	if (fd < 0) {
+		berr_sys(err, "create log file in %s", dir);
+		free(*tmpname);
+		*tmpname = NULL;
+		return -1;
+	}
 	if (fchmod(fd, 0640) < 0 || flock(fd, LOCK_EX) < 0) {
 		berr_sys(err, "lock log file %s", path);
 		close(fd);
+		if (*tmpname)
+			unlink(*tmpname);
+		free(*tmpname);
+		*tmpname = NULL;
 		return -1;
 	}
 	return fd;
 }
 
-static int link_tmpfile(int fd, const char *path)
+/* Gives the temp file the log's name; EEXIST when the name is taken. */
+static int link_tmpfile(int fd, char *tmpname, const char *path)
 {
 	char proc[64];
+	int rc, e;
 
+	if (tmpname) {
+		rc = link(tmpname, path);
+		e = errno;
+		unlink(tmpname);
+		free(tmpname);
+		errno = e;
+		return rc;
+	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
@@ -234,11 +261,12 @@ struct jsonfile_writer *jsonfile_open(const char *path, const struct jsonfile_op
 {
 	struct jsonfile_writer *w;
 	struct stat st;
-	int fd = open_locked_tmpfile(path, err);
+	char *tmpname;
+	int fd = open_locked_tmpfile(path, &tmpname, err);
 
 	if (fd < 0)
 		return NULL;
-	if (link_tmpfile(fd, path) < 0) {
+	if (link_tmpfile(fd, tmpname, path) < 0) {
 		if (errno != EEXIST) {
 			berr_sys(err, "create %s", path);
 			close(fd);
@@ -269,7 +297,8 @@ struct jsonfile_writer *jsonfile_open(const char *path, const struct jsonfile_op
  * with max_file 1 the file is just started afresh. */
 static int rotate(struct jsonfile_writer *w, struct berr *err)
 {
-	int fd = open_locked_tmpfile(w->path, err);
+	char *tmpname;
+	int fd = open_locked_tmpfile(w->path, &tmpname, err);
 	_cleanup_free_ char *old = NULL;
 
 	if (fd < 0)
@@ -277,15 +306,15 @@ static int rotate(struct jsonfile_writer *w, struct berr *err)
 	if (w->opts.max_file >= 2) {
 		_cleanup_free_ char *last = xasprintf("%s.%d", w->path, w->opts.max_file - 1);
 		if (unlink(last) < 0 && errno != ENOENT) {
-			close(fd);
-			return berr_sys(err, "error removing oldest log file");
+			berr_sys(err, "error removing oldest log file");
+			goto fail;
 		}
 		for (int i = w->opts.max_file - 1; i > 1; i--) {
 			_cleanup_free_ char *to = xasprintf("%s.%d", w->path, i);
 			_cleanup_free_ char *from = xasprintf("%s.%d", w->path, i - 1);
 			if (rename(from, to) < 0 && errno != ENOENT) {
-				close(fd);
-				return berr_sys(err, "rotate %s", from);
+				berr_sys(err, "rotate %s", from);
+				goto fail;
 			}
 		}
 		old = xasprintf("%s.1", w->path);
@@ -293,10 +322,10 @@ static int rotate(struct jsonfile_writer *w, struct berr *err)
 		old = xasprintf("%s.rotating", w->path);
 	}
 	if (rename(w->path, old) < 0 && errno != ENOENT) {
-		close(fd);
-		return berr_sys(err, "rotate %s", w->path);
+		berr_sys(err, "rotate %s", w->path);
+		goto fail;
 	}
-	if (link_tmpfile(fd, w->path) < 0) {
+	if (link_tmpfile(fd, tmpname, w->path) < 0) {
 		close(fd);
 		return berr_sys(err, "create %s", w->path);
 	}
@@ -306,6 +335,12 @@ static int rotate(struct jsonfile_writer *w, struct berr *err)
 	w->fd = fd;
 	w->size = 0;
 	return 0;
+fail:
+	close(fd);
+	if (tmpname)
+		unlink(tmpname);
+	free(tmpname);
+	return -1;
 }
 
 int jsonfile_write(struct jsonfile_writer *w, const char *stream, const void *log, size_t len,

@@ -758,7 +758,7 @@ static int listen_unix(const char *name, int backlog)
 		return -1;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
 	unlink(name);
-	old = umask(077);
+	old = umask(0177);   /* a socket file is 0777 & ~umask: 0600 */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, backlog) < 0) {
 		umask(old);
 		close(fd);

@@ -180,6 +180,18 @@ static void test_exit_codes(void)
 	int rc = monitor_start(&c.o, &c.info, &err);
 	T_OK(rc == 0 && monitor_alive(c.state), "sleep 100 runs, monitor alive%s%s", rc ? ": " : "", rc ? err.msg : "");
 	T_OK(monitor_state(c.state, &pid, &err) == 0 && pid == c.info.container_pid, "state: running with the container's pid");
+	{
+		_cleanup_free_ char *sock = xasprintf("%s/monitor.sock", c.state);
+		_cleanup_free_ char *pidf = xasprintf("%s/monitor.pid", c.state);
+		struct sbuf sb = SBUF_INIT;
+		struct stat st;
+		char pidtxt[32];
+		snprintf(pidtxt, sizeof(pidtxt), "%d", (int)c.info.monitor_pid);
+		T_OK(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600, "monitor.sock is a 0600 socket");
+		read_file_at(AT_FDCWD, pidf, &sb, 64, &err);
+		T_STREQ(sbuf_str(&sb), pidtxt, "monitor.pid holds the monitor's pid");
+		sbuf_release(&sb);
+	}
 	T_OK(monitor_resize(c.state, 10, 10, &err) < 0 && strstr(err.msg, "no tty"), "resize without a tty is refused");
 	T_OK(monitor_kill(c.state, "-9", &err) < 0, "a signal that looks like an option is refused");
 	T_OK(monitor_kill(c.state, "KILL", &err) == 0, "kill KILL through the monitor%s%s", err.msg[0] ? ": " : "", err.msg);

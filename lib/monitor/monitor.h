@@ -12,10 +12,12 @@
  *   - copies stdout/stderr to the json-file log and to attached clients,
  *     and stdin from attached clients (open_stdin);
  *   - serves <state_dir>/monitor.sock (0600), protocol below;
- *   - on the container's exit: drains the output, closes the log, writes
- *     <state_dir>/exit, runs `<runtime> delete`, calls on_exit, answers
- *     waiters, closes every client, removes monitor.sock and monitor.pid,
- *     and exits.
+ *   - on the container's exit: drains the output, closes the log (log
+ *     followers end), writes <state_dir>/exit, calls on_exit, removes
+ *     monitor.sock, answers waiters and closes every client, then runs
+ *     `<runtime> delete` (after the waiters: `docker run` need not wait
+ *     for a runtime exec), removes monitor.pid and exits.  Until then it
+ *     holds its lock, and a monitor_start on the same state_dir waits.
  *
  * Files in state_dir (<exec-root>/<id>): monitor.pid (the monitor's pid,
  * decimal, no newline; the monitor holds an exclusive flock on it for its
@@ -65,10 +67,12 @@ struct monitor_exit {
 
 /* Called in the monitor process (a fork of monitor_start's caller, so ctx
  * and the library are usable, but the caller's later changes are not
- * seen) after the log is closed, the exit file written and the runtime's
- * state deleted, and before waiters are answered: update config.v2.json,
- * remove an --rm container.  cwd is state_dir, stdio is /dev/null; it may
- * remove state_dir; it must return (not exit). */
+ * seen) after the log is closed and the exit file written, and before
+ * waiters are answered and the runtime's state deleted (it is "stopped"
+ * then): update config.v2.json, remove an --rm container.  cwd is
+ * state_dir, stdio is /dev/null, SIGCHLD is blocked (waitpid works);
+ * it may remove state_dir; it must return, not exit.  Waiters wait for
+ * it, so it should be quick. */
 typedef void (*monitor_exit_fn)(const struct monitor_exit *ex, void *ctx);
 
 struct monitor_opts {

@@ -235,6 +235,14 @@ static void client_free(struct client *c)
 	free(c);
 }
 
+/* The peer is gone: nothing more is sent or read. */
+static void client_drop(struct client *c)
+{
+	c->kind = C_DONE;
+	sbuf_reset(&c->pending);
+	c->off = 0;
+}
+
 /* Sends what is pending; a peer gone ends the client. */
 static void client_flush(struct client *c)
 {
@@ -244,7 +252,7 @@ static void client_flush(struct client *c)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
-				c->kind = C_DONE;
+				client_drop(c);
 			break;
 		}
 		c->off += (size_t)k;
@@ -346,7 +354,7 @@ static void client_readable(struct mon *m, struct client *c)
 
 	if (k < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			c->kind = C_DONE;
+			client_drop(c);
 		return;
 	}
 	if (c->kind == C_CMD) {
@@ -691,7 +699,7 @@ static void loop(struct mon *m)
 			read_output(m, &m->err_fd, STDCOPY_STDERR);
 		for (size_t i = 5; i < np; i++) {
 			if (p[i].revents & (POLLHUP | POLLERR))
-				pc[i]->kind = C_DONE;   /* the peer is gone both ways */
+				client_drop(pc[i]);   /* the peer is gone both ways */
 			else if (p[i].revents & POLLIN)
 				client_readable(m, pc[i]);
 			if (p[i].revents & POLLOUT)

@@ -1,0 +1,134 @@
+/*
+ * monitor.h - one small monitor process per running container (conmon's
+ * model), so that no daemon is needed.  monitor_start() forks it from the
+ * library (double fork + setsid: it outlives the command that started it;
+ * a child subreaper: the container's process is its child), and it:
+ *   - runs `<runtime> <runtime_args> --log-format json create` on the
+ *     bundle, with stdio pipes it owns (or a pty received over
+ *     --console-socket), then `start`; a failure comes back to
+ *     monitor_start's caller as docker's text ("OCI runtime create failed:
+ *     <runtime's message>: unknown"; the caller adds "failed to create shim
+ *     task: " and maps 127/126/125 from it);
+ *   - copies stdout/stderr to the json-file log and to attached clients,
+ *     and stdin from attached clients (open_stdin);
+ *   - serves <state_dir>/monitor.sock (0600), protocol below;
+ *   - on the container's exit: drains the output, closes the log (log
+ *     followers end), writes <state_dir>/exit, calls on_exit, removes
+ *     monitor.sock, answers waiters and closes every client, then runs
+ *     `<runtime> delete` (after the waiters: `docker run` need not wait
+ *     for a runtime exec), removes monitor.pid and exits.  Until then it
+ *     holds its lock, and a monitor_start on the same state_dir waits.
+ *
+ * Files in state_dir (<exec-root>/<id>): monitor.pid (the monitor's pid,
+ * decimal, no newline; the monitor holds an exclusive flock on it for its
+ * whole life), monitor.sock, container.pid (written by the runtime), exit.
+ * A monitor killed with SIGKILL leaves monitor.pid unlocked, a dead
+ * monitor.sock and no exit file: monitor_alive() says 0.  Its container
+ * keeps running, re-parented to the next subreaper or init, with its
+ * stdout/stderr pipes broken (its next write gets SIGPIPE/EPIPE; a tty
+ * container gets SIGHUP) and stdin at EOF; nobody records its exit or
+ * deletes its runtime state: `runtime kill` / `runtime delete -f` recover.
+ *
+ * Socket protocol: one connection per command; the client sends one line,
+ * the monitor answers one line ("ok ...\n" or "error <text>\n"):
+ *   attach [i][o][e]\n  -> "ok mux\n" (frames of logs/stdcopy.h, type 1
+ *                          stdout, 2 stderr) or "ok raw\n" (tty: the pty's
+ *                          bytes); then the stream until the container
+ *                          exits (EOF).  With i, every later byte the
+ *                          client sends is the container's stdin; the
+ *                          client's half-close is stdin's EOF when
+ *                          stdin_once (docker run -i).
+ *   resize H W\n        -> TIOCSWINSZ on the pty; "ok\n"
+ *   kill SIGNAL\n       -> `runtime kill <id> SIGNAL` (name or number); "ok\n"
+ *   state\n             -> "ok running <pid>\n"
+ *   wait\n              -> once the exit is recorded and on_exit has run:
+ *                          "ok exited <code> <oom 0|1> <sec>.<nsec>\n"
+ * Lines are at most 256 bytes.
+ *
+ * The exit file: {"ExitCode":137,"OOMKilled":false,"FinishedAt":"<RFC3339Nano>",
+ * "FinishedAtUnixNano":<n>,"Pid":<container pid>}\n, replaced atomically.
+ */
+#ifndef BERTH_MONITOR_MONITOR_H
+#define BERTH_MONITOR_MONITOR_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "logs/jsonfile.h"
+#include "util/err.h"
+
+struct monitor_exit {
+	int exit_code;            /* the exit status, 128+N for signal N */
+	int oom_killed;           /* the container's cgroup saw an OOM kill (best effort) */
+	int64_t finished_sec;     /* when the monitor reaped it (CLOCK_REALTIME) */
+	long finished_nsec;
+	pid_t pid;                /* the container's init, as the host sees it */
+};
+
+/* Called in the monitor process (a fork of monitor_start's caller, so ctx
+ * and the library are usable, but the caller's later changes are not
+ * seen) after the log is closed and the exit file written, and before
+ * waiters are answered and the runtime's state deleted (it is "stopped"
+ * then): update config.v2.json, remove an --rm container.  cwd is
+ * state_dir, stdio is /dev/null, SIGCHLD is blocked (waitpid works);
+ * it may remove state_dir; it must return, not exit.  Waiters wait for
+ * it, so it should be quick. */
+typedef void (*monitor_exit_fn)(const struct monitor_exit *ex, void *ctx);
+
+struct monitor_opts {
+	const char *id;                    /* the runtime's container id */
+	const char *bundle;                /* absolute path of the OCI bundle */
+	const char *state_dir;             /* absolute; created 0700 if missing */
+	const char *runtime;               /* e.g. "/usr/sbin/runc" */
+	const char *const *runtime_args;   /* global args, NULL-terminated (may be NULL):
+					      {"--root", "<exec-root>/runc", NULL} */
+	const char *log_path;              /* json-file log, NULL for none */
+	struct jsonfile_opts log_opts;
+	int tty;                           /* the bundle has process.terminal */
+	int open_stdin;                    /* keep a stdin pipe for attached clients */
+	int stdin_once;                    /* the first attached stdin's EOF closes it */
+	/* A connection attached from the very start (nothing is missed), as
+	 * "attach" with these flags; returned in monitor_info.attach_fd. */
+	int attach_stdin, attach_stdout, attach_stderr;
+	/* `runtime run --detach` instead of create + start: one runtime exec
+	 * fewer (about 5 ms with runc), but every failure then reads
+	 * "OCI runtime create failed: runc run failed: ..." and the pid is
+	 * read only once the process already runs. */
+	int run_detached;
+	monitor_exit_fn on_exit;
+	void *on_exit_ctx;
+};
+
+struct monitor_info {
+	pid_t monitor_pid;
+	pid_t container_pid;
+	int64_t started_sec;      /* when `runtime start` returned */
+	long started_nsec;
+	int attach_fd;            /* -1 unless attach_*; the caller closes it */
+	int attach_raw;           /* tty: raw bytes, else stdcopy frames */
+};
+
+/* Starts the monitor and the container; returns once the container runs
+ * (0) or failed to (-1: err has the runtime's message; BERR_EXISTS when a
+ * monitor already runs for state_dir).  Adds no sleeps or polls. */
+int monitor_start(const struct monitor_opts *o, struct monitor_info *out, struct berr *err);
+
+/* Connects an attach client ("attach" above); *fd is the stream. */
+int monitor_attach(const char *state_dir, int want_stdin, int want_stdout, int want_stderr, int *fd,
+		   int *raw, struct berr *err);
+/* `runtime kill` through the monitor; sig is a name ("KILL", "SIGTERM") or a number. */
+int monitor_kill(const char *state_dir, const char *sig, struct berr *err);
+/* Sets the pty's window size. */
+int monitor_resize(const char *state_dir, unsigned short height, unsigned short width, struct berr *err);
+/* The container's pid when its monitor answers "running"; -1 otherwise. */
+int monitor_state(const char *state_dir, pid_t *pid, struct berr *err);
+/* 1 when a monitor holds state_dir's monitor.pid lock, 0 when none does
+ * (never started, exited, or killed). */
+int monitor_alive(const char *state_dir);
+/* Blocks until the container has exited and its exit is recorded; 0 with
+ * *ex, or -1 (BERR_NOT_FOUND: the monitor is gone and left no exit file). */
+int monitor_wait_exit(const char *state_dir, struct monitor_exit *ex, struct berr *err);
+/* Reads state_dir/exit; -1 (errno ENOENT in err->errno_) when absent. */
+int monitor_read_exit(const char *state_dir, struct monitor_exit *ex, struct berr *err);
+
+#endif

@@ -30,6 +30,7 @@ void berth_close(struct berth *b)
 		return;
 	store_close(b->store);
 	config_release(&b->cfg);
+	free(b->exec_root);
 	free(b);
 }
 

@@ -23,6 +23,7 @@
 #define DEFAULT_CONFIG_PATH "/etc/berth/daemon.json"
 #define DEFAULT_MAX_DOWNLOADS 3
 #define DEFAULT_MAX_UPLOADS 5
+#define DEFAULT_EXEC_ROOT "/run/berth"
 /* The file is small; the bound only stops a runaway file. */
 #define CONFIG_MAX_BYTES (4 << 20)
 
@@ -258,6 +259,90 @@ static int parse_transfer_settings(struct berth_config *cfg, json_t *root, const
 	return 0;
 }
 
+/* ---- runtimes: exec-root, default-runtime, runtimes ---- */
+
+static const struct config_runtime builtin_runtimes[] = {
+	{ "runc", "runc", NULL },
+	{ "crun", "crun", NULL },
+};
+
+static void runtime_defaults(struct berth_config *cfg)
+{
+	cfg->exec_root = xstrdup(DEFAULT_EXEC_ROOT);
+	cfg->default_runtime = xstrdup("runc");
+}
+
+static void runtime_release(struct berth_config *cfg)
+{
+	free(cfg->exec_root);
+	free(cfg->default_runtime);
+	for (size_t i = 0; i < cfg->n_runtimes; i++) {
+		free(cfg->runtimes[i].name);
+		free(cfg->runtimes[i].path);
+		free_strv(cfg->runtimes[i].args);
+	}
+	free(cfg->runtimes);
+}
+
+static int get_string(json_t *root, const char *key, char **out, const char *path, struct berr *err)
+{
+	json_t *v = json_object_get(root, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || !*json_string_value(v))
+		return berr_set(err, BERR_INVALID, "%s: \"%s\" must be a non-empty string", path, key);
+	free(*out);
+	*out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+static int parse_runtime_entry(struct config_runtime *rt, const char *name, json_t *v, const char *path,
+			       struct berr *err)
+{
+	rt->name = xstrdup(name);
+	if (!json_is_object(v) || get_string(v, "path", &rt->path, path, err) < 0 || !rt->path)
+		return berr_set(err, BERR_INVALID, "%s: runtime %s: \"path\" must be a non-empty string", path, name);
+	return get_strv(v, "runtimeArgs", &rt->args, path, err);
+}
+
+static int parse_runtime_settings(struct berth_config *cfg, json_t *root, const char *path, struct berr *err)
+{
+	json_t *rts = json_object_get(root, "runtimes"), *v;
+	const char *name;
+
+	if (get_string(root, "exec-root", &cfg->exec_root, path, err) < 0 ||
+	    get_string(root, "default-runtime", &cfg->default_runtime, path, err) < 0)
+		return -1;
+	if (cfg->exec_root[0] != '/')
+		return berr_set(err, BERR_INVALID, "%s: \"exec-root\" must be an absolute path", path);
+	if (rts && !json_is_null(rts)) {
+		if (!json_is_object(rts))
+			return berr_set(err, BERR_INVALID, "%s: \"runtimes\" must be an object", path);
+		cfg->runtimes = xcalloc(json_object_size(rts) + 1, sizeof(*cfg->runtimes));
+		json_object_foreach(rts, name, v)
+			if (parse_runtime_entry(&cfg->runtimes[cfg->n_runtimes++], name, v, path, err) < 0)
+				return -1;
+	}
+	if (!config_runtime(cfg, NULL))
+		return berr_set(err, BERR_INVALID, "%s: default runtime %s is not a configured runtime", path,
+				cfg->default_runtime);
+	return 0;
+}
+
+const struct config_runtime *config_runtime(const struct berth_config *cfg, const char *name)
+{
+	if (!name || !*name)
+		name = cfg->default_runtime;
+	for (size_t i = 0; i < cfg->n_runtimes; i++)
+		if (!strcmp(cfg->runtimes[i].name, name))
+			return &cfg->runtimes[i];
+	for (size_t i = 0; i < sizeof(builtin_runtimes) / sizeof(builtin_runtimes[0]); i++)
+		if (!strcmp(builtin_runtimes[i].name, name))
+			return &builtin_runtimes[i];
+	return NULL;
+}
+
 /* ---- the file ---- */
 
 static void config_defaults(struct berth_config *cfg)
@@ -265,12 +350,14 @@ static void config_defaults(struct berth_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	registry_defaults(cfg);
 	transfer_defaults(cfg);
+	runtime_defaults(cfg);
 }
 
 /* The sections in the order their errors take precedence. */
 static int parse_daemon_json(struct berth_config *cfg, json_t *root, const char *path, struct berr *err)
 {
-	if (parse_registry_settings(cfg, root, path, err) < 0 || parse_transfer_settings(cfg, root, path, err) < 0)
+	if (parse_registry_settings(cfg, root, path, err) < 0 || parse_transfer_settings(cfg, root, path, err) < 0 ||
+	    parse_runtime_settings(cfg, root, path, err) < 0)
 		return -1;
 	return 0;
 }
@@ -308,5 +395,6 @@ fail:
 void config_release(struct berth_config *cfg)
 {
 	registry_release(cfg);
+	runtime_release(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

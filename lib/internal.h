@@ -12,6 +12,7 @@
 struct berth {
 	struct store *store;
 	struct berth_config cfg;
+	char *exec_root;   /* berth_set_exec_root; NULL: cfg.exec_root */
 };
 
 #endif

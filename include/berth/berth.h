@@ -48,6 +48,7 @@ typedef void (*berth_progress_fn)(void *ctx, const struct berth_progress *msg);
 
 /* The areas, after the handle and the progress type they use. */
 #include <berth/archive.h>
+#include <berth/container.h>
 #include <berth/image.h>
 #include <berth/registry.h>
 #include <berth/system.h>

@@ -1,0 +1,40 @@
+/*
+ * engine.h - what the container commands (create.c, start.c, wait.c)
+ * share: where a container's runtime state lives and host facts.
+ *
+ * Under the exec root (berth_set_exec_root, daemon.json "exec-root",
+ * default /run/berth), each container that ever started has
+ * <exec-root>/<id>/: the OCI bundle's config.json, and the monitor's
+ * files (monitor.pid, monitor.sock, container.pid, exit: monitor.h).  The
+ * runtime keeps its own state in <exec-root>/runtime-<name>/.  All of it
+ * is on a tmpfs in the field: a reboot clears it, and the store's records
+ * then say Running for containers nobody runs, which readers correct
+ * (container_refresh_state).
+ */
+#ifndef BERTH_CONTAINER_ENGINE_H
+#define BERTH_CONTAINER_ENGINE_H
+
+#include <stddef.h>
+
+#include "../internal.h"
+
+struct container;
+
+/* 1 on a unified cgroup hierarchy (cgroup v2 at /sys/fs/cgroup). */
+int container_cgroup_v2(void);
+
+/* <exec-root>/<id> into buf. */
+void container_state_dir(struct berth *b, const char *id, char *buf, size_t n);
+
+/* The exit status docker gives a start failure, from its text: 127 for a
+ * command not found, 126 for one not executable, else 125. */
+int container_start_failure_status(const char *msg);
+
+/* A container recorded Running whose monitor is gone (killed, or a reboot
+ * cleared the exec root) is not running: its record is corrected to
+ * exited (the exit file's status when the monitor left one, else 0 as
+ * dockerd's restore does) and saved.  Takes the store lock when it
+ * changes anything. */
+int container_refresh_state(struct berth *b, struct container *c, struct berr *err);
+
+#endif

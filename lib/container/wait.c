@@ -1,0 +1,125 @@
+/*
+ * wait.c - docker's ContainerWait and ContainerRm, and the correction of a
+ * record whose monitor is gone (engine.h).
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <berth/container.h>
+
+#include "../monitor/monitor.h"
+#include "../util/fs.h"
+#include "../util/timefmt.h"
+#include "container.h"
+#include "engine.h"
+#include "lifecycle.h"
+#include "lookup.h"
+
+int container_refresh_state(struct berth *b, struct container *c, struct berr *err)
+{
+	char dir[PATH_MAX], when[40];
+	struct monitor_exit ex;
+	struct berr none = BERR_INIT;
+	struct container *cur;
+	int rc = 0;
+
+	if (!c->state.running)
+		return 0;
+	container_state_dir(b, c->id, dir, sizeof(dir));
+	if (monitor_alive(dir))
+		return 0;
+	if (monitor_read_exit(dir, &ex, &none) < 0) {
+		struct timespec ts;
+
+		/* No word from the monitor (killed, or the exec root is gone):
+		 * exited 0 now, as dockerd's restore records it. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		memset(&ex, 0, sizeof(ex));
+		ex.finished_sec = ts.tv_sec;
+		ex.finished_nsec = ts.tv_nsec;
+	}
+	unix_to_rfc3339nano(ex.finished_sec, ex.finished_nsec, when);
+	if (store_lock(b->store, err) < 0)
+		return -1;
+	/* Re-read under the lock: the monitor may have recorded it meanwhile. */
+	if ((cur = container_load(b->store, c->id, NULL)) && cur->state.running) {
+		cur->state.running = cur->state.paused = cur->state.restarting = 0;
+		cur->state.pid = 0;
+		cur->state.exit_code = ex.exit_code;
+		cur->state.oom_killed = ex.oom_killed;
+		free(cur->state.finished_at);
+		cur->state.finished_at = xstrdup(when);
+		rc = container_save(b->store, cur, err);
+		store_rwlayer_unmount(b->store, c->id, NULL);
+	}
+	if (cur && rc == 0) {
+		c->state.running = cur->state.running;
+		c->state.paused = cur->state.paused;
+		c->state.pid = cur->state.pid;
+		c->state.exit_code = cur->state.exit_code;
+		free(c->state.finished_at);
+		c->state.finished_at = xstrdup(cur->state.finished_at);
+	}
+	store_unlock(b->store);
+	container_free(cur);
+	return rc;
+}
+
+int berth_container_wait(struct berth *b, const char *name_or_id, int *status, struct berr *err)
+{
+	struct container *c = container_lookup(b->store, name_or_id, err);
+	struct monitor_exit ex;
+	char dir[PATH_MAX];
+	int rc = -1;
+
+	if (!c)
+		return -1;
+	container_state_dir(b, c->id, dir, sizeof(dir));
+	if (monitor_alive(dir)) {
+		if (monitor_wait_exit(dir, &ex, err) == 0) {
+			*status = ex.exit_code;
+			rc = 0;
+		}
+	} else if (container_refresh_state(b, c, err) == 0) {
+		*status = (int)c->state.exit_code;
+		rc = 0;
+	}
+	container_free(c);
+	return rc;
+}
+
+int berth_container_remove(struct berth *b, const char *name_or_id, const struct berth_container_remove_opts *o,
+			   struct berr *err)
+{
+	struct container *c = container_lookup(b->store, name_or_id, err);
+	struct monitor_exit ex;
+	char dir[PATH_MAX];
+	int rc = -1;
+
+	if (!c)
+		return -1;
+	container_state_dir(b, c->id, dir, sizeof(dir));
+	if (container_refresh_state(b, c, err) < 0)
+		goto out;
+	if (c->state.running) {
+		if (!o || !o->force) {
+			berr_set(err, BERR_EXISTS,
+				 "You cannot remove a running container %s. Stop the container before attempting "
+				 "removal or force remove", c->id);
+			goto out;
+		}
+		if (monitor_kill(dir, "KILL", err) < 0 || monitor_wait_exit(dir, &ex, err) < 0)
+			goto out;
+	}
+	if (container_remove(b->store, c->id, err) < 0)
+		goto out;
+	remove_all_at(AT_FDCWD, dir, NULL);
+	rc = 0;
+out:
+	container_free(c);
+	return rc;
+}

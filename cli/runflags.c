@@ -1013,7 +1013,7 @@ static int parse_argv(struct rf *r, struct cli_run_opts *o, int argc, char **arg
 			const char *arg;
 			int rest = 1; /* the value took the rest of this argument */
 			if (!(f = find_short(r, *s)))
-				return -flag_error(r, o, "unknown shorthand flag: '%c' in %s", *s, a);
+				return -flag_error(r, o, "unknown shorthand flag: '%c' in -%s", *s, s);
 			if (s[1] == '=') {
 				arg = s + 2;
 			} else if (f->kind == K_BOOL) {
@@ -1271,8 +1271,10 @@ static const char *build_ports(struct ebuf *eb, const struct rf *r, json_t *expo
 		if (strchr(v->v[i], ':'))
 			return cerr(eb, "invalid port format for --expose: %s", v->v[i]);
 		split_proto_port(v->v[i], &proto, &port);
-		if ((e = port_range(eb, port, &s, &en)))
-			return cerr(eb, "invalid range format for --expose: %s, error: %s", v->v[i], e);
+		if ((e = port_range(eb, port, &s, &en))) {
+			_cleanup_free_ char *why = xstrdup(e);
+			return cerr(eb, "invalid range format for --expose: %s, error: %s", v->v[i], why);
+		}
 		for (uint64_t p = s; p <= en; p++) {
 			char key[32];
 			snprintf(key, sizeof(key), "%llu/%s", (unsigned long long)p, proto);
@@ -1403,12 +1405,15 @@ static const char *build_labels(struct ebuf *eb, const struct rf *r, json_t **ou
 	return NULL;
 }
 
-/* container.PidMode/UTSMode/... Valid(): "", "host" or "container:NAME". */
+/* container.PidMode/UTSMode Valid(): "", "host" or (PID only)
+ * "container:NAME". */
 static int ns_mode_valid(const char *m, int container_ok)
 {
+	if (!*m || !strcmp(m, "host"))
+		return 1;
 	if (!strncmp(m, "container:", 10))
 		return container_ok && m[10] && !strchr(m + 10, ':');
-	return 1;
+	return 0;
 }
 
 /* json.Compact of a seccomp profile: whitespace outside strings dropped. */
@@ -1658,6 +1663,8 @@ static const char *build_devices(struct ebuf *eb, const struct rf *r, json_t **o
 	return NULL;
 }
 
+#define RUN_ATTACH_DETACH "Conflicting options: -a and -d"
+
 static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *image, int nargs, char **args, json_t **body)
 {
 	const char *e;
@@ -1756,8 +1763,9 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 	int stdin_once = open_stdin && attach_in;
 	if (is_run && r->val[F_DETACH].num) {
 		if (r->val[F_ATTACH].n) {
+			/* run.go returns it as a plain error: no "berth: ", status 1 */
 			json_decref(storage);
-			FAIL(cerr(eb, "Conflicting options: -a and -d"));
+			FAIL(cerr(eb, "%s", RUN_ATTACH_DETACH));
 		}
 		attach_in = attach_out = attach_err = stdin_once = 0;
 	}
@@ -1949,6 +1957,11 @@ int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o
 	}
 	if ((e = build(&r.eb, &r, is_run, argv[img], argc - img - 1, argv + img + 1, &o->body))) {
 		size_t n = strlen(e);
+		if (!strcmp(e, RUN_ATTACH_DETACH)) {
+			o->error = xasprintf("%s\n", e);
+			rc = 1;
+			goto out;
+		}
 		while (n && e[n - 1] == '.')
 			n--;
 		o->error = xasprintf("berth: %.*s.\nSee 'berth %s --help'.\n", (int)n, e, cmd);

@@ -133,4 +133,29 @@ int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_logout(struct cli *c, int argc, char **argv);
 int cmd_search(struct cli *c, int argc, char **argv);
 
+/* run and create (runflags.c): docker 20.10's flags turned into the body
+ * of the Engine API's POST /containers/create, exactly as the docker CLI
+ * builds it (Config's fields, "HostConfig", "NetworkingConfig"), plus what
+ * is not in the body. */
+struct cli_run_opts {
+	struct json_t *body;      /* the create body; owned */
+	char *name;               /* --name (the ?name= query), or NULL */
+	char *platform;           /* --platform (?platform=), or NULL */
+	char *pull;               /* --pull: "missing" unless given */
+	int help;                 /* --help: print the usage, nothing else set */
+	int detach;               /* run -d */
+	int sig_proxy;            /* run --sig-proxy (default true) */
+	char *detach_keys;        /* run --detach-keys, or NULL */
+	int auto_remove;          /* --rm (also HostConfig.AutoRemove) */
+	int disable_content_trust;
+	char *error;              /* on failure: docker's text for stderr, newline-ended */
+};
+/* Parses argv (argv[0] is the command, cmd "run" or "create"; run adds
+ * -d, --sig-proxy, --detach-keys).  0: parsed (or help); else the exit
+ * status docker gives (125 flag errors, 1 a missing image) with o->error.
+ * Files named by --env-file, --label-file and seccomp= are read here, as
+ * the docker CLI reads them client-side.  Release o in either case. */
+int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o);
+void cli_run_opts_release(struct cli_run_opts *o);
+
 #endif

@@ -23,6 +23,7 @@
 struct cli {
 	const char *root;
 	const char *config;
+	const char *exec_root;    /* --exec-root or $BERTH_EXEC_ROOT; NULL: the config's */
 	struct berth *b;
 };
 
@@ -132,6 +133,11 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_logout(struct cli *c, int argc, char **argv);
 int cmd_search(struct cli *c, int argc, char **argv);
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_create(struct cli *c, int argc, char **argv);
+int cmd_start(struct cli *c, int argc, char **argv);
+int cmd_wait(struct cli *c, int argc, char **argv);
+int cmd_rm(struct cli *c, int argc, char **argv);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

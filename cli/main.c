@@ -24,6 +24,11 @@ static const struct cli_command commands[] = {
 	{ "login", cmd_login, "Log in to a Docker registry" },
 	{ "logout", cmd_logout, "Log out from a Docker registry" },
 	{ "search", cmd_search, "Search the Docker Hub for images" },
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ "create", cmd_create, "Create a new container" },
+	{ "start", cmd_start, "Start one or more stopped containers" },
+	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
+	{ "rm", cmd_rm, "Remove one or more containers" },
 };
 
 static void usage(FILE *out)
@@ -31,7 +36,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nUsage:  berth [OPTIONS] COMMAND\n\nA fast, daemonless, Docker-compatible image engine\n\n"
 		     "Options:\n"
 		     "      --root string     Root of the store (default \"%s\", or $BERTH_ROOT)\n"
-		     "      --config string   daemon.json-style config (default $BERTH_CONFIG or /etc/berth/daemon.json)\n\n"
+		     "      --config string   daemon.json-style config (default $BERTH_CONFIG or /etc/berth/daemon.json)\n"
+		     "      --exec-root string  Runtime state: bundles, monitors (default daemon.json exec-root or /run/berth, or $BERTH_EXEC_ROOT)\n\n"
 		     "Commands:\n", BERTH_DEFAULT_ROOT);
 	cli_print_commands(out, commands, sizeof(commands) / sizeof(commands[0]), 9);
 }
@@ -65,6 +71,8 @@ struct berth *cli_berth(struct cli *c)
 		fprintf(stderr, "Error: %s\n", err.msg);
 		return NULL;
 	}
+	if (c->exec_root)
+		berth_set_exec_root(c->b, c->exec_root);
 	return c->b;
 }
 
@@ -111,12 +119,16 @@ int main(int argc, char **argv)
 	struct cli c = { 0 };
 	int i, rc;
 
+	c.exec_root = getenv("BERTH_EXEC_ROOT");
+	if (c.exec_root && !*c.exec_root)
+		c.exec_root = NULL;
 	c.root = getenv("BERTH_ROOT");
 	if (!c.root || !*c.root)
 		c.root = BERTH_DEFAULT_ROOT;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (take_value(&i, argc, argv, "--root", &c.root) ||
-		    take_value(&i, argc, argv, "--config", &c.config))
+		    take_value(&i, argc, argv, "--config", &c.config) ||
+		    take_value(&i, argc, argv, "--exec-root", &c.exec_root))
 			continue;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);

@@ -69,6 +69,11 @@ static void host_config_defaults(json_t *hc)
 	int privileged = json_is_true(json_object_get(hc, "Privileged"));
 	json_int_t mem = json_integer_value(json_object_get(hc, "Memory"));
 
+	/* verifyPlatformContainerResources' fixMemorySwappiness: the CLI's -1 is "unset". */
+	if (json_integer_value(json_object_get(hc, "MemorySwappiness")) == -1)
+		json_object_set_new(hc, "MemorySwappiness", json_null());
+	if (!json_is_boolean(json_object_get(hc, "OomKillDisable")))
+		json_object_set_new(hc, "OomKillDisable", json_false());
 	if (is_empty(json_object_get(hc, "ShmSize")))
 		json_object_set_new(hc, "ShmSize", json_integer(64 << 20));
 	if (mem > 0 && is_empty(json_object_get(hc, "MemorySwap")))
@@ -197,6 +202,7 @@ int berth_container_create(struct berth *b, const char *body, size_t len,
 		json_decref(doc);
 		return berr_set(err, BERR_INVALID, "invalid JSON: %s", doc ? "not an object" : je.text);
 	}
+	container_exec_gc(b);
 	c = container_new();
 	if (build(b, doc, c, top, err) == 0 &&
 	    container_create(b->store, c, opts && opts->name && *opts->name ? opts->name : NULL, top[0] ? top : NULL,

@@ -37,4 +37,9 @@ int container_start_failure_status(const char *msg);
  * changes anything. */
 int container_refresh_state(struct berth *b, struct container *c, struct berr *err);
 
+/* Removes the exec-root dirs of containers that no longer exist and whose
+ * monitor is gone (an --rm container, a failed start, a removal behind
+ * berth's back). */
+void container_exec_gc(struct berth *b);
+
 #endif

@@ -2,11 +2,14 @@
  * wait.c - docker's ContainerWait and ContainerRm, and the correction of a
  * record whose monitor is gone (engine.h).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <berth/container.h>
@@ -18,6 +21,35 @@
 #include "engine.h"
 #include "lifecycle.h"
 #include "lookup.h"
+
+static int is_full_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+void container_exec_gc(struct berth *b)
+{
+	char dir[PATH_MAX], rec[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	container_state_dir(b, "", dir, sizeof(dir));
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!is_full_id(de->d_name))
+			continue;
+		snprintf(rec, sizeof(rec), "%s/containers/%s", b->store->root, de->d_name);
+		if (stat(rec, &st) == 0 || errno != ENOENT)
+			continue;
+		container_state_dir(b, de->d_name, rec, sizeof(rec));
+		if (!monitor_alive(rec))
+			remove_all_at(AT_FDCWD, rec, NULL);
+	}
+	closedir(d);
+}
 
 int container_refresh_state(struct berth *b, struct container *c, struct berr *err)
 {
@@ -69,6 +101,23 @@ int container_refresh_state(struct berth *b, struct container *c, struct berr *e
 	return rc;
 }
 
+
+/* An --rm container its monitor removed: its exit is still in the exit
+ * file (run waits by full ID), which this last reader cleans up. */
+static int wait_removed(struct berth *b, const char *id, int *status, struct berr *err)
+{
+	struct monitor_exit ex;
+	char dir[PATH_MAX];
+
+	container_state_dir(b, id, dir, sizeof(dir));
+	if (monitor_wait_exit(dir, &ex, NULL) < 0)
+		return -1;
+	berr_clear(err);
+	*status = ex.exit_code;
+	remove_all_at(AT_FDCWD, dir, NULL);
+	return 0;
+}
+
 int berth_container_wait(struct berth *b, const char *name_or_id, int *status, struct berr *err)
 {
 	struct container *c = container_lookup(b->store, name_or_id, err);
@@ -77,7 +126,8 @@ int berth_container_wait(struct berth *b, const char *name_or_id, int *status, s
 	int rc = -1;
 
 	if (!c)
-		return -1;
+		return err->code == BERR_NOT_FOUND && is_full_id(name_or_id) ? wait_removed(b, name_or_id, status, err)
+									     : -1;
 	container_state_dir(b, c->id, dir, sizeof(dir));
 	if (monitor_alive(dir)) {
 		if (monitor_wait_exit(dir, &ex, err) == 0) {

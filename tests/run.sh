@@ -27,7 +27,7 @@ run_one() {
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 for t in "$BERTH_BUILD"/tests/test-*; do
-	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
+	[ -x "$t" ] && run_one "$(basename "$t")" timeout 300 "$t"
 done
 for t in tests/static/*.sh; do
 	[ -f "$t" ] && run_one "$(basename "$t")" bash "$t" "$BERTH_BUILD"

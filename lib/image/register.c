@@ -20,6 +20,13 @@ static int register_layers(struct store *s, struct image_reg *r, struct berr *er
 			if (r->registered)
 				r->registered(r->ctx, i);
 		}
+		/* The invariant every caller relies on, checked here rather than
+		 * trusted to each callback: the image's chain exists layer by
+		 * layer (an ingest of other content registers under another
+		 * chain ID, and "present" may have been a stale answer). */
+		if (!store_layer_exists(s, chain))
+			return berr_set(err, BERR_DIGEST, "layer %s (diff ID %s) is not in the store after registering it",
+					chain, r->diff_ids[i]);
 		memcpy(parent, chain, sizeof(chain));
 	}
 	return 0;

@@ -150,7 +150,7 @@ static void list_add(struct store_ref_list *l, const char *repo, const char *ref
 	e->image_id = xstrdup(image_id);
 	/* The digest starts after the name: a registry port has a colon,
 	 * never an '@'. */
-	e->canonical = strchr(ref + strlen(repo), '@') != NULL;
+	e->canonical = strchr(strncmp(ref, repo, strlen(repo)) ? ref : ref + strlen(repo), '@') != NULL;
 	e->full = NULL;
 	if (!with_full)
 		return;

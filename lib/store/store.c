@@ -125,7 +125,15 @@ int store_open(struct store **out, const char *root, struct berr *err)
 	/* Opened here, not on first use: threads sharing the handle must
 	 * not race to open it. */
 	s->lock_fd = openat(s->root_fd, "berth.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0) {
+	/* A read-only root, or a user who may read the store but not write
+	 * it, can still list and inspect: flock works on a read-only
+	 * descriptor, and where the file cannot exist at all store_lock
+	 * reports it to the commands that need it. */
+	if (s->lock_fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM)) {
+		s->lock_errno = errno;
+		s->lock_fd = openat(s->root_fd, "berth.lock", O_RDONLY | O_CLOEXEC);
+	}
+	if (s->lock_fd < 0 && !s->lock_errno) {
 		berr_sys(err, "open lock");
 		goto fail;
 	}
@@ -170,6 +178,12 @@ int store_lock(struct store *s, struct berr *err)
 	if (rc) {
 		errno = rc;
 		return berr_sys(err, "lock store");
+	}
+	if (s->lock_fd < 0) {
+		errno = s->lock_errno;
+		berr_sys(err, "lock store: open %s/berth.lock", s->root);
+		pthread_mutex_unlock(&s->lock_mu);
+		return -1;
 	}
 	while (flock(s->lock_fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {

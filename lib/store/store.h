@@ -55,7 +55,8 @@ struct store {
 	int root_fd;
 	int image_fd;   /* <root>/image/overlay2 */
 	int overlay_fd; /* <root>/overlay2 */
-	int lock_fd;    /* <root>/berth.lock: held by flock */
+	int lock_fd;    /* <root>/berth.lock: held by flock; -1 on a root where it cannot exist */
+	int lock_errno; /* why berth.lock could not be opened for writing (0: it could) */
 	pthread_mutex_t lock_mu;
 };
 

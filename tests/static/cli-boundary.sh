@@ -82,7 +82,26 @@ for f in cli/*.c; do
 done
 check "cli/ compiles without the library's private include path" "$bad"
 
-# 7. Every libberth symbol the CLI's objects use is declared in a public or
+# 7. What the preprocessor really opens: every file any cli/ source pulls
+# in, however it is spelled (<../lib/x.h>, "../lib/x.h", a macro), is
+# outside lib/ or one of the borrowed headers.
+lib_real=$(realpath lib)
+allowed=""
+for h in $BORROWED; do allowed="$allowed $(realpath "lib/$h")"; done
+bad=""
+for f in cli/*.c; do
+	deps=$($CC -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -I"$tmp" -M "$f" 2>/dev/null |
+		sed 's/\\$//; s/^[^:]*://' | tr ' ' '\n' | sed '/^$/d')
+	for d in $deps; do
+		r=$(realpath -m "$d")
+		case "$r" in "$lib_real"/*) ;; *) continue ;; esac
+		case " $allowed " in *" $r "*) continue ;; esac
+		bad="$bad${bad:+$'\n'}$f: $d"
+	done
+done
+check "cli/ opens no library header but the borrowed ones" "$bad"
+
+# 8. Every libberth symbol the CLI's objects use is declared in a public or
 # a borrowed header (no extern declarations of private functions).
 if [ -f "$B/libberth.a" ] && ls "$B"/cli/*.o >/dev/null 2>&1; then
 	defined=$(nm -g --defined-only "$B/libberth.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u)

@@ -672,7 +672,7 @@ static void test_listing(struct store *s, const char *chain)
 		t0 = now_ms();
 		T_OK(container_create(s, c, "after-bulk", chain, &e) == 0, "a create among 1,000 (%s)", e.msg);
 		t_create = now_ms() - t0;
-		T_OK(1, "  took %.1f ms (name scan of 1,000 included)", t_create);
+		printf("# a create among 1,000 took %.1f ms (name scan included)\n", t_create);
 		container_remove(s, c->id, NULL);
 		container_free(c);
 	}

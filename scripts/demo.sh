@@ -4,7 +4,8 @@
 # registry, build a busybox image from busybox-static with umoci, push it
 # with skopeo, then pull it with berth through a registry-mirrors config
 # (so the short name `busybox` resolves as on Docker Hub), list and inspect it,
-# save it into a second store and push it back under another name.
+# save it into a second store and push it back under another name, and run
+# containers from it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BERTH=$top/build/berth
@@ -55,3 +56,12 @@ echo "== berth save busybox | berth load (into a second store)"
 echo "== berth tag + berth push to the registry"
 "$BERTH" tag busybox "127.0.0.1:$port/demo/busybox:1"
 "$BERTH" push "127.0.0.1:$port/demo/busybox:1"
+echo "== berth run (a container on Docker's layout, under runc and a berth monitor)"
+export BERTH_EXEC_ROOT=$W/exec
+cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; for m in $(grep -o " $W/[^ ]*/merged" /proc/self/mountinfo); do umount -l "$m"; done; rm -rf "$W"; }
+"$BERTH" run --rm busybox echo hello from a berth container
+"$BERTH" run --name demo busybox sh -c 'echo its log; exit 3' || echo "(exit status $?)"
+echo "== its record, as dockerd keeps it: containers/<id>/"
+id=$(ls "$W/root/containers")
+ls "$W/root/containers/$id"
+"$BERTH" rm demo

@@ -110,6 +110,8 @@ static void filter_resolv(const char *in, size_t len, struct sbuf *out)
 		sbuf_addstr(out, "\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
 }
 
+/* hostname, hosts and resolv.conf are rebuilt at every start: replaced
+ * atomically, but not fsynced (a crash costs nothing but the rewrite). */
 static int write_network_files(struct berth *b, struct container *c, const char *dir, struct berr *err)
 {
 	json_t *cfg = container_config(c);
@@ -122,7 +124,7 @@ static int write_network_files(struct berth *b, struct container *c, const char 
 
 	sbuf_addf(&sb, "%s\n", host ? host : "");
 	snprintf(path, sizeof(path), "%s/hostname", dir);
-	if (atomic_write_at(AT_FDCWD, path, sb.buf, sb.len, 0644, err) < 0)
+	if (cache_write_at(AT_FDCWD, path, sb.buf, sb.len, 0644, err) < 0)
 		goto out;
 	set_str(&c->hostname_path, path);
 
@@ -132,7 +134,7 @@ static int write_network_files(struct berth *b, struct container *c, const char 
 		sbuf_addstr(&sb, hosts_defaults);
 	}
 	snprintf(path, sizeof(path), "%s/hosts", dir);
-	if (atomic_write_at(AT_FDCWD, path, sb.buf ? sb.buf : "", sb.len, 0644, err) < 0)
+	if (cache_write_at(AT_FDCWD, path, sb.buf ? sb.buf : "", sb.len, 0644, err) < 0)
 		goto out;
 	set_str(&c->hosts_path, path);
 
@@ -144,7 +146,7 @@ static int write_network_files(struct berth *b, struct container *c, const char 
 	else
 		filter_resolv(sb.buf ? sb.buf : "", sb.len, &rc);
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
-	if (atomic_write_at(AT_FDCWD, path, rc.buf ? rc.buf : "", rc.len, 0644, err) < 0)
+	if (cache_write_at(AT_FDCWD, path, rc.buf ? rc.buf : "", rc.len, 0644, err) < 0)
 		goto out;
 	set_str(&c->resolv_conf_path, path);
 	r = 0;

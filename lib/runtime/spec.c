@@ -924,7 +924,7 @@ int spec_write_bundle(const char *bundle_dir, const json_t *spec, struct berr *e
 	dirfd = open(bundle_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return berr_sys(err, "open bundle %s", bundle_dir);
-	rc = atomic_write_at(dirfd, "config.json", text, strlen(text), 0600, err);
+	rc = cache_write_at(dirfd, "config.json", text, strlen(text), 0600, err);
 	close(dirfd);
 	return rc;
 }

@@ -65,7 +65,8 @@ struct spec_env {
 json_t *spec_build(const json_t *config, const json_t *hostconfig, const json_t *mounts,
 		   const struct spec_env *env, struct berr *err);
 
-/* Writes spec as <bundle_dir>/config.json (0600, temp file + fsync + rename). */
+/* Writes spec as <bundle_dir>/config.json (0600, temp file + rename, no fsync:
+ * the bundle lives under the exec root, a tmpfs, and is rebuilt at every start). */
 int spec_write_bundle(const char *bundle_dir, const json_t *spec, struct berr *err);
 
 /* Docker's create-time merge of the image config into the user's Config

@@ -1,0 +1,345 @@
+/*
+ * archive.c - docker 20.10's pkg/archive tar writer (TarWithOptions and
+ * tarAppender.addTarFile) over a directory: commit's layer diff with the
+ * overlay whiteout converter, and export without it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "../util/fs.h"
+#include "../util/sbuf.h"
+#include "gotar.h"
+#include "layer.h"
+#include "walk.h"
+
+/* An id -> name lookup remembered, as Go's archive/tar keeps userMap:
+ * only successes are kept. */
+struct idname {
+	unsigned id;
+	char *name;
+};
+
+struct names {
+	struct idname *v;
+	size_t n, cap;
+};
+
+/* inode -> the first name walked (tarAppender.SeenFiles, keyed by inode
+ * alone as docker's is). */
+struct seen {
+	ino_t *ino;
+	char **name;
+	size_t n, cap;
+};
+
+struct appender {
+	struct gotar tw;
+	int whiteouts;                /* overlay's whiteout converter */
+	const char *const *skip;
+	size_t n_skip;
+	struct names users, groups;
+	struct seen seen;
+	char buf[65536];
+};
+
+static const char *cached_name(struct names *c, unsigned id, int group)
+{
+	char tmp[16384];
+	const char *found = NULL;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].id == id)
+			return c->v[i].name;
+	if (group) {
+		struct group gr, *res = NULL;
+		if (getgrgid_r(id, &gr, tmp, sizeof(tmp), &res) == 0 && res)
+			found = res->gr_name;
+	} else {
+		struct passwd pw, *res = NULL;
+		if (getpwuid_r(id, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+			found = res->pw_name;
+	}
+	if (!found)
+		return "";
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 8;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n].id = id;
+	c->v[c->n].name = xstrdup(found);
+	return c->v[c->n++].name;
+}
+
+static void names_release(struct names *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	free(c->v);
+}
+
+/* The first name walked for ino, or NULL after recording name for it. */
+static const char *seen_link(struct seen *s, ino_t ino, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ino[i] == ino)
+			return s->name[i];
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->ino = xrealloc(s->ino, s->cap * sizeof(*s->ino));
+		s->name = xrealloc(s->name, s->cap * sizeof(*s->name));
+	}
+	s->ino[s->n] = ino;
+	s->name[s->n++] = xstrdup(name);
+	return NULL;
+}
+
+static void seen_release(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->name[i]);
+	free(s->ino);
+	free(s->name);
+}
+
+/* tar.FileInfoHeader's type; 0 for what it refuses (sockets), which
+ * docker logs and leaves out. */
+static char typeflag_of(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG: return '0';
+	case S_IFDIR: return '5';
+	case S_IFLNK: return '2';
+	case S_IFCHR: return '3';
+	case S_IFBLK: return '4';
+	case S_IFIFO: return '6';
+	default: return 0;
+	}
+}
+
+/* ReadSecurityXattrToTarHeader: a v3 capability (namespaced root uid)
+ * is written as v2, 20 bytes. */
+static ssize_t read_capability(int dirfd, const char *name, char *val, size_t cap)
+{
+	ssize_t n = walk_lgetxattr(dirfd, name, "security.capability", val, cap);
+
+	if (n >= 4 && val[3] == 3) {
+		val[3] = 2;
+		n = 20;
+	}
+	return n;
+}
+
+static int copy_payload(struct appender *a, int dirfd, const char *name, int64_t size, struct berr *err)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int64_t left = size;
+
+	if (fd < 0)
+		return berr_sys(err, "open %s", name);
+	while (left > 0) {
+		ssize_t r = read(fd, a->buf, left < (int64_t)sizeof(a->buf) ? (size_t)left : sizeof(a->buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(fd);
+			if (r < 0)
+				return berr_sys(err, "read %s", name);
+			return berr_set(err, BERR_IO, "archive/tar: missed writing %lld bytes", (long long)left);
+		}
+		if (gotar_write(&a->tw, a->buf, (size_t)r, err) < 0) {
+			close(fd);
+			return -1;
+		}
+		left -= r;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The opaque marker entry ConvertWrite adds after an opaque dir's own. */
+static int write_opaque(struct appender *a, const struct gotar_hdr *dir, const char *rel, struct berr *err)
+{
+	struct gotar_hdr wo = *dir;
+	_cleanup_free_ char *name = xasprintf("%s/.wh..wh..opq", rel);
+
+	wo.name = name;
+	wo.typeflag = '0';
+	wo.mode = dir->mode & 0777;
+	wo.size = 0;
+	wo.mtime = 0;           /* a zero time.Time: Go writes the epoch */
+	wo.linkname = "";
+	wo.devmajor = wo.devminor = 0;
+	wo.xattr_name = NULL;
+	return gotar_header(&a->tw, &wo, err);
+}
+
+/* tarAppender.addTarFile for the entry name in dirfd, rel its path. */
+static int add_entry(struct appender *a, int dirfd, const char *name, const char *rel, const struct stat *st,
+		     struct berr *err)
+{
+	struct gotar_hdr h = { 0 };
+	char link[4097], cap[256];
+	_cleanup_free_ char *hname = NULL;
+	const char *first;
+	ssize_t n;
+	int opaque = 0;
+
+	if (!(h.typeflag = typeflag_of(st->st_mode)))
+		return 0;
+	h.linkname = "";
+	if (S_ISLNK(st->st_mode)) {
+		if ((n = readlinkat(dirfd, name, link, sizeof(link) - 1)) < 0)
+			return berr_sys(err, "readlink %s", rel);
+		link[n] = '\0';
+		h.linkname = link;
+	}
+	hname = S_ISDIR(st->st_mode) ? xasprintf("%s/", rel) : xstrdup(rel);
+	h.name = hname;
+	/* FileInfoHeader's permission and set-id bits, plus docker's
+	 * fillGo18FileTypeBits: st_mode itself for these types */
+	h.mode = st->st_mode;
+	h.uid = st->st_uid;
+	h.gid = st->st_gid;
+	h.uname = cached_name(&a->users, st->st_uid, 0);
+	h.gname = cached_name(&a->groups, st->st_gid, 1);
+	h.size = S_ISREG(st->st_mode) ? st->st_size : 0;
+	h.mtime = st->st_mtim.tv_sec;
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+		h.devmajor = major(st->st_rdev);
+		h.devminor = minor(st->st_rdev);
+	}
+	if ((n = read_capability(dirfd, name, cap, sizeof(cap))) >= 0) {
+		h.xattr_name = "security.capability";
+		h.xattr_value = cap;
+		h.xattr_len = (size_t)n;
+	}
+	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1 && (first = seen_link(&a->seen, st->st_ino, rel))) {
+		h.typeflag = '1';
+		h.linkname = first;
+		h.size = 0;
+	}
+	if (a->whiteouts && S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
+		const char *base = strrchr(rel, '/');
+		free(hname);
+		hname = base ? xasprintf("%.*s/.wh.%s", (int)(base - rel), rel, base + 1) : xasprintf(".wh.%s", rel);
+		h.name = hname;
+		h.mode = 0600;
+		h.typeflag = '0';
+		h.size = 0;
+	}
+	if (a->whiteouts && S_ISDIR(st->st_mode)) {
+		if ((opaque = walk_is_opaque(dirfd, name, err)) < 0)
+			return berr_wrap(err, "%s", rel);
+	}
+	if (gotar_header(&a->tw, &h, err) < 0)
+		return -1;
+	if (opaque)
+		return write_opaque(a, &h, rel, err);
+	if (h.typeflag == '0' && h.size > 0)
+		return copy_payload(a, dirfd, name, h.size, err);
+	return 0;
+}
+
+static int skipped(const struct appender *a, const char *rel)
+{
+	for (size_t i = 0; i < a->n_skip; i++) {
+		const char *s = a->skip[i];
+		size_t n;
+		while (*s == '/')
+			s++;
+		n = strlen(s);
+		while (n && s[n - 1] == '/')
+			n--;
+		if (n && strlen(rel) == n && !memcmp(rel, s, n))
+			return 1;
+	}
+	return 0;
+}
+
+static int visit(void *ctx, int dirfd, const char *name, const char *rel, const struct stat *st, struct berr *err)
+{
+	struct appender *a = ctx;
+
+	if (add_entry(a, dirfd, name, rel, st, err) < 0)
+		return -1;
+	return S_ISDIR(st->st_mode) && skipped(a, rel) ? WALK_PRUNE : 0;
+}
+
+static int run(int dirfd, int whiteouts, const char *const *skip, size_t n_skip, layer_sink_fn out, void *ctx,
+	       struct berr *err)
+{
+	struct appender *a = xcalloc(1, sizeof(*a));
+	int rc;
+
+	gotar_init(&a->tw, out, ctx);
+	a->whiteouts = whiteouts;
+	a->skip = skip;
+	a->n_skip = n_skip;
+	rc = walk_tree(dirfd, visit, a, err);
+	if (rc == 0)
+		rc = gotar_close(&a->tw, err);
+	names_release(&a->users);
+	names_release(&a->groups);
+	seen_release(&a->seen);
+	free(a);
+	return rc;
+}
+
+int layer_diff_tar(int upper_dirfd, layer_sink_fn out, void *ctx, struct berr *err)
+{
+	return run(upper_dirfd, 1, NULL, 0, out, ctx, err);
+}
+
+int layer_export_tar(int root_dirfd, const char *const *skip, size_t n_skip, layer_sink_fn out, void *ctx,
+		     struct berr *err)
+{
+	return run(root_dirfd, 0, skip, n_skip, out, ctx, err);
+}
+
+struct fd_out {
+	int fd;
+	int is_socket;
+};
+
+static int fd_sink(void *ctx, const void *buf, size_t n, struct berr *err)
+{
+	struct fd_out *o = ctx;
+
+	if (fd_write_all(o->fd, buf, n, o->is_socket) < 0)
+		return berr_sys(err, "write tar");
+	return 0;
+}
+
+static void fd_out_init(struct fd_out *o, int fd)
+{
+	struct stat st;
+
+	o->fd = fd;
+	o->is_socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int layer_diff_tar_fd(int upper_dirfd, int fd, struct berr *err)
+{
+	struct fd_out o;
+
+	fd_out_init(&o, fd);
+	return layer_diff_tar(upper_dirfd, fd_sink, &o, err);
+}
+
+int layer_export_tar_fd(int root_dirfd, const char *const *skip, size_t n_skip, int fd, struct berr *err)
+{
+	struct fd_out o;
+
+	fd_out_init(&o, fd);
+	return layer_export_tar(root_dirfd, skip, n_skip, fd_sink, &o, err);
+}

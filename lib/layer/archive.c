@@ -29,9 +29,16 @@ struct idname {
 	char *name;
 };
 
+/* Where names come from: this host's user database (commit: dockerd
+ * tars the diff dir itself), or the rootfs's own etc/passwd and etc/group
+ * (export: dockerd tars in a chroot of the rootfs). */
 struct names {
 	struct idname *v;
 	size_t n, cap;
+	int group;
+	int root_fd;            /* -1: the host */
+	struct sbuf file;       /* the rootfs's file, read once */
+	int loaded;
 };
 
 /* inode -> the first name walked (tarAppender.SeenFiles, keyed by inode
@@ -52,15 +59,45 @@ struct appender {
 	char buf[65536];
 };
 
-static const char *cached_name(struct names *c, unsigned id, int group)
+/* "name:x:id:..." lines as nss_files reads them: the first match wins. */
+static int file_name(struct names *c, unsigned id, char *out, size_t cap)
+{
+	const char *p, *end;
+
+	if (!c->loaded) {
+		c->loaded = 1;
+		/* a missing or unreadable file names nobody, as in docker */
+		if (walk_read_in_root(c->root_fd, c->group ? "etc/group" : "etc/passwd", &c->file, 64 << 20) < 0)
+			sbuf_reset(&c->file);
+	}
+	for (p = c->file.buf; p && p < c->file.buf + c->file.len; p = end + 1) {
+		const char *colon1, *colon2;
+		char *num_end;
+		unsigned long v;
+		if (!(end = memchr(p, '\n', (size_t)(c->file.buf + c->file.len - p))))
+			end = c->file.buf + c->file.len;
+		colon1 = memchr(p, ':', (size_t)(end - p));
+		colon2 = colon1 ? memchr(colon1 + 1, ':', (size_t)(end - colon1 - 1)) : NULL;
+		if (!colon2 || colon1 == p || colon2 + 1 >= end)
+			continue;
+		v = strtoul(colon2 + 1, &num_end, 10);
+		if (num_end == colon2 + 1 || (num_end < end && *num_end != ':') || v != id)
+			continue;
+		if ((size_t)(colon1 - p) >= cap)
+			continue;
+		memcpy(out, p, (size_t)(colon1 - p));
+		out[colon1 - p] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+static int host_name(const struct names *c, unsigned id, char *out, size_t cap)
 {
 	char tmp[16384];
 	const char *found = NULL;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i].id == id)
-			return c->v[i].name;
-	if (group) {
+	if (c->group) {
 		struct group gr, *res = NULL;
 		if (getgrgid_r(id, &gr, tmp, sizeof(tmp), &res) == 0 && res)
 			found = res->gr_name;
@@ -69,7 +106,20 @@ static const char *cached_name(struct names *c, unsigned id, int group)
 		if (getpwuid_r(id, &pw, tmp, sizeof(tmp), &res) == 0 && res)
 			found = res->pw_name;
 	}
-	if (!found)
+	if (!found || strlen(found) >= cap)
+		return 0;
+	strcpy(out, found);
+	return 1;
+}
+
+static const char *cached_name(struct names *c, unsigned id)
+{
+	char found[256];
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].id == id)
+			return c->v[i].name;
+	if (!(c->root_fd < 0 ? host_name(c, id, found, sizeof(found)) : file_name(c, id, found, sizeof(found))))
 		return "";
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 8;
@@ -80,11 +130,20 @@ static const char *cached_name(struct names *c, unsigned id, int group)
 	return c->v[c->n++].name;
 }
 
+static void names_init(struct names *c, int group, int root_fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->group = group;
+	c->root_fd = root_fd;
+	sbuf_init(&c->file);
+}
+
 static void names_release(struct names *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].name);
 	free(c->v);
+	sbuf_release(&c->file);
 }
 
 /* The first name walked for ino, or NULL after recording name for it. */
@@ -210,8 +269,8 @@ static int add_entry(struct appender *a, int dirfd, const char *name, const char
 	h.mode = st->st_mode;
 	h.uid = st->st_uid;
 	h.gid = st->st_gid;
-	h.uname = cached_name(&a->users, st->st_uid, 0);
-	h.gname = cached_name(&a->groups, st->st_gid, 1);
+	h.uname = cached_name(&a->users, st->st_uid);
+	h.gname = cached_name(&a->groups, st->st_gid);
 	h.size = S_ISREG(st->st_mode) ? st->st_size : 0;
 	h.mtime = st->st_mtim.tv_sec;
 	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
@@ -283,6 +342,9 @@ static int run(int dirfd, int whiteouts, const char *const *skip, size_t n_skip,
 
 	gotar_init(&a->tw, out, ctx);
 	a->whiteouts = whiteouts;
+	/* export is the one without whiteouts, and the one tarred in a chroot */
+	names_init(&a->users, 0, whiteouts ? -1 : dirfd);
+	names_init(&a->groups, 1, whiteouts ? -1 : dirfd);
 	a->skip = skip;
 	a->n_skip = n_skip;
 	rc = walk_tree(dirfd, visit, a, err);

@@ -93,9 +93,8 @@ static int split_ustar(const char *name, size_t *plen)
 
 struct pax_rec {
 	const char *key;
-	const char *value;
+	const char *value;  /* borrowed: not inside the record, which qsort moves */
 	size_t len;
-	char num[24];
 };
 
 static int rec_cmp(const void *a, const void *b)
@@ -258,17 +257,18 @@ static int string_needs_pax(const char *s, size_t width, const char *key, int ca
 	return !(can_split && split_ustar(s, &plen));
 }
 
-static int number_needs_pax(int64_t v, size_t width, const char *key, struct pax_rec *recs, size_t *n)
+static int number_needs_pax(int64_t v, size_t width, const char *key, char num[24], struct pax_rec *recs,
+			    size_t *n)
 {
 	struct pax_rec *r;
 
 	if (fits_octal(width, v))
 		return 0;
 	r = &recs[(*n)++];
-	snprintf(r->num, sizeof(r->num), "%lld", (long long)v);
+	snprintf(num, 24, "%lld", (long long)v);
 	r->key = key;
-	r->value = r->num;
-	r->len = strlen(r->num);
+	r->value = num;
+	r->len = strlen(num);
 	return 1;
 }
 
@@ -281,7 +281,7 @@ static int header_only(char type)
 int gotar_header(struct gotar *tw, const struct gotar_hdr *h, struct berr *err)
 {
 	struct pax_rec recs[10];
-	char xkey[256];
+	char xkey[256], nums[4][24];
 	size_t n = 0;
 	int no_ustar = 0;
 
@@ -293,10 +293,10 @@ int gotar_header(struct gotar *tw, const struct gotar_hdr *h, struct berr *err)
 	no_ustar |= string_needs_pax(h->linkname, NAME_SIZE, "linkpath", 0, recs, &n);
 	no_ustar |= string_needs_pax(h->uname, UNAME_SIZE, "uname", 0, recs, &n);
 	no_ustar |= string_needs_pax(h->gname, UNAME_SIZE, "gname", 0, recs, &n);
-	no_ustar |= number_needs_pax(h->uid, 8, "uid", recs, &n);
-	no_ustar |= number_needs_pax(h->gid, 8, "gid", recs, &n);
-	no_ustar |= number_needs_pax(h->size, 12, "size", recs, &n);
-	no_ustar |= number_needs_pax(h->mtime, 12, "mtime", recs, &n);
+	no_ustar |= number_needs_pax(h->uid, 8, "uid", nums[0], recs, &n);
+	no_ustar |= number_needs_pax(h->gid, 8, "gid", nums[1], recs, &n);
+	no_ustar |= number_needs_pax(h->size, 12, "size", nums[2], recs, &n);
+	no_ustar |= number_needs_pax(h->mtime, 12, "mtime", nums[3], recs, &n);
 	if (h->xattr_name) {
 		snprintf(xkey, sizeof(xkey), "SCHILY.xattr.%s", h->xattr_name);
 		recs[n].key = xkey;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -135,4 +137,30 @@ int walk_is_opaque(int dirfd, const char *name, struct berr *err)
 	if (n < 0 && errno != ENODATA && errno != ENOTSUP && errno != ERANGE)
 		return berr_sys(err, "getxattr trusted.overlay.opaque");
 	return n == 1 && v[0] == 'y';
+}
+
+int walk_read_in_root(int root_fd, const char *path, struct sbuf *sb, size_t max)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	char buf[16384];
+	int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+	ssize_t k;
+
+	sbuf_reset(sb);
+	if (fd < 0)
+		return -1;
+	while ((k = read(fd, buf, sizeof(buf))) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 || sb->len + (size_t)k > max) {
+			close(fd);
+			return -1;
+		}
+		sbuf_add(sb, buf, (size_t)k);
+	}
+	close(fd);
+	return 0;
 }

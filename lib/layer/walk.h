@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "../util/err.h"
+#include "../util/sbuf.h"
 
 #define WALK_PRUNE 1   /* from a visit: do not descend into this dir */
 
@@ -32,5 +33,9 @@ ssize_t walk_lgetxattr(int dirfd, const char *name, const char *attr, void *buf,
 /* 1 when the dir dirfd/name has trusted.overlay.opaque "y", else 0;
  * -1 with err on a failure other than "absent" or "unsupported". */
 int walk_is_opaque(int dirfd, const char *name, struct berr *err);
+
+/* Reads root_fd/path, resolved as in a chroot of root_fd (symlinks stay
+ * inside), into sb: 0, or -1 (missing, unreadable, larger than max). */
+int walk_read_in_root(int root_fd, const char *path, struct sbuf *sb, size_t max);
 
 #endif

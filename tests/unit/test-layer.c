@@ -12,6 +12,7 @@
  *   test-layer export ROOT [SKIP...]    > tar
  *   test-layer changes UPPER LOWER...   "C /path" lines
  *   test-layer commit BERTHROOT UPPER [PARENT-CHAIN]   "diff chain"
+ *   test-layer layertar BERTHROOT CHAIN  > tar (the store's rebuilt tar)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,11 @@ static int die(const struct berr *e)
 	return 1;
 }
 
+static int fd_out(void *ctx, const void *buf, size_t n, struct berr *err)
+{
+	return fd_write_all(*(int *)ctx, buf, n, 0) < 0 ? berr_sys(err, "write") : 0;
+}
+
 static int tool(int argc, char **argv)
 {
 	struct berr err = BERR_INIT;
@@ -81,6 +87,16 @@ static int tool(int argc, char **argv)
 		if (layer_commit(b, open_dir(argv[3]), argc == 5 ? argv[4] : NULL, diff, chain, &err) < 0)
 			return die(&err);
 		printf("%s %s\n", diff, chain);
+		berth_close(b);
+		return 0;
+	}
+	if (!strcmp(argv[1], "layertar") && argc == 4) {
+		struct berth *b;
+		int fd = 1;
+		if (berth_open(&b, argv[2], NULL, &err) < 0)
+			return die(&err);
+		if (store_layer_tar(b->store, argv[3], fd_out, &fd, &err) < 0)
+			return die(&err);
 		berth_close(b);
 		return 0;
 	}

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +43,16 @@ struct names {
 };
 
 /* inode -> the first name walked (tarAppender.SeenFiles, keyed by inode
- * alone as docker's is). */
+ * alone as docker's is): open addressing, so a tree of hard links (cp -al)
+ * stays linear. */
+struct seen_slot {
+	ino_t ino;
+	char *name;     /* NULL: free */
+};
+
 struct seen {
-	ino_t *ino;
-	char **name;
-	size_t n, cap;
+	struct seen_slot *v;
+	size_t n, cap;  /* cap: a power of two */
 };
 
 struct appender {
@@ -146,28 +152,54 @@ static void names_release(struct names *c)
 	sbuf_release(&c->file);
 }
 
+static size_t seen_hash(ino_t ino, size_t cap)
+{
+	return (size_t)(((uint64_t)ino * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+}
+
+static struct seen_slot *seen_find(struct seen_slot *v, size_t cap, ino_t ino)
+{
+	size_t i = seen_hash(ino, cap);
+
+	while (v[i].name && v[i].ino != ino)
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static void seen_grow(struct seen *s)
+{
+	size_t cap = s->cap ? 2 * s->cap : 64;
+	struct seen_slot *v = xcalloc(cap, sizeof(*v));
+
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->v[i].name)
+			*seen_find(v, cap, s->v[i].ino) = s->v[i];
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+}
+
 /* The first name walked for ino, or NULL after recording name for it. */
 static const char *seen_link(struct seen *s, ino_t ino, const char *name)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ino[i] == ino)
-			return s->name[i];
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 16;
-		s->ino = xrealloc(s->ino, s->cap * sizeof(*s->ino));
-		s->name = xrealloc(s->name, s->cap * sizeof(*s->name));
-	}
-	s->ino[s->n] = ino;
-	s->name[s->n++] = xstrdup(name);
+	struct seen_slot *slot;
+
+	if (2 * (s->n + 1) > s->cap)
+		seen_grow(s);
+	slot = seen_find(s->v, s->cap, ino);
+	if (slot->name)
+		return slot->name;
+	slot->ino = ino;
+	slot->name = xstrdup(name);
+	s->n++;
 	return NULL;
 }
 
 static void seen_release(struct seen *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->name[i]);
-	free(s->ino);
-	free(s->name);
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->v[i].name);
+	free(s->v);
 }
 
 /* tar.FileInfoHeader's type; 0 for what it refuses (sockets), which
@@ -350,6 +382,7 @@ static int run(int dirfd, int whiteouts, const char *const *skip, size_t n_skip,
 	rc = walk_tree(dirfd, visit, a, err);
 	if (rc == 0)
 		rc = gotar_close(&a->tw, err);
+	gotar_release(&a->tw);
 	names_release(&a->users);
 	names_release(&a->groups);
 	seen_release(&a->seen);

@@ -23,6 +23,35 @@ void gotar_init(struct gotar *tw, gotar_sink_fn out, void *ctx)
 	memset(tw, 0, sizeof(*tw));
 	tw->out = out;
 	tw->ctx = ctx;
+	tw->buf = xmalloc(GOTAR_BUF);
+}
+
+void gotar_release(struct gotar *tw)
+{
+	free(tw->buf);
+	tw->buf = NULL;
+}
+
+static int flush(struct gotar *tw, struct berr *err)
+{
+	size_t n = tw->len;
+
+	tw->len = 0;
+	return n ? tw->out(tw->ctx, tw->buf, n, err) : 0;
+}
+
+/* Everything written goes through here. */
+static int emit(struct gotar *tw, const void *p, size_t n, struct berr *err)
+{
+	if (tw->len + n > GOTAR_BUF) {
+		if (flush(tw, err) < 0)
+			return -1;
+		if (n >= GOTAR_BUF)
+			return tw->out(tw->ctx, p, n, err);
+	}
+	memcpy(tw->buf + tw->len, p, n);
+	tw->len += n;
+	return 0;
 }
 
 static int is_ascii(const char *s)
@@ -136,7 +165,7 @@ static int flush_entry(struct gotar *tw, struct berr *err)
 {
 	if (tw->left)
 		return berr_set(err, BERR_INTERNAL, "archive/tar: missed writing %lld bytes", (long long)tw->left);
-	if (tw->padding && tw->out(tw->ctx, zeros, (size_t)tw->padding, err) < 0)
+	if (tw->padding && emit(tw, zeros, (size_t)tw->padding, err) < 0)
 		return -1;
 	tw->padding = 0;
 	return 0;
@@ -212,12 +241,12 @@ static int write_pax(struct gotar *tw, const struct gotar_hdr *h, struct pax_rec
 	put_octal(b + 136, 12, 0);
 	finish_block(b);
 	pad = (BLOCK - (int64_t)data.len % BLOCK) % BLOCK;
-	if (tw->out(tw->ctx, b, BLOCK, err) < 0 || tw->out(tw->ctx, data.buf, data.len, err) < 0 ||
-	    (pad && tw->out(tw->ctx, zeros, (size_t)pad, err) < 0))
+	if (emit(tw, b, BLOCK, err) < 0 || emit(tw, data.buf, data.len, err) < 0 ||
+	    (pad && emit(tw, zeros, (size_t)pad, err) < 0))
 		goto out;
 	template_v7plus(b, h, name, link, uname, gname);
 	finish_block(b);
-	rc = tw->out(tw->ctx, b, BLOCK, err);
+	rc = emit(tw, b, BLOCK, err);
 out:
 	sbuf_release(&data);
 	free(name);
@@ -239,7 +268,7 @@ static int write_ustar(struct gotar *tw, const struct gotar_hdr *h, struct berr 
 		template_v7plus(b, h, h->name, h->linkname, h->uname, h->gname);
 	}
 	finish_block(b);
-	return tw->out(tw->ctx, b, BLOCK, err);
+	return emit(tw, b, BLOCK, err);
 }
 
 /* verifyString for one field: 1 when USTAR cannot hold it (a PAX record
@@ -316,12 +345,12 @@ int gotar_write(struct gotar *tw, const void *buf, size_t n, struct berr *err)
 	if ((int64_t)n > tw->left)
 		return berr_set(err, BERR_INTERNAL, "archive/tar: write too long");
 	tw->left -= (int64_t)n;
-	return n ? tw->out(tw->ctx, buf, n, err) : 0;
+	return n ? emit(tw, buf, n, err) : 0;
 }
 
 int gotar_close(struct gotar *tw, struct berr *err)
 {
-	if (flush_entry(tw, err) < 0)
+	if (flush_entry(tw, err) < 0 || emit(tw, zeros, sizeof(zeros), err) < 0)
 		return -1;
-	return tw->out(tw->ctx, zeros, sizeof(zeros), err);
+	return flush(tw, err);
 }

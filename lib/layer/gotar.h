@@ -34,19 +34,27 @@ struct gotar_hdr {
 	size_t xattr_len;
 };
 
+#define GOTAR_BUF (256 * 1024)
+
 struct gotar {
 	gotar_sink_fn out;
 	void *ctx;
 	int64_t left;     /* payload bytes the current entry still expects */
 	int64_t padding;
+	/* output is gathered here, so the sink sees large writes rather than
+	 * one per 512-byte header (a pipe write each) */
+	unsigned char *buf;
+	size_t len;
 };
 
 void gotar_init(struct gotar *tw, gotar_sink_fn out, void *ctx);
+/* Frees the buffer (what close() did not flush is lost). */
+void gotar_release(struct gotar *tw);
 /* Writer.WriteHeader: errors as Go's for what Go refuses. */
 int gotar_header(struct gotar *tw, const struct gotar_hdr *h, struct berr *err);
 /* At most what the header announced. */
 int gotar_write(struct gotar *tw, const void *buf, size_t n, struct berr *err);
-/* Writer.Close: the last padding and two zero blocks. */
+/* Writer.Close: the last padding and two zero blocks, then a flush. */
 int gotar_close(struct gotar *tw, struct berr *err);
 
 #endif

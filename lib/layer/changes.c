@@ -14,9 +14,10 @@
  *  - any other upper entry is new (A, with all its upper descendants) if
  *    the old tree has none there, else compared as statDifferent and the
  *    security.capability xattr compare them (C);
- *  - an upper dir merges the old dir's children unless it is opaque (or
- *    the old entry is not a dir): an opaque dir's old children that the
- *    upper dir does not have are gone (D);
+ *  - an upper dir merges the old dir's children unless it is opaque, the
+ *    old entry is not a dir, or its parent does not merge either (overlay
+ *    stops looking below an opaque dir): the old children such a dir does
+ *    not have are gone (D);
  *  - a dir with changes below it and no change of its own is C, inserted
  *    before them.
  * The old tree is resolved as overlay resolves the lower stack: the top
@@ -173,11 +174,11 @@ static void path_pop(struct differ *d, size_t base)
 	d->path.buf[base] = '\0';
 }
 
-static int diff_dir(struct differ *d, int upper_fd, int opaque, const struct oldview *old, int dir_changed,
+static int diff_dir(struct differ *d, int upper_fd, int merged, const struct oldview *old, int dir_changed,
 		    struct berr *err);
 
 /* One upper entry: its own change, then what is below it. */
-static int diff_entry(struct differ *d, int upper_fd, const char *name, const struct oldview *old,
+static int diff_entry(struct differ *d, int upper_fd, int merged, const char *name, const struct oldview *old,
 		      struct berr *err)
 {
 	struct oldentry e;
@@ -202,7 +203,7 @@ static int diff_entry(struct differ *d, int upper_fd, const char *name, const st
 	if ((sub = open_dir(upper_fd, name, err)) < 0)
 		goto out_err;
 	if ((opaque = walk_is_opaque(upper_fd, name, err)) >= 0)
-		rc = diff_dir(d, sub, opaque || !S_ISDIR(e.st.st_mode), &e.dir, changed, err);
+		rc = diff_dir(d, sub, merged && !opaque && S_ISDIR(e.st.st_mode), &e.dir, changed, err);
 	else
 		rc = -1;
 	close(sub);
@@ -245,8 +246,8 @@ static int in_sorted(char **v, size_t n, const char *s)
 }
 
 /* Deletions in a dir: every old child an upper whiteout hides, and when
- * the dir is opaque every old child the upper dir lacks. */
-static int deletions(struct differ *d, int upper_fd, int opaque, const struct oldview *old, char **upper,
+ * the dir does not merge the lowers every old child the upper dir lacks. */
+static int deletions(struct differ *d, int upper_fd, int merged, const struct oldview *old, char **upper,
 		     size_t n_upper, struct berr *err)
 {
 	char **names;
@@ -266,7 +267,7 @@ static int deletions(struct differ *d, int upper_fd, int opaque, const struct ol
 		if (in_sorted(upper, n_upper, names[i]))
 			gone = fstatat(upper_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(&st);
 		else
-			gone = opaque;
+			gone = !merged;
 		if (!gone)
 			continue;
 		if (old_lookup(old, names[i], &e, err) < 0) {
@@ -285,7 +286,7 @@ static int deletions(struct differ *d, int upper_fd, int opaque, const struct ol
 	return rc;
 }
 
-static int diff_dir(struct differ *d, int upper_fd, int opaque, const struct oldview *old, int dir_changed,
+static int diff_dir(struct differ *d, int upper_fd, int merged, const struct oldview *old, int dir_changed,
 		    struct berr *err)
 {
 	size_t at_entry = d->out->n, n, base;
@@ -296,11 +297,11 @@ static int diff_dir(struct differ *d, int upper_fd, int opaque, const struct old
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		path_push(d, names[i], &base);
-		rc = diff_entry(d, upper_fd, names[i], old, err);
+		rc = diff_entry(d, upper_fd, merged, names[i], old, err);
 		path_pop(d, base);
 	}
 	if (rc == 0)
-		rc = deletions(d, upper_fd, opaque, old, names, n, err);
+		rc = deletions(d, upper_fd, merged, old, names, n, err);
 	walk_names_free(names, n);
 	if (rc == 0 && d->out->n > at_entry && !dir_changed) {
 		struct layer_change dir;
@@ -329,7 +330,7 @@ int layer_changes(int upper_dirfd, const int *lower_dirfds, size_t n_lowers, str
 		view_push(&root, fd);
 	}
 	sbuf_addch(&d.path, '/');
-	rc = diff_dir(&d, upper_dirfd, 0, &root, 1, err);
+	rc = diff_dir(&d, upper_dirfd, 1, &root, 1, err);
 out:
 	view_release(&root);
 	sbuf_release(&d.path);

@@ -44,7 +44,7 @@ LONG=$(printf 'l%.0s' $(seq 120))
 SCRIPT='set -e
 echo new >/etc/new; echo mod >>/etc/f1; chmod 600 /etc/keep; chown 5:6 /etc/new
 rm /usr/lib/sub/g /usr/lib/sub/g2; rm -rf /var/d
-rm -rf /opt/o; mkdir /opt/o; echo n >/opt/o/n
+rm -rf /opt/o; mkdir -p /opt/o/deep; echo n >/opt/o/n
 ln -s /etc/f1 /sl; ln /etc/new /etc/hl; mkfifo /ff; mkdir -p /a/b/c; touch /a/b/c/d
 mkdir -p /deep/'"$LONG"'; echo long >/deep/'"$LONG"'/'"$LONG"'; echo long >/deep/'"$LONG"'/short
 echo x >"/caf$(printf "\303\251")"; touch /big; chown 3000000:3000001 /big
@@ -55,7 +55,8 @@ mv /mv/src /mv/dst
 echo v >/vol/inside
 mkdir /newcap; echo c >/newcap/v2; echo c >/newcap/v3
 rm -rf /tdir; echo f >/tdir; rm /tfile; mkdir /tfile; echo in >/tfile/in
-chmod 644 /same/f; ln /srv/keep/lowerfile /srv/keep/lowerlink; mknod /dev0 c 1 3'
+chmod 644 /same/f; ln /srv/keep/lowerfile /srv/keep/lowerlink; mknod /dev0 c 1 3
+ln -s /deep/'"$LONG"'/'"$LONG"' /longlink; ln -s "/caf$(printf "\303\251")" /utf8link'
 dk run --name t0810 -v /vol t0810:base sh -c "$SCRIPT" >"$T/run.out" 2>&1
 t_eq "the container ran its file operations" "$?" 0 || cat "$T/run.out"
 
@@ -72,6 +73,11 @@ t_eq "lowers: the init layer first, then the image's" "${LOWERS[0]}" "$DR/overla
 setfattr -n security.capability -v 0x0000000200040000000000000000000000000000 "$U/newcap/v2"
 setfattr -n security.capability -v 0x000000030004000000000000000000000000000000e80300 "$U/newcap/v3"
 
+# What a container cannot easily make: a pre-1970 mtime (PAX mtime), a
+# socket (docker logs and skips it in tars, lists it in diffs).
+touch -h -d @-100 "$U/a/b/c/d"
+(cd "$U" && "$PY" -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")')
+
 # ---- (a) docker diff
 dk diff t0810 | sort >"$T/diff.docker"
 "$TL" changes "$U" "${LOWERS[@]}" >"$T/diff.berth.ordered"
@@ -81,9 +87,9 @@ t_ok "docker diff == berth's changes, as sets ($(wc -l <"$T/diff.docker") change
 	diff "$T/diff.docker" "$T/diff.berth"
 t_eq "no change listed twice" "$(sort -u "$T/diff.berth" | wc -l)" "$(wc -l <"$T/diff.berth")"
 # the lower files that must show (a sanity check of the test itself)
-for want in "D /usr/lib/sub/g" "D /var/d" "C /opt/o" "D /opt/o/i" "D /opt/o/deep" "A /opt/o/n" \
+for want in "D /usr/lib/sub/g" "D /var/d" "C /opt/o" "D /opt/o/i" "D /opt/o/deep/x" "A /opt/o/n" \
 	"C /etc/keep" "A /mv/dst" "D /mv/src" "C /bin/capped" "A /vol" "C /tdir" "C /tfile" "A /tfile/in" \
-	"A /srv/keep/lowerlink" "A /dev0"; do
+	"A /srv/keep/lowerlink" "A /dev0" "A /sock"; do
 	grep -qxF "$want" "$T/diff.docker" || t_diag "docker diff lacks: $want"
 done
 # a changed parent comes before its children in berth's order

@@ -393,6 +393,8 @@ static void test_changes(void)
 	mkd("u2/opt/o", 0755);
 	opaque("u2/opt/o");                        /* C? no: same mode; D i, D deep */
 	put("u2/opt/o/n", "n\n", 0644);            /* A */
+	mkd("u2/opt/o/deep", 0755);                /* not opaque, but below an opaque dir: */
+	                                           /* C (insertion), D deep/x */
 	mkd("u2/var", 0755);
 	mkd("u2/var/d", 0755);                     /* copied up, unchanged */
 	put("u2/var/d/own2", "", 0644);            /* A; h stays hidden, not D */
@@ -411,14 +413,16 @@ static void test_changes(void)
 	T_OK(pos(&c, "/etc/never") < 0 && pos(&c, "/a/b/w") < 0, "whiteouts of nothing give nothing");
 	T_OK(has(&c, "C", "/etc") && pos(&c, "/etc") < pos(&c, "/etc/new"), "unchanged parent C, before its children");
 	T_OK(has(&c, "C", "/opt/o") && has(&c, "A", "/opt/o/n") && has(&c, "D", "/opt/o/i") &&
-	     has(&c, "D", "/opt/o/deep") && pos(&c, "/opt/o/deep/x") < 0,
-	     "opaque dir: C dir, A new, D every old child (not below)");
+	     pos(&c, "/opt/o/deep") >= 0 && !has(&c, "D", "/opt/o/deep"),
+	     "opaque dir: C dir, A new, D every old child it lacks");
+	T_OK(has(&c, "C", "/opt/o/deep") && has(&c, "D", "/opt/o/deep/x"),
+	     "a plain dir below an opaque one does not merge the lowers either");
 	T_OK(has(&c, "C", "/var/d") && has(&c, "A", "/var/d/own2") && pos(&c, "/var/d/h") < 0 &&
 	     pos(&c, "/var/d/own") < 0, "old tree resolved through the lowers' own opaque dir");
 	T_OK(has(&c, "A", "/usr") && has(&c, "A", "/usr/x") && pos(&c, "/usr/hidden") < 0,
 	     "a path whited out in the lowers is new");
 	T_OK(has(&c, "A", "/a") && has(&c, "A", "/a/b") && has(&c, "A", "/same"), "new dirs");
-	T_OK(c.n == 18, "nothing else (%zu changes)", c.n);
+	T_OK(c.n == 19, "nothing else (%zu changes)", c.n);
 	layer_changes_release(&c);
 	close(up);
 	close(lowers[0]);

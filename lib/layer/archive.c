@@ -3,7 +3,6 @@
  * tarAppender.addTarFile) over a directory: commit's layer diff with the
  * overlay whiteout converter, and export without it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../util/fs.h"
@@ -274,71 +272,102 @@ static int write_opaque(struct appender *a, const struct gotar_hdr *dir, const c
 	return gotar_header(&a->tw, &wo, err);
 }
 
+/* A header with the buffers its strings point into. */
+struct entry {
+	struct gotar_hdr h;
+	char *name;
+	char link[4097];
+	char cap[256];
+};
+
+/* docker's FileInfoHeader (tar.FileInfoHeader, then the type bits of
+ * fillGo18FileTypeBits, the second-truncated mtime, no atime/ctime) and
+ * ReadSecurityXattrToTarHeader.  0, 1 for a type tar refuses, or -1. */
+static int file_info_header(struct appender *a, int dirfd, const char *name, const char *rel,
+			    const struct stat *st, struct entry *e, struct berr *err)
+{
+	struct gotar_hdr *h = &e->h;
+	ssize_t n;
+
+	memset(h, 0, sizeof(*h));
+	if (!(h->typeflag = typeflag_of(st->st_mode)))
+		return 1;
+	h->linkname = "";
+	if (S_ISLNK(st->st_mode)) {
+		if ((n = readlinkat(dirfd, name, e->link, sizeof(e->link) - 1)) < 0)
+			return berr_sys(err, "readlink %s", rel);
+		e->link[n] = '\0';
+		h->linkname = e->link;
+	}
+	e->name = S_ISDIR(st->st_mode) ? xasprintf("%s/", rel) : xstrdup(rel);
+	h->name = e->name;
+	/* the permission and set-id bits with their file type bits, which
+	 * for these types is st_mode itself */
+	h->mode = st->st_mode;
+	h->uid = st->st_uid;
+	h->gid = st->st_gid;
+	h->uname = cached_name(&a->users, st->st_uid);
+	h->gname = cached_name(&a->groups, st->st_gid);
+	h->size = S_ISREG(st->st_mode) ? st->st_size : 0;
+	h->mtime = st->st_mtim.tv_sec;
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+		h->devmajor = major(st->st_rdev);
+		h->devminor = minor(st->st_rdev);
+	}
+	if ((n = read_capability(dirfd, name, e->cap, sizeof(e->cap))) >= 0) {
+		h->xattr_name = "security.capability";
+		h->xattr_value = e->cap;
+		h->xattr_len = (size_t)n;
+	}
+	return 0;
+}
+
+/* ConvertWrite's first half: a 0/0 char device is a whiteout. */
+static void convert_whiteout(struct entry *e, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+
+	free(e->name);
+	e->name = base ? xasprintf("%.*s/.wh.%s", (int)(base - rel), rel, base + 1) : xasprintf(".wh.%s", rel);
+	e->h.name = e->name;
+	e->h.mode = 0600;
+	e->h.typeflag = '0';
+	e->h.size = 0;
+}
+
 /* tarAppender.addTarFile for the entry name in dirfd, rel its path. */
 static int add_entry(struct appender *a, int dirfd, const char *name, const char *rel, const struct stat *st,
 		     struct berr *err)
 {
-	struct gotar_hdr h = { 0 };
-	char link[4097], cap[256];
-	_cleanup_free_ char *hname = NULL;
+	struct entry e = { .name = NULL };
 	const char *first;
-	ssize_t n;
-	int opaque = 0;
+	int opaque = 0, rc;
 
-	if (!(h.typeflag = typeflag_of(st->st_mode)))
-		return 0;
-	h.linkname = "";
-	if (S_ISLNK(st->st_mode)) {
-		if ((n = readlinkat(dirfd, name, link, sizeof(link) - 1)) < 0)
-			return berr_sys(err, "readlink %s", rel);
-		link[n] = '\0';
-		h.linkname = link;
-	}
-	hname = S_ISDIR(st->st_mode) ? xasprintf("%s/", rel) : xstrdup(rel);
-	h.name = hname;
-	/* FileInfoHeader's permission and set-id bits, plus docker's
-	 * fillGo18FileTypeBits: st_mode itself for these types */
-	h.mode = st->st_mode;
-	h.uid = st->st_uid;
-	h.gid = st->st_gid;
-	h.uname = cached_name(&a->users, st->st_uid);
-	h.gname = cached_name(&a->groups, st->st_gid);
-	h.size = S_ISREG(st->st_mode) ? st->st_size : 0;
-	h.mtime = st->st_mtim.tv_sec;
-	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
-		h.devmajor = major(st->st_rdev);
-		h.devminor = minor(st->st_rdev);
-	}
-	if ((n = read_capability(dirfd, name, cap, sizeof(cap))) >= 0) {
-		h.xattr_name = "security.capability";
-		h.xattr_value = cap;
-		h.xattr_len = (size_t)n;
-	}
+	if ((rc = file_info_header(a, dirfd, name, rel, st, &e, err)) != 0)
+		goto out;
+	/* a later name of an inode walked already links to the first; the
+	 * check precedes the whiteout conversion, so the kernel's shared
+	 * whiteout inode makes whiteouts "links" to the first one's name */
 	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1 && (first = seen_link(&a->seen, st->st_ino, rel))) {
-		h.typeflag = '1';
-		h.linkname = first;
-		h.size = 0;
+		e.h.typeflag = '1';
+		e.h.linkname = first;
+		e.h.size = 0;
 	}
-	if (a->whiteouts && S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
-		const char *base = strrchr(rel, '/');
-		free(hname);
-		hname = base ? xasprintf("%.*s/.wh.%s", (int)(base - rel), rel, base + 1) : xasprintf(".wh.%s", rel);
-		h.name = hname;
-		h.mode = 0600;
-		h.typeflag = '0';
-		h.size = 0;
+	if (a->whiteouts && S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0))
+		convert_whiteout(&e, rel);
+	if (a->whiteouts && S_ISDIR(st->st_mode) && (opaque = walk_is_opaque(dirfd, name, err)) < 0) {
+		rc = berr_wrap(err, "%s", rel);
+		goto out;
 	}
-	if (a->whiteouts && S_ISDIR(st->st_mode)) {
-		if ((opaque = walk_is_opaque(dirfd, name, err)) < 0)
-			return berr_wrap(err, "%s", rel);
-	}
-	if (gotar_header(&a->tw, &h, err) < 0)
-		return -1;
+	if ((rc = gotar_header(&a->tw, &e.h, err)) < 0)
+		goto out;
 	if (opaque)
-		return write_opaque(a, &h, rel, err);
-	if (h.typeflag == '0' && h.size > 0)
-		return copy_payload(a, dirfd, name, h.size, err);
-	return 0;
+		rc = write_opaque(a, &e.h, rel, err);
+	else if (e.h.typeflag == '0' && e.h.size > 0)
+		rc = copy_payload(a, dirfd, name, e.h.size, err);
+out:
+	free(e.name);
+	return rc < 0 ? -1 : 0;
 }
 
 static int skipped(const struct appender *a, const char *rel)

@@ -245,42 +245,54 @@ static int in_sorted(char **v, size_t n, const char *s)
 	return n && bsearch(&s, v, n, sizeof(*v), str_cmp) != NULL;
 }
 
+/* D for name if the old dir has it. */
+static int delete_if_old(struct differ *d, const struct oldview *old, const char *name, struct berr *err)
+{
+	struct oldentry e;
+	size_t base;
+	int rc = old_lookup(old, name, &e, err);
+
+	if (rc == 0 && e.exists) {
+		path_push(d, name, &base);
+		add_change(d, LAYER_CHANGE_DELETE);
+		path_pop(d, base);
+	}
+	view_release(&e.dir);
+	return rc;
+}
+
+static int upper_whiteout(int upper_fd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(upper_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(&st);
+}
+
 /* Deletions in a dir: every old child an upper whiteout hides, and when
- * the dir does not merge the lowers every old child the upper dir lacks. */
+ * the dir does not merge the lowers every old child the upper dir lacks
+ * (the only case that needs the old names). */
 static int deletions(struct differ *d, int upper_fd, int merged, const struct oldview *old, char **upper,
 		     size_t n_upper, struct berr *err)
 {
 	char **names;
-	size_t n, base;
+	size_t n;
 	int rc = 0;
 
+	if (merged) {
+		for (size_t i = 0; i < n_upper && rc == 0; i++)
+			if (upper_whiteout(upper_fd, upper[i]))
+				rc = delete_if_old(d, old, upper[i], err);
+		return rc;
+	}
 	if (old_names(old, &names, &n, err) < 0)
 		return -1;
 	if (n)
 		qsort(names, n, sizeof(*names), str_cmp);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct oldentry e;
-		struct stat st;
-		int gone;
 		if (i && !strcmp(names[i], names[i - 1]))
 			continue;
-		if (in_sorted(upper, n_upper, names[i]))
-			gone = fstatat(upper_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(&st);
-		else
-			gone = !merged;
-		if (!gone)
-			continue;
-		if (old_lookup(old, names[i], &e, err) < 0) {
-			view_release(&e.dir);
-			rc = -1;
-			break;
-		}
-		if (e.exists) {
-			path_push(d, names[i], &base);
-			add_change(d, LAYER_CHANGE_DELETE);
-			path_pop(d, base);
-		}
-		view_release(&e.dir);
+		if (!in_sorted(upper, n_upper, names[i]) || upper_whiteout(upper_fd, names[i]))
+			rc = delete_if_old(d, old, names[i], err);
 	}
 	walk_names_free(names, n);
 	return rc;

@@ -6,7 +6,7 @@
  * layer committed into a store (diff ID = the tar's digest, and the
  * store's rebuilt tar identical to it).
  *
- * With arguments it is the helper t0810-layer-diff.sh drives against a
+ * With arguments it is the helper t0840-layer-diff.sh drives against a
  * reference dockerd:
  *   test-layer difftar UPPER            > tar
  *   test-layer export ROOT [SKIP...]    > tar

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0810-layer-diff: lib/layer/ against the reference dockerd 20.10 on the
+# t0840-layer-diff: lib/layer/ against the reference dockerd 20.10 on the
 # same directories.  A busybox image is imported there and containers do
 # file operations (create, modify, chmod, chown, delete a lower file and a
 # lower dir, rm -rf + recreate (opaque), symlinks, hard links, a fifo,

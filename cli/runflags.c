@@ -33,6 +33,8 @@ enum kind {
 	K_MEM,      /* opts.MemBytes: go-units RAMInBytes */
 	K_MEMSWAP,  /* opts.MemSwapBytes: "-1" or RAMInBytes */
 	K_CPUS,     /* opts.NanoCPUs: a rational number times 1e9 */
+	K_DURATION, /* DurationVar: time.ParseDuration, in nanoseconds */
+	K_UINT64,   /* Uint64Var */
 };
 
 enum flag_id {
@@ -47,6 +49,11 @@ enum flag_id {
 	F_MEMORY_RESERVATION, F_MEMORY_SWAP, F_MEMORY_SWAPPINESS, F_OOM_KILL_DISABLE, F_OOM_SCORE_ADJ,
 	F_PIDS_LIMIT, F_CGROUP_PARENT, F_IPC, F_ISOLATION, F_PID, F_SHM_SIZE, F_UTS, F_RUNTIME, F_INIT,
 	F_NAME, F_PULL, F_PLATFORM, F_DISABLE_CONTENT_TRUST, F_HELP,
+	F_HEALTH_CMD, F_HEALTH_INTERVAL, F_HEALTH_RETRIES, F_HEALTH_TIMEOUT, F_HEALTH_START_PERIOD,
+	F_NO_HEALTHCHECK, F_BLKIO_WEIGHT_DEVICE, F_DEVICE_READ_BPS, F_DEVICE_WRITE_BPS, F_DEVICE_READ_IOPS,
+	F_DEVICE_WRITE_IOPS, F_LINK_LOCAL_IP,
+	/* Windows only: a Linux daemon refuses them (windows_only_flag) */
+	F_CPU_COUNT, F_CPU_PERCENT, F_IO_MAXBANDWIDTH, F_IO_MAXIOPS,
 	/* run only */
 	F_DETACH, F_SIG_PROXY, F_DETACH_KEYS,
 	F_COUNT
@@ -442,6 +449,108 @@ static const char *check_sysctl(struct ebuf *eb, const char *val, char **out)
 	return cerr(eb, "sysctl '%s' is not whitelisted", val);
 }
 
+/* "PATH:VALUE" with PATH under /dev/: the blkio device options' shape. */
+static const char *device_value(struct ebuf *eb, const char *val, const char **v)
+{
+	const char *c = strchr(val, ':');
+
+	if (!c)
+		return cerr(eb, "bad format: %s", val);
+	if (strncmp(val, "/dev/", 5) || c - val < 5)
+		return cerr(eb, "bad format for device path: %s", val);
+	*v = c + 1;
+	return NULL;
+}
+
+static const char *check_weight_device(struct ebuf *eb, const char *val, char **out)
+{
+	const char *v, *e;
+	uint64_t w;
+
+	if ((e = device_value(eb, val, &v)))
+		return e;
+	if (parse_go_uint(eb, v, 10, 65535, &w) || (w > 0 && (w < 10 || w > 1000)))
+		return cerr(eb, "invalid weight for device: %s", val);
+	return NULL;
+}
+
+static const char *check_bps_device(struct ebuf *eb, const char *val, char **out)
+{
+	const char *v, *e;
+	int64_t rate;
+
+	if ((e = device_value(eb, val, &v)))
+		return e;
+	if (ram_in_bytes(eb, v, &rate) || rate < 0)
+		return cerr(eb, "invalid rate for device: %s. The correct format is <device-path>:<number>[<unit>]. "
+				"Number must be a positive integer. Unit is optional and can be kb, mb, or gb", val);
+	return NULL;
+}
+
+static const char *check_iops_device(struct ebuf *eb, const char *val, char **out)
+{
+	const char *v, *e;
+	uint64_t rate;
+
+	if ((e = device_value(eb, val, &v)))
+		return e;
+	if (parse_go_uint(eb, v, 10, UINT64_MAX, &rate))
+		return cerr(eb, "invalid rate for device: %s. The correct format is <device-path>:<number>. "
+				"Number must be a positive integer", val);
+	return NULL;
+}
+
+/* time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0", in ns. */
+static const char *parse_duration(struct ebuf *eb, const char *orig, int64_t *out)
+{
+	static const struct { const char *u; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
+		{ "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+	};
+	const char *s = orig;
+	double total = 0;
+	int neg = 0;
+	_cleanup_free_ char *q = go_quote(orig);
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (!strcmp(s, "0"))
+		return *out = 0, NULL;
+	if (!*s)
+		return cerr(eb, "time: invalid duration %s", q);
+	while (*s) {
+		const char *b = s;
+		double v = 0, frac = 0, scale = 1;
+		int digits = 0;
+		while (isdigit((unsigned char)*s))
+			v = v * 10 + (*s++ - '0'), digits++;
+		if (*s == '.')
+			for (s++; isdigit((unsigned char)*s); s++, digits++)
+				frac = frac * 10 + (*s - '0'), scale *= 10;
+		if (!digits || s == b)
+			return cerr(eb, "time: invalid duration %s", q);
+		const char *u = s;
+		while (*s && *s != '.' && !isdigit((unsigned char)*s))
+			s++;
+		if (u == s)
+			return cerr(eb, "time: missing unit in duration %s", q);
+		size_t i, n = (size_t)(s - u);
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strlen(units[i].u) == n && !strncmp(units[i].u, u, n))
+				break;
+		if (i == sizeof(units) / sizeof(units[0])) {
+			_cleanup_free_ char *uu = xstrndup(u, n);
+			_cleanup_free_ char *qu = go_quote(uu);
+			return cerr(eb, "time: unknown unit %s in duration %s", qu, q);
+		}
+		total += (v + frac / scale) * units[i].ns;
+	}
+	if (total > 9.2233720368547758e18)
+		return cerr(eb, "time: invalid duration %s", q);
+	*out = (int64_t)(neg ? -total : total);
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- the flag table */
 
 static const struct flag flags[] = {
@@ -528,6 +637,22 @@ static const struct flag flags[] = {
 	{ "platform", 0, K_STR, F_PLATFORM, NULL, 0 },
 	{ "disable-content-trust", 0, K_BOOL, F_DISABLE_CONTENT_TRUST, NULL, 0 },
 	{ "help", 0, K_BOOL, F_HELP, NULL, 0 },
+	{ "health-cmd", 0, K_STR, F_HEALTH_CMD, NULL, 0 },
+	{ "health-interval", 0, K_DURATION, F_HEALTH_INTERVAL, NULL, 0 },
+	{ "health-retries", 0, K_INT, F_HEALTH_RETRIES, NULL, 0 },
+	{ "health-timeout", 0, K_DURATION, F_HEALTH_TIMEOUT, NULL, 0 },
+	{ "health-start-period", 0, K_DURATION, F_HEALTH_START_PERIOD, NULL, 0 },
+	{ "no-healthcheck", 0, K_BOOL, F_NO_HEALTHCHECK, NULL, 0 },
+	{ "blkio-weight-device", 0, K_LIST, F_BLKIO_WEIGHT_DEVICE, check_weight_device, 0 },
+	{ "device-read-bps", 0, K_LIST, F_DEVICE_READ_BPS, check_bps_device, 0 },
+	{ "device-write-bps", 0, K_LIST, F_DEVICE_WRITE_BPS, check_bps_device, 0 },
+	{ "device-read-iops", 0, K_LIST, F_DEVICE_READ_IOPS, check_iops_device, 0 },
+	{ "device-write-iops", 0, K_LIST, F_DEVICE_WRITE_IOPS, check_iops_device, 0 },
+	{ "link-local-ip", 0, K_LIST, F_LINK_LOCAL_IP, NULL, 0 },
+	{ "cpu-count", 0, K_INT, F_CPU_COUNT, NULL, 0 },
+	{ "cpu-percent", 0, K_INT, F_CPU_PERCENT, NULL, 0 },
+	{ "io-maxbandwidth", 0, K_MEM, F_IO_MAXBANDWIDTH, NULL, 0 },
+	{ "io-maxiops", 0, K_UINT64, F_IO_MAXIOPS, NULL, 0 },
 	{ "detach", 'd', K_BOOL, F_DETACH, NULL, 1 },
 	{ "sig-proxy", 0, K_BOOL, F_SIG_PROXY, NULL, 1 },
 	{ "detach-keys", 0, K_STR, F_DETACH_KEYS, NULL, 1 },
@@ -929,6 +1054,17 @@ static const char *set_flag(struct ebuf *eb, struct rf *r, const struct flag *f,
 		if ((e = parse_cpus(eb, arg, &v->num)))
 			return e;
 		break;
+	case K_DURATION:
+		if ((e = parse_duration(eb, arg, &v->num)))
+			return e;
+		break;
+	case K_UINT64: {
+		uint64_t u;
+		if ((e = parse_go_uint(eb, arg, 0, UINT64_MAX, &u)))
+			return e;
+		v->num = (int64_t)u;
+		break;
+	}
 	case K_LIST:
 		if (f->id == F_ULIMIT)
 			e = set_ulimit(eb, r, arg);
@@ -1014,7 +1150,7 @@ static int parse_argv(struct rf *r, struct cli_run_opts *o, int argc, char **arg
 			int rest = 1; /* the value took the rest of this argument */
 			if (!(f = find_short(r, *s)))
 				return -flag_error(r, o, "unknown shorthand flag: '%c' in -%s", *s, s);
-			if (s[1] == '=') {
+			if (s[1] == '=' && s[2]) {
 				arg = s + 2;
 			} else if (f->kind == K_BOOL) {
 				arg = "true", rest = 0;
@@ -1443,6 +1579,24 @@ static const char *compact_json(struct ebuf *eb, const char *path, char **out)
 		}
 	}
 	fclose(f);
+	/* json.Compact also validates; Go's error texts are matched for the
+	 * common case of a file that is not JSON at all */
+	json_error_t je;
+	json_t *doc = json_loadb(b.buf ? b.buf : "", b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+	if (!doc) {
+		const char *p0 = b.buf ? b.buf : "";
+		const char *e;
+		if (!*p0)
+			e = cerr(eb, "compacting json for seccomp profile (%s) failed: unexpected end of JSON input", path);
+		else if (!strchr("{[\"-0123456789tfn", *p0))
+			e = cerr(eb, "compacting json for seccomp profile (%s) failed: invalid character '%c' looking for "
+				     "beginning of value", path, *p0);
+		else
+			e = cerr(eb, "compacting json for seccomp profile (%s) failed: %s", path, je.text);
+		sbuf_release(&b);
+		return e;
+	}
+	json_decref(doc);
 	*out = sbuf_detach(&b, NULL);
 	return NULL;
 }
@@ -1550,12 +1704,15 @@ static const char *build_networking(struct ebuf *eb, const struct rf *r, json_t 
 			}
 		}
 		json_t *ipam = json_null();
-		if ((ip4 && *ip4) || (ip6 && *ip6)) {
+		int lli = i == 0 && r->val[F_LINK_LOCAL_IP].n;
+		if ((ip4 && *ip4) || (ip6 && *ip6) || lli) {
 			ipam = json_object();
 			if (ip4 && *ip4)
 				json_object_set_new(ipam, "IPv4Address", json_string(ip4));
 			if (ip6 && *ip6)
 				json_object_set_new(ipam, "IPv6Address", json_string(ip6));
+			if (lli)
+				json_object_set_new(ipam, "LinkLocalIPs", str_list(r, F_LINK_LOCAL_IP, 0));
 		}
 		json_t *dopts = json_object_get(n, "DriverOpts");
 		int empty = !json_array_size(al) && json_is_null(links) && json_is_null(ipam) && !dopts;
@@ -1663,6 +1820,74 @@ static const char *build_devices(struct ebuf *eb, const struct rf *r, json_t **o
 	return NULL;
 }
 
+/* The HEALTHCHECK flags: NULL when none is set (the image's stays). */
+static const char *build_health(struct ebuf *eb, const struct rf *r, json_t **out)
+{
+	const char *cmd = last(r, F_HEALTH_CMD);
+	int64_t interval = r->val[F_HEALTH_INTERVAL].num, timeout = r->val[F_HEALTH_TIMEOUT].num;
+	int64_t start = r->val[F_HEALTH_START_PERIOD].num, retries = r->val[F_HEALTH_RETRIES].num;
+	int have = *cmd || interval || timeout || start || retries;
+	json_t *h;
+
+	*out = NULL;
+	if (r->val[F_NO_HEALTHCHECK].num) {
+		if (have)
+			return cerr(eb, "--no-healthcheck conflicts with --health-* options");
+		*out = json_pack("{s:[s]}", "Test", "NONE");
+		return NULL;
+	}
+	if (!have)
+		return NULL;
+	if (interval < 0)
+		return cerr(eb, "--health-interval cannot be negative");
+	if (timeout < 0)
+		return cerr(eb, "--health-timeout cannot be negative");
+	if (retries < 0)
+		return cerr(eb, "--health-retries cannot be negative");
+	if (start < 0)
+		return cerr(eb, "--health-start-period cannot be negative");
+	h = json_object();
+	if (*cmd)
+		json_object_set_new(h, "Test", json_pack("[s,s]", "CMD-SHELL", cmd));
+	if (interval)
+		json_object_set_new(h, "Interval", json_integer(interval));
+	if (timeout)
+		json_object_set_new(h, "Timeout", json_integer(timeout));
+	if (start)
+		json_object_set_new(h, "StartPeriod", json_integer(start));
+	if (retries)
+		json_object_set_new(h, "Retries", json_integer(retries));
+	*out = h;
+	return NULL;
+}
+
+/* The blkio device lists: [{"Path","Weight"}] or [{"Path","Rate"}], the
+ * values checked as set.  Weights are always a list, rates null when
+ * none (their GetList appends to a nil slice). */
+static json_t *blkio_list(const struct rf *r, enum flag_id id)
+{
+	const struct val *v = &r->val[id];
+	struct ebuf eb;
+	json_t *a;
+
+	if (!v->n && id != F_BLKIO_WEIGHT_DEVICE)
+		return json_null();
+	a = json_array();
+	for (size_t i = 0; i < v->n; i++) {
+		const char *c = strchr(v->v[i], ':');
+		_cleanup_free_ char *path = xstrndup(v->v[i], (size_t)(c - v->v[i]));
+		int64_t n = 0;
+		uint64_t u = 0;
+		if (id == F_BLKIO_WEIGHT_DEVICE || id == F_DEVICE_READ_IOPS || id == F_DEVICE_WRITE_IOPS)
+			parse_go_uint(&eb, c + 1, 10, UINT64_MAX, &u);
+		else
+			ram_in_bytes(&eb, c + 1, &n), u = (uint64_t)n;
+		json_array_append_new(a, json_pack("{s:s,s:I}", "Path", path,
+						   id == F_BLKIO_WEIGHT_DEVICE ? "Weight" : "Rate", (json_int_t)u));
+	}
+	return a;
+}
+
 #define RUN_ATTACH_DETACH "Conflicting options: -a and -d"
 
 static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *image, int nargs, char **args, json_t **body)
@@ -1758,6 +1983,12 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 		set_kv(storage, r->val[F_STORAGE_OPT].v[i]);
 	}
 
+	json_t *health = NULL;
+	if ((e = build_health(eb, r, &health))) {
+		json_decref(storage);
+		goto fail;
+	}
+
 	/* Config, in container.Config's field order */
 	int tty = (int)r->val[F_TTY].num, open_stdin = (int)r->val[F_INTERACTIVE].num;
 	int stdin_once = open_stdin && attach_in;
@@ -1788,6 +2019,8 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 			json_array_append_new(cmd, json_string(args[k]));
 	}
 	json_object_set_new(cfg, "Cmd", cmd);
+	if (health)
+		json_object_set_new(cfg, "Healthcheck", health);
 	json_object_set_new(cfg, "Image", json_string(image));
 	json_object_set(cfg, "Volumes", volumes);
 	json_object_set_new(cfg, "WorkingDir", json_string(last(r, F_WORKDIR)));
@@ -1861,11 +2094,11 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 	json_object_set_new(res, "NanoCpus", json_integer(r->val[F_CPUS].num));
 	json_object_set_new(res, "CgroupParent", json_string(last(r, F_CGROUP_PARENT)));
 	json_object_set_new(res, "BlkioWeight", json_integer(r->val[F_BLKIO_WEIGHT].num));
-	json_object_set_new(res, "BlkioWeightDevice", json_array());
-	json_object_set_new(res, "BlkioDeviceReadBps", json_null());
-	json_object_set_new(res, "BlkioDeviceWriteBps", json_null());
-	json_object_set_new(res, "BlkioDeviceReadIOps", json_null());
-	json_object_set_new(res, "BlkioDeviceWriteIOps", json_null());
+	json_object_set_new(res, "BlkioWeightDevice", blkio_list(r, F_BLKIO_WEIGHT_DEVICE));
+	json_object_set_new(res, "BlkioDeviceReadBps", blkio_list(r, F_DEVICE_READ_BPS));
+	json_object_set_new(res, "BlkioDeviceWriteBps", blkio_list(r, F_DEVICE_WRITE_BPS));
+	json_object_set_new(res, "BlkioDeviceReadIOps", blkio_list(r, F_DEVICE_READ_IOPS));
+	json_object_set_new(res, "BlkioDeviceWriteIOps", blkio_list(r, F_DEVICE_WRITE_IOPS));
 	json_object_set_new(res, "CpuPeriod", json_integer(r->val[F_CPU_PERIOD].num));
 	json_object_set_new(res, "CpuQuota", json_integer(r->val[F_CPU_QUOTA].num));
 	json_object_set_new(res, "CpuRealtimePeriod", json_integer(r->val[F_CPU_RT_PERIOD].num));
@@ -1946,6 +2179,21 @@ int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o
 	}
 	if (r.val[F_HELP].num) {
 		o->help = 1;
+		goto out;
+	}
+	/* the CLI's check of the flags annotated ostype=windows, in name order */
+	static const struct { enum flag_id id; const char *name; } windows_only[] = {
+		{ F_CPU_COUNT, "cpu-count" }, { F_CPU_PERCENT, "cpu-percent" },
+		{ F_IO_MAXBANDWIDTH, "io-maxbandwidth" }, { F_IO_MAXIOPS, "io-maxiops" },
+	};
+	struct sbuf msg = SBUF_INIT;
+	for (size_t k = 0; k < sizeof(windows_only) / sizeof(windows_only[0]); k++)
+		if (r.val[windows_only[k].id].changed)
+			sbuf_addf(&msg, "\"--%s\" is only supported on a Docker daemon running on windows, "
+					"but the Docker daemon is running on linux\n", windows_only[k].name);
+	if (msg.len) {
+		o->error = sbuf_detach(&msg, NULL);
+		rc = 1;
 		goto out;
 	}
 	if (img >= argc) {

@@ -203,6 +203,16 @@ same create --cidfile "$T/cid" busybox
 same create --device-cgroup-rule 'c 1:3 mr' busybox
 same create --rm=false --init=true busybox
 same create -- busybox --rm
+same create --health-cmd 'curl -f localhost' --health-interval 1m30s --health-retries 3 --health-timeout 500ms --health-start-period 1h busybox
+same create --health-interval 1.5s busybox
+same create --no-healthcheck busybox
+same create --blkio-weight-device /dev/sda:300 --device-read-bps /dev/sda:1mb --device-write-bps /dev/sdb:10 busybox
+same create --device-read-iops /dev/sda:1000 --device-write-iops /dev/sda:2000 busybox
+same create --network n --link-local-ip 169.254.1.1 --link-local-ip fe80::1 busybox
+same create --dns ' 8.8.8.8 ' --dns 0:0::1 --dns ::ffff:1.2.3.4 busybox
+same create --stop-signal= busybox
+same create -it=false busybox
+same run -it=false -d busybox
 same run -d busybox
 same run -d --rm -i busybox
 same run -i busybox cat
@@ -281,6 +291,24 @@ same create --device /dev/sda:rel busybox
 same create --device /dev/sda:/dev/b:rwx busybox
 same create --device-cgroup-rule bad busybox
 same create --link a:b:c busybox
+same create --health-interval 1x busybox
+same create --health-interval -1s busybox
+same create --health-timeout 5 busybox
+same create --health-retries -1 busybox
+same create --no-healthcheck --health-retries 1 busybox
+same create --blkio-weight-device /dev/sda:5 busybox
+same create --blkio-weight-device sda:5 busybox
+same create --device-read-bps /dev/sda busybox
+same create --device-read-bps /dev/sda:1x busybox
+same create --device-write-iops /dev/sda:1.5 busybox
+same create --cpu-count 2 busybox
+same create --io-maxiops 2 --cpu-percent 1 busybox
+same create --cpu-count x busybox
+same create --security-opt seccomp="$TOP/Makefile" busybox
+same create --entrypoint
+same create -l= busybox
+same create -i= busybox
+same create --name
 same run -d -a stdout busybox
 same run --detach=x busybox
 same create -d busybox

@@ -2239,3 +2239,190 @@ void cli_run_opts_release(struct cli_run_opts *o)
 	free(o->error);
 	memset(o, 0, sizeof(*o));
 }
+
+/* ---------------------------------------------------------------- after the cidfile */
+
+/* containerd's platforms.Parse, then Format: NULL with *why set when it
+ * does not parse. */
+static int known(const char *const *v, const char *s)
+{
+	for (; *v; v++)
+		if (!strcmp(*v, s))
+			return 1;
+	return 0;
+}
+
+static void set_str(char **p, const char *v)
+{
+	free(*p);
+	*p = xstrdup(v);
+}
+
+/* containerd's normalizeArch. */
+static void normalize_arch(char **arch, char **variant)
+{
+	lower(*arch);
+	lower(*variant);
+	if (!strcmp(*arch, "i386")) {
+		set_str(arch, "386"), set_str(variant, "");
+	} else if (!strcmp(*arch, "x86_64") || !strcmp(*arch, "x86-64")) {
+		set_str(arch, "amd64"), set_str(variant, "");
+	} else if (!strcmp(*arch, "aarch64") || !strcmp(*arch, "arm64")) {
+		set_str(arch, "arm64");
+		if (!strcmp(*variant, "8") || !strcmp(*variant, "v8"))
+			set_str(variant, "v8");
+	} else if (!strcmp(*arch, "armhf")) {
+		set_str(arch, "arm"), set_str(variant, "v7");
+	} else if (!strcmp(*arch, "armel")) {
+		set_str(arch, "arm"), set_str(variant, "v6");
+	} else if (!strcmp(*arch, "arm")) {
+		if (!**variant || !strcmp(*variant, "7"))
+			set_str(variant, "v7");
+		else if (!strcmp(*variant, "5") || !strcmp(*variant, "6") || !strcmp(*variant, "8")) {
+			char *v = xasprintf("v%s", *variant);
+			free(*variant);
+			*variant = v;
+		}
+	}
+}
+
+/* runtime.GOARCH of the docker CLI on this host. */
+#if defined(__x86_64__)
+#define HOST_GOARCH "amd64"
+#elif defined(__aarch64__)
+#define HOST_GOARCH "arm64"
+#elif defined(__i386__)
+#define HOST_GOARCH "386"
+#elif defined(__arm__)
+#define HOST_GOARCH "arm"
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_GOARCH "ppc64le"
+#elif defined(__s390x__)
+#define HOST_GOARCH "s390x"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HOST_GOARCH "riscv64"
+#else
+#define HOST_GOARCH "amd64"
+#endif
+
+static char *platform_format(struct ebuf *eb, const char *spec, const char **why)
+{
+	static const char *const oses[] = { "aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos",
+					    "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris",
+					    "windows", "zos", NULL };
+	static const char *const arches[] = { "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be",
+					      "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64",
+					      "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64",
+					      "s390", "s390x", "sparc", "sparc64", "wasm", NULL };
+	char *parts[4] = { NULL, NULL, NULL, NULL };
+	size_t n = 0;
+	const char *p = spec;
+	char *out = NULL;
+
+	_cleanup_free_ char *qs = go_quote(spec);
+	if (strchr(spec, '*')) {
+		*why = cerr(eb, "%s: wildcards not yet supported: invalid argument", qs);
+		return NULL;
+	}
+	for (;;) {
+		size_t l = strcspn(p, "/");
+		_cleanup_free_ char *part = xstrndup(p, l);
+		if (!*part || strspn(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != l) {
+			_cleanup_free_ char *qp = go_quote(part);
+			*why = cerr(eb, "%s is an invalid component of %s: platform specifier component must match "
+				    "\"^[A-Za-z0-9_-]+$\": invalid argument", qp, qs);
+			goto out;
+		}
+		if (n < 4)
+			parts[n] = xstrdup(part);
+		n++;
+		if (!p[l])
+			break;
+		p += l + 1;
+	}
+	if (n > 3) {
+		*why = cerr(eb, "%s: cannot parse platform specifier: invalid argument", qs);
+		goto out;
+	}
+	char *os, *arch, *variant;
+	if (n == 1) {
+		os = xstrdup(parts[0]);
+		lower(os);
+		if (!strcmp(os, "macos"))
+			free(os), os = xstrdup("darwin");
+		if (known(oses, os)) {
+			out = xasprintf("%s/%s", os, HOST_GOARCH);
+			free(os);
+			goto out;
+		}
+		free(os);
+		arch = xstrdup(parts[0]), variant = xstrdup("");
+		normalize_arch(&arch, &variant);
+		if (!strcmp(arch, "arm") && !strcmp(variant, "v7"))
+			*variant = 0;
+		if (known(arches, arch))
+			out = *variant ? xasprintf("linux/%s/%s", arch, variant) : xasprintf("linux/%s", arch);
+		else
+			*why = cerr(eb, "%s: unknown operating system or architecture: invalid argument", qs);
+		free(arch), free(variant);
+		goto out;
+	}
+	os = xstrdup(parts[0]);
+	lower(os);
+	if (!strcmp(os, "macos"))
+		free(os), os = xstrdup("darwin");
+	arch = xstrdup(parts[1]), variant = xstrdup(n == 3 ? parts[2] : "");
+	normalize_arch(&arch, &variant);
+	if (n == 2 && !strcmp(arch, "arm") && !strcmp(variant, "v7"))
+		*variant = 0;
+	if (n == 3 && !strcmp(arch, "arm64") && !*variant) {
+		free(variant);
+		variant = xstrdup("v8");
+	}
+	out = *variant ? xasprintf("%s/%s/%s", os, arch, variant) : xasprintf("%s/%s", os, arch);
+	free(os), free(arch), free(variant);
+out:
+	for (size_t k = 0; k < 4; k++)
+		free(parts[k]);
+	return out;
+}
+
+static int is_image_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int cli_run_check_image(const char *cmd, struct cli_run_opts *o)
+{
+	const char *image = json_string_value(json_object_get(o->body, "Image"));
+	struct berr err = BERR_INIT;
+	struct ebuf eb;
+	const char *msg = NULL;
+	char buf[1100];
+
+	if (!is_image_id(image) && berth_image_reference_check(image, &err) < 0) {
+		msg = err.msg;
+	} else if (o->platform && *o->platform) {
+		const char *why = NULL;
+		char *p = platform_format(&eb, o->platform, &why);
+		if (!p) {
+			snprintf(buf, sizeof(buf), "error parsing specified platform: %s", why);
+			msg = buf;
+		} else {
+			free(o->platform);
+			o->platform = p;
+		}
+	}
+	if (!msg)
+		return 0;
+	/* create returns the error to main; run reports it as a flag error */
+	if (!strcmp(cmd, "run")) {
+		size_t n = strlen(msg);
+		while (n && msg[n - 1] == '.')
+			n--;
+		o->error = xasprintf("berth: %.*s.\nSee 'berth run --help'.\n", (int)n, msg);
+		return 125;
+	}
+	o->error = xasprintf("%s\n", msg);
+	return 1;
+}

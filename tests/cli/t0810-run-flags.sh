@@ -175,6 +175,14 @@ same create --restart bogus busybox
 same create --stop-signal SIGKILL --stop-timeout 30 busybox
 same create --stop-timeout 0 busybox
 same create --platform linux/amd64 busybox
+for p in amd64 linux/arm Linux/X86_64 linux/arm64/v8 linux/arm64 arm64/v8 windows/amd64 linux/aarch64 darwin macos \
+	linux/armhf linux/armel linux/386 i386 linux/arm/v5 linux/arm/7 linux/riscv64 linux/arm64/8 ''; do
+	same create --platform "$p" busybox
+done
+same create sha256:0123456789012345678901234567890123456789012345678901234567890123
+same create 0123456789012345678901234567890123456789012345678901234567890123
+same create 012345678901234567890123456789012345678901234567890123456789012
+same create localhost:5000/ns/img:tag@sha256:0123456789012345678901234567890123456789012345678901234567890123
 same create --pull never busybox
 same create --expose 80 --expose 53/udp --expose 8000-8002/tcp busybox
 same create -p 80 busybox
@@ -306,6 +314,14 @@ same create --io-maxiops 2 --cpu-percent 1 busybox
 same create --cpu-count x busybox
 same create --security-opt seccomp="$TOP/Makefile" busybox
 same create --entrypoint
+for p in local a//b linux/amd64/v1/x 'linux/*' 'linux/a b'; do
+	same create --platform "$p" busybox
+	same run --platform "$p" busybox
+done
+same create UPPER
+same run UPPER
+same create 'a@b'
+same run -d ':x'
 same create -l= busybox
 same create -i= busybox
 same create --name

@@ -53,7 +53,7 @@ enum flag_id {
 	F_NO_HEALTHCHECK, F_BLKIO_WEIGHT_DEVICE, F_DEVICE_READ_BPS, F_DEVICE_WRITE_BPS, F_DEVICE_READ_IOPS,
 	F_DEVICE_WRITE_IOPS, F_LINK_LOCAL_IP,
 	/* Windows only: a Linux daemon refuses them (windows_only_flag) */
-	F_CPU_COUNT, F_CPU_PERCENT, F_IO_MAXBANDWIDTH, F_IO_MAXIOPS,
+	F_CPU_COUNT, F_CPU_PERCENT, F_IO_MAXBANDWIDTH, F_IO_MAXIOPS, F_GPUS,
 	/* run only */
 	F_DETACH, F_SIG_PROXY, F_DETACH_KEYS,
 	F_COUNT
@@ -89,6 +89,7 @@ struct rf {
 	json_t *mounts;   /* --mount, parsed as set */
 	json_t *nets;     /* --network, [{Target, Aliases, IPv4Address, IPv6Address, DriverOpts}] */
 	json_t *ulimits;  /* --ulimit by name, in first-set order */
+	json_t *gpus;     /* --gpus: container.DeviceRequest objects */
 	struct ebuf eb;
 };
 
@@ -649,6 +650,7 @@ static const struct flag flags[] = {
 	{ "device-read-iops", 0, K_LIST, F_DEVICE_READ_IOPS, check_iops_device, 0 },
 	{ "device-write-iops", 0, K_LIST, F_DEVICE_WRITE_IOPS, check_iops_device, 0 },
 	{ "link-local-ip", 0, K_LIST, F_LINK_LOCAL_IP, NULL, 0 },
+	{ "gpus", 0, K_LIST, F_GPUS, NULL, 0 },
 	{ "cpu-count", 0, K_INT, F_CPU_COUNT, NULL, 0 },
 	{ "cpu-percent", 0, K_INT, F_CPU_PERCENT, NULL, 0 },
 	{ "io-maxbandwidth", 0, K_MEM, F_IO_MAXBANDWIDTH, NULL, 0 },
@@ -1013,6 +1015,103 @@ static const char *set_network(struct ebuf *eb, struct rf *r, const char *val)
 	return e;
 }
 
+/* parseCount: "all" is -1, else strconv.Atoi (a Go int: 64 bits). */
+static const char *gpu_count(struct ebuf *eb, const char *s, json_t *req)
+{
+	int64_t n = -1;
+
+	if (strcmp(s, "all") && parse_go_int(eb, s, 10, &n)) {
+		_cleanup_free_ char *q = go_quote(s);
+		int range = strstr(eb->s, "out of range") != NULL;
+		return cerr(eb, "count must be an integer: strconv.Atoi: parsing %s: %s", q,
+			    range ? "value out of range" : "invalid syntax");
+	}
+	json_object_set_new(req, "Count", json_integer(n));
+	return NULL;
+}
+
+static json_t *split_list(const char *s)
+{
+	json_t *a = json_array();
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		json_array_append_new(a, json_stringn(s, n));
+		if (!s[n])
+			return a;
+		s += n + 1;
+	}
+}
+
+/* opts.GpuOpts.Set: one --gpus into a DeviceRequest. */
+static const char *set_gpus(struct ebuf *eb, struct rf *r, const char *val)
+{
+	json_t *req = json_pack("{s:s,s:i,s:n,s:n,s:n}", "Driver", "", "Count", 0, "DeviceIDs", "Capabilities",
+				"Options");
+	json_t *seen = json_object();
+	char **fields;
+	size_t n;
+	const char *e;
+
+	if ((e = csv_fields(eb, val, &fields, &n)))
+		goto out;
+	for (size_t i = 0; i < n && !e; i++) {
+		char *f = fields[i], *eq = strchr(f, '=');
+		_cleanup_free_ char *key = eq ? xstrndup(f, (size_t)(eq - f)) : xstrdup(f);
+		if (json_object_get(seen, key)) {
+			e = cerr(eb, "gpu request key '%s' can be specified only once", key);
+			break;
+		}
+		json_object_set_new(seen, key, json_true());
+		if (!eq) {
+			json_object_set_new(seen, "count", json_true());
+			e = gpu_count(eb, key, req);
+			continue;
+		}
+		const char *v = eq + 1;
+		if (!strcmp(key, "driver")) {
+			json_object_set_new(req, "Driver", json_string(v));
+		} else if (!strcmp(key, "count")) {
+			e = gpu_count(eb, v, req);
+		} else if (!strcmp(key, "device")) {
+			json_object_set_new(req, "DeviceIDs", split_list(v));
+		} else if (!strcmp(key, "capabilities")) {
+			json_t *caps = split_list(v);
+			json_array_append_new(caps, json_string("gpu"));
+			json_object_set_new(req, "Capabilities", json_pack("[o]", caps));
+		} else if (!strcmp(key, "options")) {
+			char **of;
+			size_t on;
+			if ((e = csv_fields(eb, v, &of, &on))) {
+				_cleanup_free_ char *why = xstrdup(e);
+				e = cerr(eb, "failed to read gpu options: %s", why);
+				break;
+			}
+			json_t *m = json_object();
+			for (size_t k = 0; k < on; k++)
+				set_kv(m, of[k]);
+			free_fields(of, on);
+			json_object_set_new(req, "Options", m);
+		} else {
+			e = cerr(eb, "unexpected key '%s' in '%s'", key, f);
+		}
+	}
+	free_fields(fields, n);
+	if (e)
+		goto out;
+	if (!json_object_get(seen, "count") && json_is_null(json_object_get(req, "DeviceIDs")))
+		json_object_set_new(req, "Count", json_integer(1));
+	if (json_is_null(json_object_get(req, "Options")))
+		json_object_set_new(req, "Options", json_object());
+	if (json_is_null(json_object_get(req, "Capabilities")))
+		json_object_set_new(req, "Capabilities", json_pack("[[s]]", "gpu"));
+	json_array_append(r->gpus, req);
+out:
+	json_decref(req);
+	json_decref(seen);
+	return e;
+}
+
 /* Sets one flag (pflag's Value.Set): NULL, or the error after "flag: ". */
 static const char *set_flag(struct ebuf *eb, struct rf *r, const struct flag *f, const char *arg)
 {
@@ -1072,6 +1171,8 @@ static const char *set_flag(struct ebuf *eb, struct rf *r, const struct flag *f,
 			e = set_mount(eb, r, arg);
 		else if (f->id == F_NETWORK)
 			e = set_network(eb, r, arg);
+		else if (f->id == F_GPUS)
+			e = set_gpus(eb, r, arg);
 		if (e)
 			return e;
 		char *out = NULL;
@@ -2107,7 +2208,7 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 	json_object_set_new(res, "CpusetMems", json_string(last(r, F_CPUSET_MEMS)));
 	json_object_set_new(res, "Devices", devices), devices = NULL;
 	json_object_set_new(res, "DeviceCgroupRules", str_list(r, F_DEVICE_CGROUP_RULE, 0));
-	json_object_set_new(res, "DeviceRequests", json_null());
+	json_object_set_new(res, "DeviceRequests", json_array_size(r->gpus) ? json_incref(r->gpus) : json_null());
 	json_object_set_new(res, "KernelMemory", json_integer(r->val[F_KERNEL_MEMORY].num));
 	json_object_set_new(res, "KernelMemoryTCP", json_integer(0));
 	json_object_set_new(res, "MemoryReservation", json_integer(r->val[F_MEMORY_RESERVATION].num));
@@ -2154,6 +2255,7 @@ static void rf_release(struct rf *r)
 	json_decref(r->mounts);
 	json_decref(r->nets);
 	json_decref(r->ulimits);
+	json_decref(r->gpus);
 }
 
 static char *opt_str(const struct rf *r, enum flag_id id)
@@ -2171,6 +2273,7 @@ int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o
 	r.mounts = json_array();
 	r.nets = json_array();
 	r.ulimits = json_array();
+	r.gpus = json_array();
 	r.val[F_SIG_PROXY].num = 1;
 	img = parse_argv(&r, o, argc, argv);
 	if (img < 0) {

@@ -219,6 +219,11 @@ same create --device-read-iops /dev/sda:1000 --device-write-iops /dev/sda:2000 b
 same create --network n --link-local-ip 169.254.1.1 --link-local-ip fe80::1 busybox
 same create --dns ' 8.8.8.8 ' --dns 0:0::1 --dns ::ffff:1.2.3.4 busybox
 same create --stop-signal= busybox
+same create --gpus all busybox
+same create --gpus 99999999999 busybox
+same create --gpus 2 --gpus device=0,driver=nvidia busybox
+same create --gpus '"device=0,1",capabilities=compute,"options=a=b,c"' busybox
+same create --gpus count=all,capabilities=utility busybox
 same create -it=false busybox
 same run -it=false -d busybox
 same run -d busybox
@@ -314,6 +319,10 @@ same create --io-maxiops 2 --cpu-percent 1 busybox
 same create --cpu-count x busybox
 same create --security-opt seccomp="$TOP/Makefile" busybox
 same create --entrypoint
+same create --gpus x busybox
+same create --gpus count=1,count=2 busybox
+same create --gpus foo=bar busybox
+same create --gpus 99999999999999999999 busybox
 for p in local a//b linux/amd64/v1/x 'linux/*' 'linux/a b'; do
 	same create --platform "$p" busybox
 	same run --platform "$p" busybox

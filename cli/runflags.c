@@ -1763,7 +1763,6 @@ static const char *build_networking(struct ebuf *eb, const struct rf *r, json_t 
 		json_t *links = json_null();
 		json_t *al = json_array();
 		size_t k;
-		json_t *x;
 
 		if (is_user_defined_network(target))
 			user = 1;
@@ -1836,7 +1835,6 @@ static const char *build_networking(struct ebuf *eb, const struct rf *r, json_t 
 					      "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
 					      "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress", "",
 					      "DriverOpts", dopts));
-		(void)x;
 	}
 	if (user && nonuser) {
 		json_decref(eps);
@@ -1991,172 +1989,249 @@ static json_t *blkio_list(const struct rf *r, enum flag_id id)
 
 #define RUN_ATTACH_DETACH "Conflicting options: -a and -d"
 
-static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *image, int nargs, char **args, json_t **body)
-{
-	const char *e;
-	json_t *cfg = json_object(), *hc = json_object(), *res, *exposed = json_object(), *bindings = json_object();
-	json_t *env = NULL, *labels = NULL, *secopts = NULL, *devices = NULL, *net = NULL;
-	json_t *volumes = json_object(), *binds = json_array(), *tmpfs = json_object(), *logcfg = json_object();
-	int attach_in = has_value(r, F_ATTACH, "stdin"), attach_out = has_value(r, F_ATTACH, "stdout");
-	int attach_err = has_value(r, F_ATTACH, "stderr"), sysunconf;
-	_cleanup_free_ char *rname = NULL;
-	size_t i;
+/* What parse() computes and checks before it fills the structs; each
+ * member owned, NULL until made. */
+struct parts {
+	json_t *exposed, *bindings;   /* Config.ExposedPorts, HostConfig.PortBindings */
+	json_t *volumes, *binds;      /* -v: anonymous volumes, binds */
+	json_t *tmpfs, *devices, *env, *labels, *logcfg, *secopts, *storage, *health;
+	char *restart;                /* RestartPolicy.Name */
+	int64_t retries, swappiness;
+	int systempaths_unconfined;
+};
 
-#define FAIL(x) do { e = (x); goto fail; } while (0)
-	if (*last(r, F_MAC_ADDRESS) && !valid_mac(last(r, F_MAC_ADDRESS)))
-		FAIL(cerr(eb, "%s is not a valid mac address", last(r, F_MAC_ADDRESS)));
-	if (r->val[F_INTERACTIVE].num)
-		attach_in = 1;
-	if (!r->val[F_ATTACH].n)
-		attach_out = attach_err = 1;
-	int64_t swappiness = r->val[F_MEMORY_SWAPPINESS].changed ? r->val[F_MEMORY_SWAPPINESS].num : -1;
-	if (swappiness != -1 && (swappiness < 0 || swappiness > 100))
-		FAIL(cerr(eb, "invalid value: %lld. Valid memory swappiness range is 0-100", (long long)swappiness));
-	/* -v: a source makes a bind (HostConfig.Binds), else an anonymous
-	 * volume (Config.Volumes); duplicates collapse as the CLI's map does */
-	for (i = 0; i < r->val[F_VOLUME].n; i++) {
+static void parts_release(struct parts *p)
+{
+	json_t **v[] = { &p->exposed, &p->bindings, &p->volumes, &p->binds, &p->tmpfs, &p->devices, &p->env,
+			 &p->labels, &p->logcfg, &p->secopts, &p->storage, &p->health };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		json_decref(*v[i]);
+	free(p->restart);
+}
+
+/* -v: a source makes a bind (HostConfig.Binds), else an anonymous volume
+ * (Config.Volumes); duplicates collapse as the CLI's map does. */
+static void split_volumes(const struct rf *r, struct parts *p)
+{
+	p->volumes = json_object();
+	p->binds = json_array();
+	for (size_t i = 0; i < r->val[F_VOLUME].n; i++) {
 		const char *v = r->val[F_VOLUME].v[i];
-		if (volume_has_source(v)) {
-			size_t k;
-			json_t *x;
-			int dup = 0;
-			json_array_foreach(binds, k, x)
-				dup |= !strcmp(json_string_value(x), v);
-			if (!dup)
-				json_array_append_new(binds, json_string(v));
-		} else {
-			json_object_set_new(volumes, v, json_object());
+		size_t k;
+		json_t *x;
+		int dup = 0;
+		if (!volume_has_source(v)) {
+			json_object_set_new(p->volumes, v, json_object());
+			continue;
 		}
+		json_array_foreach(p->binds, k, x)
+			dup |= !strcmp(json_string_value(x), v);
+		if (!dup)
+			json_array_append_new(p->binds, json_string(v));
 	}
-	for (i = 0; i < r->val[F_TMPFS].n; i++) {
+}
+
+static json_t *tmpfs_map(const struct rf *r)
+{
+	json_t *m = json_object();
+
+	for (size_t i = 0; i < r->val[F_TMPFS].n; i++) {
 		const char *t = r->val[F_TMPFS].v[i], *c = strchr(t, ':');
 		_cleanup_free_ char *k = c ? xstrndup(t, (size_t)(c - t)) : xstrdup(t);
-		json_object_set_new(tmpfs, k, json_string(c ? c + 1 : ""));
+		json_object_set_new(m, k, json_string(c ? c + 1 : ""));
 	}
-	if ((e = build_ports(eb, r, exposed, bindings)))
-		goto fail;
-	if ((e = build_devices(eb, r, &devices)))
-		goto fail;
-	if ((e = build_env(eb, r, &env)))
-		goto fail;
-	if ((e = build_labels(eb, r, &labels)))
-		goto fail;
+	return m;
+}
+
+static const char *check_namespaces(struct ebuf *eb, const struct rf *r)
+{
+	const char *u = last(r, F_USERNS), *c = last(r, F_CGROUPNS);
+
 	if (!ns_mode_valid(last(r, F_PID), 1))
-		FAIL(cerr(eb, "--pid: invalid PID mode"));
+		return cerr(eb, "--pid: invalid PID mode");
 	if (!ns_mode_valid(last(r, F_UTS), 0))
-		FAIL(cerr(eb, "--uts: invalid UTS mode"));
-	{
-		const char *u = last(r, F_USERNS);
-		if (*u && strcmp(u, "host") && strcmp(u, "private"))
-			FAIL(cerr(eb, "--userns: invalid USER mode"));
-		const char *c = last(r, F_CGROUPNS);
-		if (*c && strcmp(c, "host") && strcmp(c, "private"))
-			FAIL(cerr(eb, "--cgroupns: invalid CGROUP mode"));
-	}
-	/* opts.ParseRestartPolicy */
+		return cerr(eb, "--uts: invalid UTS mode");
+	if (*u && strcmp(u, "host") && strcmp(u, "private"))
+		return cerr(eb, "--userns: invalid USER mode");
+	if (*c && strcmp(c, "host") && strcmp(c, "private"))
+		return cerr(eb, "--cgroupns: invalid CGROUP mode");
+	return NULL;
+}
+
+/* opts.ParseRestartPolicy: "name[:count]"; no flag is "no". */
+static const char *parse_restart(struct ebuf *eb, const struct rf *r, struct parts *p)
+{
 	const char *restart = r->val[F_RESTART].n ? last(r, F_RESTART) : "no";
-	int64_t retries = 0;
-	{
-		const char *c = strchr(restart, ':');
-		if (c && strchr(c + 1, ':'))
-			FAIL(cerr(eb, "invalid restart policy format"));
-		if (c) {
-			int64_t n;
-			if (parse_go_int(eb, c + 1, 10, &n) || n < INT_MIN || n > INT_MAX)
-				FAIL(cerr(eb, "maximum retry count must be an integer"));
-			retries = n;
-		}
-		rname = c ? xstrndup(restart, (size_t)(c - restart)) : xstrdup(restart);
-	}
-	const char *logdrv = last(r, F_LOG_DRIVER);
-	for (i = 0; i < r->val[F_LOG_OPT].n; i++)
-		set_kv(logcfg, r->val[F_LOG_OPT].v[i]);
-	if (!strcmp(logdrv, "none") && r->val[F_LOG_OPT].n)
-		FAIL(cerr(eb, "invalid logging opts for driver %s", logdrv));
-	if ((e = build_security_opts(eb, r, &secopts, &sysunconf)))
-		goto fail;
-	json_t *storage = json_object();
-	for (i = 0; i < r->val[F_STORAGE_OPT].n; i++) {
-		if (!strchr(r->val[F_STORAGE_OPT].v[i], '=')) {
-			json_decref(storage);
-			FAIL(cerr(eb, "invalid storage option"));
-		}
-		set_kv(storage, r->val[F_STORAGE_OPT].v[i]);
-	}
+	const char *c = strchr(restart, ':');
 
-	json_t *health = NULL;
-	if ((e = build_health(eb, r, &health))) {
-		json_decref(storage);
-		goto fail;
-	}
+	if (c && strchr(c + 1, ':'))
+		return cerr(eb, "invalid restart policy format");
+	if (c && (parse_go_int(eb, c + 1, 10, &p->retries) || p->retries < INT_MIN || p->retries > INT_MAX))
+		return cerr(eb, "maximum retry count must be an integer");
+	p->restart = c ? xstrndup(restart, (size_t)(c - restart)) : xstrdup(restart);
+	return NULL;
+}
 
-	/* Config, in container.Config's field order */
-	int tty = (int)r->val[F_TTY].num, open_stdin = (int)r->val[F_INTERACTIVE].num;
-	int stdin_once = open_stdin && attach_in;
-	if (is_run && r->val[F_DETACH].num) {
-		if (r->val[F_ATTACH].n) {
-			/* run.go returns it as a plain error: no "berth: ", status 1 */
-			json_decref(storage);
-			FAIL(cerr(eb, "%s", RUN_ATTACH_DETACH));
-		}
-		attach_in = attach_out = attach_err = stdin_once = 0;
+static const char *parse_log_and_storage(struct ebuf *eb, const struct rf *r, struct parts *p)
+{
+	const char *e;
+
+	p->logcfg = json_object();
+	for (size_t i = 0; i < r->val[F_LOG_OPT].n; i++)
+		set_kv(p->logcfg, r->val[F_LOG_OPT].v[i]);
+	if (!strcmp(last(r, F_LOG_DRIVER), "none") && r->val[F_LOG_OPT].n)
+		return cerr(eb, "invalid logging opts for driver %s", last(r, F_LOG_DRIVER));
+	if ((e = build_security_opts(eb, r, &p->secopts, &p->systempaths_unconfined)))
+		return e;
+	p->storage = json_object();
+	for (size_t i = 0; i < r->val[F_STORAGE_OPT].n; i++) {
+		if (!strchr(r->val[F_STORAGE_OPT].v[i], '='))
+			return cerr(eb, "invalid storage option");
+		set_kv(p->storage, r->val[F_STORAGE_OPT].v[i]);
 	}
+	return NULL;
+}
+
+/* parse()'s checks, in its order (so the first error is docker's). */
+static const char *parse_parts(struct ebuf *eb, const struct rf *r, struct parts *p)
+{
+	const char *e;
+
+	if (*last(r, F_MAC_ADDRESS) && !valid_mac(last(r, F_MAC_ADDRESS)))
+		return cerr(eb, "%s is not a valid mac address", last(r, F_MAC_ADDRESS));
+	p->swappiness = r->val[F_MEMORY_SWAPPINESS].changed ? r->val[F_MEMORY_SWAPPINESS].num : -1;
+	if (p->swappiness != -1 && (p->swappiness < 0 || p->swappiness > 100))
+		return cerr(eb, "invalid value: %lld. Valid memory swappiness range is 0-100", (long long)p->swappiness);
+	split_volumes(r, p);
+	p->tmpfs = tmpfs_map(r);
+	p->exposed = json_object();
+	p->bindings = json_object();
+	if ((e = build_ports(eb, r, p->exposed, p->bindings)) || (e = build_devices(eb, r, &p->devices)) ||
+	    (e = build_env(eb, r, &p->env)) || (e = build_labels(eb, r, &p->labels)) ||
+	    (e = check_namespaces(eb, r)) || (e = parse_restart(eb, r, p)) ||
+	    (e = parse_log_and_storage(eb, r, p)) || (e = build_health(eb, r, &p->health)))
+		return e;
+	return NULL;
+}
+
+/* json_object_set_new when v is not empty (Go's omitempty on a map). */
+static void set_nonempty(json_t *o, const char *key, json_t *v)
+{
+	if (json_object_size(v))
+		json_object_set(o, key, v);
+}
+
+/* container.Config, in its field order. */
+static json_t *config_json(const struct rf *r, struct parts *p, const char *image, int nargs, char **args)
+{
+	json_t *cfg = json_object(), *cmd = json_null(), *entrypoint = json_null();
+	int open_stdin = (int)r->val[F_INTERACTIVE].num;
+	int attach_in = open_stdin || has_value(r, F_ATTACH, "stdin");
+	int attach_out = !r->val[F_ATTACH].n || has_value(r, F_ATTACH, "stdout");
+	int attach_err = !r->val[F_ATTACH].n || has_value(r, F_ATTACH, "stderr");
+
 	json_object_set_new(cfg, "Hostname", json_string(last(r, F_HOSTNAME)));
 	json_object_set_new(cfg, "Domainname", json_string(last(r, F_DOMAINNAME)));
 	json_object_set_new(cfg, "User", json_string(last(r, F_USER)));
 	json_object_set_new(cfg, "AttachStdin", json_boolean(attach_in));
 	json_object_set_new(cfg, "AttachStdout", json_boolean(attach_out));
 	json_object_set_new(cfg, "AttachStderr", json_boolean(attach_err));
-	if (json_object_size(exposed))
-		json_object_set(cfg, "ExposedPorts", exposed);
-	json_object_set_new(cfg, "Tty", json_boolean(tty));
+	set_nonempty(cfg, "ExposedPorts", p->exposed);
+	json_object_set_new(cfg, "Tty", json_boolean(r->val[F_TTY].num));
 	json_object_set_new(cfg, "OpenStdin", json_boolean(open_stdin));
-	json_object_set_new(cfg, "StdinOnce", json_boolean(stdin_once));
-	json_object_set_new(cfg, "Env", env), env = NULL;
-	json_t *cmd = json_null();
+	json_object_set_new(cfg, "StdinOnce", json_boolean(open_stdin && attach_in));
+	json_object_set(cfg, "Env", p->env);
 	if (nargs > 0) {
 		cmd = json_array();
 		for (int k = 0; k < nargs; k++)
 			json_array_append_new(cmd, json_string(args[k]));
 	}
 	json_object_set_new(cfg, "Cmd", cmd);
-	if (health)
-		json_object_set_new(cfg, "Healthcheck", health);
+	if (p->health)
+		json_object_set(cfg, "Healthcheck", p->health);
 	json_object_set_new(cfg, "Image", json_string(image));
-	json_object_set(cfg, "Volumes", volumes);
+	json_object_set(cfg, "Volumes", p->volumes);
 	json_object_set_new(cfg, "WorkingDir", json_string(last(r, F_WORKDIR)));
-	if (*last(r, F_ENTRYPOINT))
-		json_object_set_new(cfg, "Entrypoint", json_pack("[s]", last(r, F_ENTRYPOINT)));
-	else if (r->val[F_ENTRYPOINT].changed)
-		json_object_set_new(cfg, "Entrypoint", json_pack("[s]", ""));
-	else
-		json_object_set_new(cfg, "Entrypoint", json_null());
+	/* `--entrypoint=` resets the image's: [""] */
+	if (r->val[F_ENTRYPOINT].changed)
+		entrypoint = json_pack("[s]", last(r, F_ENTRYPOINT));
+	json_object_set_new(cfg, "Entrypoint", entrypoint);
 	if (*last(r, F_MAC_ADDRESS))
 		json_object_set_new(cfg, "MacAddress", json_string(last(r, F_MAC_ADDRESS)));
 	json_object_set_new(cfg, "OnBuild", json_null());
-	json_object_set_new(cfg, "Labels", labels), labels = NULL;
+	json_object_set(cfg, "Labels", p->labels);
 	if (r->val[F_STOP_SIGNAL].changed && *last(r, F_STOP_SIGNAL))
 		json_object_set_new(cfg, "StopSignal", json_string(last(r, F_STOP_SIGNAL)));
 	if (r->val[F_STOP_TIMEOUT].changed)
 		json_object_set_new(cfg, "StopTimeout", json_integer(r->val[F_STOP_TIMEOUT].num));
+	return cfg;
+}
 
-	/* HostConfig, in container.HostConfig's field order */
-	json_object_set_new(hc, "Binds", json_array_size(binds) ? json_incref(binds) : json_null());
+static void set_int(json_t *o, const char *key, int64_t v)
+{
+	json_object_set_new(o, key, json_integer(v));
+}
+
+/* container.Resources, embedded in HostConfig: its fields sit there. */
+static void resources_json(json_t *hc, const struct rf *r, const struct parts *p)
+{
+	set_int(hc, "CpuShares", r->val[F_CPU_SHARES].num);
+	set_int(hc, "Memory", r->val[F_MEMORY].num);
+	set_int(hc, "NanoCpus", r->val[F_CPUS].num);
+	json_object_set_new(hc, "CgroupParent", json_string(last(r, F_CGROUP_PARENT)));
+	set_int(hc, "BlkioWeight", r->val[F_BLKIO_WEIGHT].num);
+	json_object_set_new(hc, "BlkioWeightDevice", blkio_list(r, F_BLKIO_WEIGHT_DEVICE));
+	json_object_set_new(hc, "BlkioDeviceReadBps", blkio_list(r, F_DEVICE_READ_BPS));
+	json_object_set_new(hc, "BlkioDeviceWriteBps", blkio_list(r, F_DEVICE_WRITE_BPS));
+	json_object_set_new(hc, "BlkioDeviceReadIOps", blkio_list(r, F_DEVICE_READ_IOPS));
+	json_object_set_new(hc, "BlkioDeviceWriteIOps", blkio_list(r, F_DEVICE_WRITE_IOPS));
+	set_int(hc, "CpuPeriod", r->val[F_CPU_PERIOD].num);
+	set_int(hc, "CpuQuota", r->val[F_CPU_QUOTA].num);
+	set_int(hc, "CpuRealtimePeriod", r->val[F_CPU_RT_PERIOD].num);
+	set_int(hc, "CpuRealtimeRuntime", r->val[F_CPU_RT_RUNTIME].num);
+	json_object_set_new(hc, "CpusetCpus", json_string(last(r, F_CPUSET_CPUS)));
+	json_object_set_new(hc, "CpusetMems", json_string(last(r, F_CPUSET_MEMS)));
+	json_object_set(hc, "Devices", p->devices);
+	json_object_set_new(hc, "DeviceCgroupRules", str_list(r, F_DEVICE_CGROUP_RULE, 0));
+	json_object_set_new(hc, "DeviceRequests", json_array_size(r->gpus) ? json_incref(r->gpus) : json_null());
+	set_int(hc, "KernelMemory", r->val[F_KERNEL_MEMORY].num);
+	set_int(hc, "KernelMemoryTCP", 0);
+	set_int(hc, "MemoryReservation", r->val[F_MEMORY_RESERVATION].num);
+	set_int(hc, "MemorySwap", r->val[F_MEMORY_SWAP].num);
+	set_int(hc, "MemorySwappiness", p->swappiness);
+	json_object_set_new(hc, "OomKillDisable", json_boolean(r->val[F_OOM_KILL_DISABLE].num));
+	set_int(hc, "PidsLimit", r->val[F_PIDS_LIMIT].num);
+	json_object_set_new(hc, "Ulimits", json_array_size(r->ulimits) ? json_incref(r->ulimits) : json_null());
+	/* the Windows-only four: refused before here on Linux */
+	set_int(hc, "CpuCount", 0);
+	set_int(hc, "CpuPercent", 0);
+	set_int(hc, "IOMaximumIOps", 0);
+	set_int(hc, "IOMaximumBandwidth", 0);
+}
+
+/* container.HostConfig, in its field order. */
+static json_t *host_config_json(const struct rf *r, const struct parts *p)
+{
+	json_t *hc = json_object();
+	const char *netmode = json_array_size(r->nets)
+				      ? json_string_value(json_object_get(json_array_get(r->nets, 0), "Target"))
+				      : "default";
+
+	json_object_set_new(hc, "Binds", json_array_size(p->binds) ? json_incref(p->binds) : json_null());
 	json_object_set_new(hc, "ContainerIDFile", json_string(last(r, F_CIDFILE)));
-	json_object_set_new(hc, "LogConfig", json_pack("{s:s,s:O}", "Type", logdrv, "Config", logcfg));
-	json_object_set_new(hc, "NetworkMode",
-			    json_string(json_array_size(r->nets)
-						? json_string_value(json_object_get(json_array_get(r->nets, 0), "Target"))
-						: "default"));
-	json_object_set(hc, "PortBindings", bindings);
-	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:I}", "Name", rname, "MaximumRetryCount",
-							   (json_int_t)retries));
+	json_object_set_new(hc, "LogConfig", json_pack("{s:s,s:O}", "Type", last(r, F_LOG_DRIVER), "Config", p->logcfg));
+	json_object_set_new(hc, "NetworkMode", json_string(netmode));
+	json_object_set(hc, "PortBindings", p->bindings);
+	json_object_set_new(hc, "RestartPolicy",
+			    json_pack("{s:s,s:I}", "Name", p->restart, "MaximumRetryCount", (json_int_t)p->retries));
 	json_object_set_new(hc, "AutoRemove", json_boolean(r->val[F_RM].num));
 	json_object_set_new(hc, "VolumeDriver", json_string(last(r, F_VOLUME_DRIVER)));
 	json_object_set_new(hc, "VolumesFrom", str_list(r, F_VOLUMES_FROM, 0));
 	json_object_set_new(hc, "CapAdd", str_list(r, F_CAP_ADD, 0));
 	json_object_set_new(hc, "CapDrop", str_list(r, F_CAP_DROP, 0));
 	json_object_set_new(hc, "CgroupnsMode", json_string(last(r, F_CGROUPNS)));
+	/* the CLI never sends the DNS lists as null (moby#17779) */
 	json_object_set_new(hc, "Dns", str_list(r, F_DNS, 1));
 	json_object_set_new(hc, "DnsOptions", str_list(r, F_DNS_OPTION, 1));
 	json_object_set_new(hc, "DnsSearch", str_list(r, F_DNS_SEARCH, 1));
@@ -2165,81 +2240,76 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 	json_object_set_new(hc, "IpcMode", json_string(last(r, F_IPC)));
 	json_object_set_new(hc, "Cgroup", json_string(""));
 	json_object_set_new(hc, "Links", str_list(r, F_LINK, 0));
-	json_object_set_new(hc, "OomScoreAdj", json_integer(r->val[F_OOM_SCORE_ADJ].num));
+	set_int(hc, "OomScoreAdj", r->val[F_OOM_SCORE_ADJ].num);
 	json_object_set_new(hc, "PidMode", json_string(last(r, F_PID)));
 	json_object_set_new(hc, "Privileged", json_boolean(r->val[F_PRIVILEGED].num));
 	json_object_set_new(hc, "PublishAllPorts", json_boolean(r->val[F_PUBLISH_ALL].num));
 	json_object_set_new(hc, "ReadonlyRootfs", json_boolean(r->val[F_READ_ONLY].num));
-	json_object_set_new(hc, "SecurityOpt", secopts), secopts = NULL;
-	if (json_object_size(storage))
-		json_object_set(hc, "StorageOpt", storage);
-	json_decref(storage);
-	if (json_object_size(tmpfs))
-		json_object_set(hc, "Tmpfs", tmpfs);
+	json_object_set(hc, "SecurityOpt", p->secopts);
+	set_nonempty(hc, "StorageOpt", p->storage);
+	set_nonempty(hc, "Tmpfs", p->tmpfs);
 	json_object_set_new(hc, "UTSMode", json_string(last(r, F_UTS)));
 	json_object_set_new(hc, "UsernsMode", json_string(last(r, F_USERNS)));
-	json_object_set_new(hc, "ShmSize", json_integer(r->val[F_SHM_SIZE].num));
+	set_int(hc, "ShmSize", r->val[F_SHM_SIZE].num);
 	if (r->val[F_SYSCTL].n) {
-		json_t *s = json_object();
-		for (i = 0; i < r->val[F_SYSCTL].n; i++)
-			set_kv(s, r->val[F_SYSCTL].v[i]);
-		json_object_set_new(hc, "Sysctls", s);
+		json_t *m = json_object();
+		for (size_t i = 0; i < r->val[F_SYSCTL].n; i++)
+			set_kv(m, r->val[F_SYSCTL].v[i]);
+		json_object_set_new(hc, "Sysctls", m);
 	}
 	if (*last(r, F_RUNTIME))
 		json_object_set_new(hc, "Runtime", json_string(last(r, F_RUNTIME)));
 	json_object_set_new(hc, "ConsoleSize", json_pack("[i,i]", 0, 0));
 	json_object_set_new(hc, "Isolation", json_string(last(r, F_ISOLATION)));
-	res = hc; /* container.Resources is embedded: its fields sit in HostConfig */
-	json_object_set_new(res, "CpuShares", json_integer(r->val[F_CPU_SHARES].num));
-	json_object_set_new(res, "Memory", json_integer(r->val[F_MEMORY].num));
-	json_object_set_new(res, "NanoCpus", json_integer(r->val[F_CPUS].num));
-	json_object_set_new(res, "CgroupParent", json_string(last(r, F_CGROUP_PARENT)));
-	json_object_set_new(res, "BlkioWeight", json_integer(r->val[F_BLKIO_WEIGHT].num));
-	json_object_set_new(res, "BlkioWeightDevice", blkio_list(r, F_BLKIO_WEIGHT_DEVICE));
-	json_object_set_new(res, "BlkioDeviceReadBps", blkio_list(r, F_DEVICE_READ_BPS));
-	json_object_set_new(res, "BlkioDeviceWriteBps", blkio_list(r, F_DEVICE_WRITE_BPS));
-	json_object_set_new(res, "BlkioDeviceReadIOps", blkio_list(r, F_DEVICE_READ_IOPS));
-	json_object_set_new(res, "BlkioDeviceWriteIOps", blkio_list(r, F_DEVICE_WRITE_IOPS));
-	json_object_set_new(res, "CpuPeriod", json_integer(r->val[F_CPU_PERIOD].num));
-	json_object_set_new(res, "CpuQuota", json_integer(r->val[F_CPU_QUOTA].num));
-	json_object_set_new(res, "CpuRealtimePeriod", json_integer(r->val[F_CPU_RT_PERIOD].num));
-	json_object_set_new(res, "CpuRealtimeRuntime", json_integer(r->val[F_CPU_RT_RUNTIME].num));
-	json_object_set_new(res, "CpusetCpus", json_string(last(r, F_CPUSET_CPUS)));
-	json_object_set_new(res, "CpusetMems", json_string(last(r, F_CPUSET_MEMS)));
-	json_object_set_new(res, "Devices", devices), devices = NULL;
-	json_object_set_new(res, "DeviceCgroupRules", str_list(r, F_DEVICE_CGROUP_RULE, 0));
-	json_object_set_new(res, "DeviceRequests", json_array_size(r->gpus) ? json_incref(r->gpus) : json_null());
-	json_object_set_new(res, "KernelMemory", json_integer(r->val[F_KERNEL_MEMORY].num));
-	json_object_set_new(res, "KernelMemoryTCP", json_integer(0));
-	json_object_set_new(res, "MemoryReservation", json_integer(r->val[F_MEMORY_RESERVATION].num));
-	json_object_set_new(res, "MemorySwap", json_integer(r->val[F_MEMORY_SWAP].num));
-	json_object_set_new(res, "MemorySwappiness", json_integer(swappiness));
-	json_object_set_new(res, "OomKillDisable", json_boolean(r->val[F_OOM_KILL_DISABLE].num));
-	json_object_set_new(res, "PidsLimit", json_integer(r->val[F_PIDS_LIMIT].num));
-	json_object_set_new(res, "Ulimits", json_array_size(r->ulimits) ? json_incref(r->ulimits) : json_null());
-	json_object_set_new(res, "CpuCount", json_integer(0));
-	json_object_set_new(res, "CpuPercent", json_integer(0));
-	json_object_set_new(res, "IOMaximumIOps", json_integer(0));
-	json_object_set_new(res, "IOMaximumBandwidth", json_integer(0));
+	resources_json(hc, r, p);
 	if (json_array_size(r->mounts))
 		json_object_set(hc, "Mounts", r->mounts);
-	json_object_set_new(hc, "MaskedPaths", sysunconf ? json_array() : json_null());
-	json_object_set_new(hc, "ReadonlyPaths", sysunconf ? json_array() : json_null());
+	/* systempaths=unconfined is the CLI's: it empties both lists */
+	json_object_set_new(hc, "MaskedPaths", p->systempaths_unconfined ? json_array() : json_null());
+	json_object_set_new(hc, "ReadonlyPaths", p->systempaths_unconfined ? json_array() : json_null());
 	if (r->val[F_INIT].changed)
 		json_object_set_new(hc, "Init", json_boolean(r->val[F_INIT].num));
+	return hc;
+}
 
-	if (r->val[F_RM].num && strcmp(rname, "no") && *rname)
-		FAIL(cerr(eb, "Conflicting options: --restart and --rm"));
+/* run.go after parse(): detached, nothing is attached. */
+static const char *run_detach(struct ebuf *eb, const struct rf *r, json_t *cfg)
+{
+	static const char *const keys[] = { "AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce" };
+
+	if (!r->val[F_DETACH].num)
+		return NULL;
+	if (r->val[F_ATTACH].n)
+		return cerr(eb, "%s", RUN_ATTACH_DETACH);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set_new(cfg, keys[i], json_false());
+	return NULL;
+}
+
+static const char *build(struct ebuf *eb, const struct rf *r, int is_run, const char *image, int nargs, char **args,
+			 json_t **body)
+{
+	struct parts p = { 0 };
+	json_t *cfg = NULL, *net = NULL;
+	const char *e;
+
+	if ((e = parse_parts(eb, r, &p)))
+		goto out;
+	cfg = config_json(r, &p, image, nargs, args);
+	json_object_set_new(cfg, "HostConfig", host_config_json(r, &p));
+	if (r->val[F_RM].num && strcmp(p.restart, "no") && *p.restart) {
+		e = cerr(eb, "Conflicting options: --restart and --rm");
+		goto out;
+	}
 	if ((e = build_networking(eb, r, &net)))
-		goto fail;
-	json_object_set_new(cfg, "HostConfig", hc), hc = NULL;
+		goto out;
 	json_object_set_new(cfg, "NetworkingConfig", net);
+	if (is_run && (e = run_detach(eb, r, cfg)))
+		goto out;
 	*body = cfg, cfg = NULL;
-fail:
-#undef FAIL
-	json_decref(cfg), json_decref(hc), json_decref(exposed), json_decref(bindings), json_decref(env);
-	json_decref(labels), json_decref(secopts), json_decref(devices), json_decref(volumes), json_decref(binds);
-	json_decref(tmpfs), json_decref(logcfg);
+out:
+	json_decref(cfg);
+	parts_release(&p);
 	return e;
 }
 

@@ -335,6 +335,8 @@ same create -l= busybox
 same create -i= busybox
 same create --name
 same run -d -a stdout busybox
+same run -d -a stdout --rm --restart always busybox
+same run -d -a stdout --network host --network-alias x busybox
 same run --detach=x busybox
 same create -d busybox
 

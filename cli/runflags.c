@@ -1747,98 +1747,134 @@ static int is_user_defined_network(const char *n)
 	       strncmp(n, "container:", 10);
 }
 
-/* parseNetworkOpts: the first network takes --network-alias, --link,
- * --ip, --ip6; a lone network with nothing set sends no endpoint. */
+/* One --network as parseNetworkAttachmentOpt sees it, the first one with
+ * --network-alias, --link, --ip, --ip6 and --link-local-ip applied. */
+struct netopt {
+	const char *target, *ip4, *ip6;
+	json_t *aliases;   /* owned: [] when none */
+	json_t *links;     /* owned: null when none */
+	json_t *lli;       /* owned: null when none */
+	json_t *dopts;     /* borrowed: NULL when none */
+};
+
+static void netopt_release(struct netopt *n)
+{
+	json_decref(n->aliases);
+	json_decref(n->links);
+	json_decref(n->lli);
+}
+
+/* applyContainerOptions. */
+static const char *apply_container_options(struct ebuf *eb, const struct rf *r, struct netopt *n)
+{
+	if (json_array_size(n->aliases) && r->val[F_NETWORK_ALIAS].n)
+		return cerr(eb, "conflicting options: cannot specify both --network-alias and per-network alias");
+	if (*n->ip4 && *last(r, F_IP))
+		return cerr(eb, "conflicting options: cannot specify both --ip and per-network IPv4 address");
+	if (*n->ip6 && *last(r, F_IP6))
+		return cerr(eb, "conflicting options: cannot specify both --ip6 and per-network IPv6 address");
+	for (size_t k = 0; k < r->val[F_NETWORK_ALIAS].n; k++)
+		json_array_append_new(n->aliases, json_string(r->val[F_NETWORK_ALIAS].v[k]));
+	if (r->val[F_LINK].n) {
+		json_decref(n->links);
+		n->links = str_list(r, F_LINK, 0);
+	}
+	if (*last(r, F_IP))
+		n->ip4 = last(r, F_IP);
+	if (*last(r, F_IP6))
+		n->ip6 = last(r, F_IP6);
+	if (r->val[F_LINK_LOCAL_IP].n) {
+		json_decref(n->lli);
+		n->lli = str_list(r, F_LINK_LOCAL_IP, 0);
+	}
+	return NULL;
+}
+
+static int netopt_empty(const struct netopt *n)
+{
+	return !json_array_size(n->aliases) && json_is_null(n->links) && !*n->ip4 && !*n->ip6 &&
+	       json_is_null(n->lli) && !n->dopts;
+}
+
+/* parseNetworkAttachmentOpt: a network.EndpointSettings, all its fields. */
+static const char *endpoint_json(struct ebuf *eb, const struct netopt *n, json_t **out)
+{
+	json_t *ipam = json_null();
+
+	if (!*n->target)
+		return cerr(eb, "no name set for network");
+	if (!is_user_defined_network(n->target)) {
+		if (json_array_size(n->aliases))
+			return cerr(eb, "network-scoped aliases are only supported for user-defined networks");
+		if (json_array_size(n->links))
+			return cerr(eb, "links are only supported for user-defined networks");
+	}
+	if (*n->ip4 || *n->ip6 || !json_is_null(n->lli)) {
+		ipam = json_object();
+		if (*n->ip4)
+			json_object_set_new(ipam, "IPv4Address", json_string(n->ip4));
+		if (*n->ip6)
+			json_object_set_new(ipam, "IPv6Address", json_string(n->ip6));
+		if (!json_is_null(n->lli))
+			json_object_set(ipam, "LinkLocalIPs", n->lli);
+	}
+	*out = json_pack("{s:o,s:O,s:O,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:O?}", "IPAMConfig", ipam, "Links",
+			 n->links, "Aliases", json_array_size(n->aliases) ? n->aliases : json_null(), "NetworkID", "",
+			 "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+			 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress", "", "DriverOpts", n->dopts);
+	return NULL;
+}
+
+/* parseNetworkOpts: an endpoint per --network, except that a lone network
+ * with nothing set sends none (the daemon makes it). */
 static const char *build_networking(struct ebuf *eb, const struct rf *r, json_t **out)
 {
-	json_t *eps = json_object(), *n;
+	json_t *eps = json_object(), *o;
 	size_t i, count = json_array_size(r->nets);
 	int user = 0, nonuser = 0;
+	const char *e = NULL;
 
-	json_array_foreach(r->nets, i, n) {
-		const char *target = json_string_value(json_object_get(n, "Target"));
-		json_t *aliases = json_object_get(n, "Aliases");
-		const char *ip4 = json_string_value(json_object_get(n, "IPv4Address"));
-		const char *ip6 = json_string_value(json_object_get(n, "IPv6Address"));
-		json_t *links = json_null();
-		json_t *al = json_array();
-		size_t k;
-
-		if (is_user_defined_network(target))
+	json_array_foreach(r->nets, i, o) {
+		struct netopt n = {
+			.target = json_string_value(json_object_get(o, "Target")),
+			.ip4 = json_string_value(json_object_get(o, "IPv4Address")),
+			.ip6 = json_string_value(json_object_get(o, "IPv6Address")),
+			.aliases = json_array(), .links = json_null(), .lli = json_null(),
+			.dopts = json_object_get(o, "DriverOpts"),
+		};
+		json_t *ep = NULL;
+		if (!n.ip4)
+			n.ip4 = "";
+		if (!n.ip6)
+			n.ip6 = "";
+		if (json_object_get(o, "Aliases"))
+			json_array_extend(n.aliases, json_object_get(o, "Aliases"));
+		if (is_user_defined_network(n.target))
 			user = 1;
 		else
 			nonuser = 1;
-		if (aliases)
-			json_array_extend(al, aliases);
-		if (i == 0) {
-			if (json_array_size(al) && r->val[F_NETWORK_ALIAS].n)
-				return json_decref(al), json_decref(eps),
-				       cerr(eb, "conflicting options: cannot specify both --network-alias and per-network alias");
-			if (ip4 && *ip4 && *last(r, F_IP))
-				return json_decref(al), json_decref(eps),
-				       cerr(eb, "conflicting options: cannot specify both --ip and per-network IPv4 address");
-			if (ip6 && *ip6 && *last(r, F_IP6))
-				return json_decref(al), json_decref(eps),
-				       cerr(eb, "conflicting options: cannot specify both --ip6 and per-network IPv6 address");
-			for (k = 0; k < r->val[F_NETWORK_ALIAS].n; k++)
-				json_array_append_new(al, json_string(r->val[F_NETWORK_ALIAS].v[k]));
-			if (r->val[F_LINK].n)
-				links = str_list(r, F_LINK, 0);
-			if (*last(r, F_IP))
-				ip4 = last(r, F_IP);
-			if (*last(r, F_IP6))
-				ip6 = last(r, F_IP6);
+		if ((i == 0 && (e = apply_container_options(eb, r, &n))) || (e = endpoint_json(eb, &n, &ep))) {
+			netopt_release(&n);
+			break;
 		}
-		if (!*target) {
-			json_decref(al), json_decref(links), json_decref(eps);
-			return cerr(eb, "no name set for network");
+		if (i == 0 && count == 1 && netopt_empty(&n)) {
+			json_decref(ep);
+		} else if (json_object_get(eps, n.target)) {
+			_cleanup_free_ char *q = go_quote(n.target);
+			e = cerr(eb, "network %s is specified multiple times", q);
+			json_decref(ep);
+		} else {
+			json_object_set_new(eps, n.target, ep);
 		}
-		if (!is_user_defined_network(target)) {
-			if (json_array_size(al)) {
-				json_decref(al), json_decref(links), json_decref(eps);
-				return cerr(eb, "network-scoped aliases are only supported for user-defined networks");
-			}
-			if (json_array_size(links)) {
-				json_decref(al), json_decref(links), json_decref(eps);
-				return cerr(eb, "links are only supported for user-defined networks");
-			}
-		}
-		json_t *ipam = json_null();
-		int lli = i == 0 && r->val[F_LINK_LOCAL_IP].n;
-		if ((ip4 && *ip4) || (ip6 && *ip6) || lli) {
-			ipam = json_object();
-			if (ip4 && *ip4)
-				json_object_set_new(ipam, "IPv4Address", json_string(ip4));
-			if (ip6 && *ip6)
-				json_object_set_new(ipam, "IPv6Address", json_string(ip6));
-			if (lli)
-				json_object_set_new(ipam, "LinkLocalIPs", str_list(r, F_LINK_LOCAL_IP, 0));
-		}
-		json_t *dopts = json_object_get(n, "DriverOpts");
-		int empty = !json_array_size(al) && json_is_null(links) && json_is_null(ipam) && !dopts;
-		if (i == 0 && count == 1 && empty) {
-			json_decref(al), json_decref(links), json_decref(ipam);
-			continue;
-		}
-		if (json_object_get(eps, target)) {
-			json_decref(al), json_decref(links), json_decref(ipam), json_decref(eps);
-			_cleanup_free_ char *q = go_quote(target);
-			return cerr(eb, "network %s is specified multiple times", q);
-		}
-		if (!json_array_size(al)) {
-			json_decref(al);
-			al = json_null();
-		}
-		json_object_set_new(eps, target,
-				    json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:O?}", "IPAMConfig", ipam,
-					      "Links", links, "Aliases", al, "NetworkID", "", "EndpointID", "",
-					      "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
-					      "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress", "",
-					      "DriverOpts", dopts));
+		netopt_release(&n);
+		if (e)
+			break;
 	}
-	if (user && nonuser) {
+	if (!e && user && nonuser)
+		e = cerr(eb, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+	if (e) {
 		json_decref(eps);
-		return cerr(eb, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+		return e;
 	}
 	*out = json_pack("{s:o}", "EndpointsConfig", eps);
 	return NULL;

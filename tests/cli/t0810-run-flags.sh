@@ -148,6 +148,9 @@ same create --network mynet --network-alias web --network-alias www busybox
 same create --network mynet --ip 10.0.0.5 --ip6 fd00::5 busybox
 same create --network name=mynet,alias=a1,driver-opt=k=v busybox
 same create --network a --network b busybox
+same create --network a --network b --network-alias x --ip 10.1.1.1 busybox
+same create --network name=n,ip=10.0.0.1,ip6=fd00::1 busybox
+same create --network bridge --ip 172.17.0.9 busybox
 same create --network container:abc busybox
 same create --network-alias ignored busybox
 same create --read-only --privileged --init busybox
@@ -284,6 +287,12 @@ same create --network host --network-alias x busybox
 same create --network a --network host busybox
 same create --network name=x,bogus=1 busybox
 same create --network alias=x,driver-opt=y busybox
+same create --network a --network a busybox
+same create --network name=n,alias=a --network-alias b busybox
+same create --network name=n,ip=1.2.3.4 --ip 1.2.3.5 busybox
+same create --network name=n,ip6=fd00::1 --ip6 fd00::2 busybox
+same create --network none --link a:b busybox
+same create --network bridge --ip 1.2.3.4 --network-alias x busybox
 same create --mac-address zz busybox
 same create --dns 1.2.3 busybox
 same create --dns-search -bad busybox

@@ -1375,11 +1375,47 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* net.SplitHostPort(rawip + ":")'s host, the brackets of an IPv6
+ * address stripped; its errors as nat.ParsePortSpec words them. */
+static const char *split_host(struct ebuf *eb, const char *rawip, char **host)
+{
+	_cleanup_free_ char *hp = xasprintf("%s:", rawip);
+	size_t len = strlen(hp), i = len - 1, j = 0, k = 0;
+	const char *why = NULL;
+
+	*host = NULL;
+	if (hp[0] == '[') {
+		const char *end = strchr(hp, ']');
+		size_t e1 = end ? (size_t)(end - hp) + 1 : 0;
+		if (!end)
+			why = "missing ']' in address";
+		else if (e1 == len)
+			why = "missing port in address";
+		else if (e1 != i)
+			why = hp[e1] == ':' ? "too many colons in address" : "missing port in address";
+		else
+			*host = xstrndup(hp + 1, e1 - 2), j = 1, k = e1;
+	} else {
+		*host = xstrndup(hp, i);
+		if (strchr(*host, ':'))
+			why = "too many colons in address";
+	}
+	if (!why && strchr(hp + j, '['))
+		why = "unexpected '[' in address";
+	if (!why && strchr(hp + k, ']'))
+		why = "unexpected ']' in address";
+	if (!why)
+		return NULL;
+	free(*host);
+	*host = NULL;
+	return cerr(eb, "Invalid ip address %s: address %s: %s", rawip, hp, why);
+}
+
 /* nat.ParsePortSpec of one "[ip:][hostport:]port[/proto]" into exposed
  * and bindings. */
 static const char *port_spec(struct ebuf *eb, const char *raw, json_t *exposed, json_t *bindings)
 {
-	const char *colon = strrchr(raw, ':');
+	const char *colon = strrchr(raw, ':'), *e;
 	_cleanup_free_ char *rawip = NULL, *hostport = NULL, *cport = NULL, *proto = NULL, *ip = NULL;
 	uint64_t sp, ep, shp = 0, ehp = 0;
 	size_t ncolon = 0;
@@ -1402,20 +1438,8 @@ static const char *port_spec(struct ebuf *eb, const char *raw, json_t *exposed, 
 			hostport = xstrndup(prev, (size_t)(colon - prev));
 		}
 	}
-	/* net.SplitHostPort(rawIP + ":") strips an IPv6 address's brackets */
-	if (rawip[0] == '[') {
-		char *close = strchr(rawip, ']');
-		if (!close || close[1])
-			return cerr(eb, "Invalid ip address %s: address %s:: %s", rawip, rawip,
-				    close ? "too many colons" : "missing ']' in address");
-		ip = xstrndup(rawip + 1, (size_t)(close - rawip - 1));
-	} else {
-		if (strchr(rawip, ':'))
-			return cerr(eb, "Invalid ip address %s: address %s:: too many colons", rawip, rawip);
-		if (strchr(rawip, ']'))
-			return cerr(eb, "Invalid ip address %s: address %s:: unexpected ']' in address", rawip, rawip);
-		ip = xstrdup(rawip);
-	}
+	if ((e = split_host(eb, rawip, &ip)))
+		return e;
 	if (*ip) {
 		_cleanup_free_ char *t = parse_ip(ip);
 		if (!t)

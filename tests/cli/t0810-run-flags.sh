@@ -195,6 +195,16 @@ same create -p 8000-8001:80-81 -p 9000-9010:90 busybox
 same create -p 80:80 -p 81:80 busybox
 same create -p published=8080,target=80 -p published=53,target=53,protocol=udp busybox
 same create -P --expose 3000 busybox
+same create --expose 80/TCP -p 81/UDP -p 0.0.0.0:82:82 -p 83-84/udp busybox
+same create -p 127.0.0.1:8000-8001:80-81/tcp -p 7000-7005:70 busybox
+same create -p '[]:80:80' -p '[::1]:81:81' busybox
+same create --tmpfs /a:size=1m --tmpfs /a:size=2m busybox
+for m in 1.5 '1 g' 1GiB 1gb 100 0 2T 1kB 3p; do
+	same create -m "$m" busybox
+done
+for c in 1e1 -1 +2 .5 5. 0.5e1 3/2 2e-1 0; do
+	same create --cpus "$c" busybox
+done
 same create --dns 1.1.1.1 --dns ::1 --dns-search example.com --dns-search . --dns-option ndots:2 busybox
 same create --dns-opt timeout:1 busybox
 same create --mac-address 02:42:ac:11:00:02 busybox
@@ -245,6 +255,21 @@ same create --memory 1x busybox
 same create -m busybox
 same create --cpus 1.5x busybox
 same create --cpus 0.0000000001 busybox
+same create --cpus 1/3 busybox
+same create --cpus e1 busybox
+same create -m 1.5.5m busybox
+same create -m 1.5x busybox
+same create -p ::1:80:80 busybox
+same create -p '[::1:80:80' busybox
+same create -p 80:80:80:80/tcp busybox
+same create -p 70-72:70-71 busybox
+same create -p /tcp busybox
+same create -p '[::1]x:80:80' busybox
+same create -p '1.2.3.4]:80:80' busybox
+same create -p 'x[1]:80:80' busybox
+same create -p 'a.b:80:80' busybox
+same create -p '[fe80::1%eth0]:81:81' busybox
+same create -p '[a]b]:80:80' busybox
 same create --memory-swap 1q busybox
 same create --shm-size -1 busybox
 same create --restart on-failure:x busybox

@@ -1568,6 +1568,38 @@ static int volume_has_source(const char *spec)
 	return 0;
 }
 
+/* utf8.Valid: well-formed UTF-8, no surrogates, no overlong forms. */
+static int utf8_valid(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+	while (s < end) {
+		unsigned c = *s++;
+		size_t more;
+		unsigned min, cp;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return 0;
+		if ((size_t)(end - s) < more)
+			return 0;
+		for (size_t k = 0; k < more; k++, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*s & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
 /* opts.ReadKVEnvStrings/ReadKVStrings' file part: parseKeyValueFile. */
 static const char *read_kv_file(struct ebuf *eb, const char *path, int env, json_t *out)
 {
@@ -1590,6 +1622,15 @@ static const char *read_kv_file(struct ebuf *eb, const char *path, int env, json
 			s[--len] = 0;
 		if (len && s[len - 1] == '\r')
 			s[--len] = 0;
+		if (!utf8_valid(s, (size_t)len)) {
+			struct sbuf b = SBUF_INIT;
+			for (ssize_t k = 0; k < len; k++)
+				sbuf_addf(&b, "%s%u", k ? " " : "", (unsigned char)s[k]);
+			e = cerr(eb, "env file %s contains invalid utf8 bytes at line %d: [%s]", path, lineno + 1,
+				 b.buf ? b.buf : "");
+			sbuf_release(&b);
+			break;
+		}
 		if (lineno++ == 0 && !strncmp(s, "\xEF\xBB\xBF", 3))
 			s += 3;
 		while (isspace((unsigned char)*s))
@@ -1615,6 +1656,10 @@ static const char *read_kv_file(struct ebuf *eb, const char *path, int env, json
 			if (v)
 				json_array_append_new(out, json_sprintf("%s=%s", s, v));
 		}
+	}
+	if (!e && ferror(f)) {
+		int err = errno;
+		e = cerr(eb, "read %s: %s", path, err == EISDIR ? "is a directory" : strerror(err));
 	}
 	free(line);
 	fclose(f);

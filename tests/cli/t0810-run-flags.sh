@@ -36,6 +36,9 @@ export PASSED_THROUGH=from-env
 printf '# comment\nA=1\n  B=two words\nPASSED_THROUGH\nUNSET_VAR_XYZ\n\nC=\n' >"$T/env.list"
 printf 'l1=x\nl2\n' >"$T/labels.list"
 printf 'bad key=1\n' >"$T/bad.env"
+printf '\xEF\xBB\xBFBOM=1\r\nCRLF=2\r\n\tTAB=3 \n' >"$T/bom.env"
+printf 'OK=1\nBAD=\xff\xfe\n' >"$T/badutf8.env"
+printf '=novar\n' >"$T/novar.env"
 printf '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ ]\n}\n' >"$T/seccomp.json"
 
 # docker_req CMD ARGS... - the recorded request of `docker CMD ARGS`, or its
@@ -130,6 +133,10 @@ same create -v /x busybox
 same create -v /host:/ctr -v /x -v named:/data:ro busybox
 same create -v /a:/b -v /a:/b -v ./rel:/r:rw,z busybox
 same create -v a:/x -v ab busybox
+for v in / ab: :/x c:/x 'C:\x:/y' '~/x:/y' .:/x vol:/x:nocopy /a:/b:ro,rshared a::b 'x:/y:z:w' /x:/y: ; do
+	same create -v "$v" busybox
+done
+same create --env-file "$T/bom.env" busybox
 same create --mount type=bind,src=/a,dst=/b,readonly busybox
 same create --mount type=volume,source=v,target=/v,volume-label=k=v,volume-opt=o=1,volume-driver=local busybox
 same create --mount type=volume,target=/v,volume-nocopy busybox
@@ -305,6 +312,10 @@ same create --mount type=tmpfs,dst=/x,tmpfs-size=zz busybox
 same create --mount type=bind,dst=/x,foo busybox
 same create --env-file /nonexistent busybox
 same create --env-file "$T/bad.env" busybox
+same create --env-file "$T/badutf8.env" busybox
+same create --env-file "$T/novar.env" busybox
+same create --label-file "$T/bad.env" busybox
+same create --env-file "$T" busybox
 same create -e =x busybox
 same create -l ' ' busybox
 same create -l 'a b=c' busybox

@@ -231,6 +231,10 @@ same create --cidfile "$T/cid" busybox
 same create --device-cgroup-rule 'c 1:3 mr' busybox
 same create --rm=false --init=true busybox
 same create -- busybox --rm
+same create --rm false
+same create --name=web --name=web2 -h=h busybox
+same create -e=A=1 -eB=2 -lX=1 busybox
+same create busybox -e X=1 --rm
 same create --health-cmd 'curl -f localhost' --health-interval 1m30s --health-retries 3 --health-timeout 500ms --health-start-period 1h busybox
 same create --health-interval 1.5s busybox
 same create --no-healthcheck busybox
@@ -377,6 +381,12 @@ same run UPPER
 same create 'a@b'
 same run -d ':x'
 same create -l= busybox
+same create ---x busybox
+same create -
+same create --=x busybox
+same create --memory= busybox
+same create -m -1 busybox
+same create -t -m
 same create -i= busybox
 same create --name
 same run -d -a stdout busybox

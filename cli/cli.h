@@ -163,5 +163,12 @@ struct cli_run_opts {
  * the docker CLI reads them client-side.  Release o in either case. */
 int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o);
 void cli_run_opts_release(struct cli_run_opts *o);
+/* What createContainer checks client-side after the --cidfile is made
+ * (the command's step), before any request: the image reference
+ * (reference.ParseAnyReference), then --platform (containerd's
+ * platforms.Parse; o->platform is replaced by its Format, the ?platform=
+ * value).  0, or the exit status with o->error: create's plain "MSG" and
+ * 1, run's "berth: MSG." and 125. */
+int cli_run_check_image(const char *cmd, struct cli_run_opts *o);
 
 #endif

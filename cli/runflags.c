@@ -33,6 +33,8 @@ enum kind {
 	K_MEM,      /* opts.MemBytes: go-units RAMInBytes */
 	K_MEMSWAP,  /* opts.MemSwapBytes: "-1" or RAMInBytes */
 	K_CPUS,     /* opts.NanoCPUs: a rational number times 1e9 */
+	K_DURATION, /* DurationVar: time.ParseDuration, in nanoseconds */
+	K_UINT64,   /* Uint64Var */
 };
 
 enum flag_id {
@@ -47,6 +49,11 @@ enum flag_id {
 	F_MEMORY_RESERVATION, F_MEMORY_SWAP, F_MEMORY_SWAPPINESS, F_OOM_KILL_DISABLE, F_OOM_SCORE_ADJ,
 	F_PIDS_LIMIT, F_CGROUP_PARENT, F_IPC, F_ISOLATION, F_PID, F_SHM_SIZE, F_UTS, F_RUNTIME, F_INIT,
 	F_NAME, F_PULL, F_PLATFORM, F_DISABLE_CONTENT_TRUST, F_HELP,
+	F_HEALTH_CMD, F_HEALTH_INTERVAL, F_HEALTH_RETRIES, F_HEALTH_TIMEOUT, F_HEALTH_START_PERIOD,
+	F_NO_HEALTHCHECK, F_BLKIO_WEIGHT_DEVICE, F_DEVICE_READ_BPS, F_DEVICE_WRITE_BPS, F_DEVICE_READ_IOPS,
+	F_DEVICE_WRITE_IOPS, F_LINK_LOCAL_IP,
+	/* Windows only: a Linux daemon refuses them (windows_only_flag) */
+	F_CPU_COUNT, F_CPU_PERCENT, F_IO_MAXBANDWIDTH, F_IO_MAXIOPS, F_GPUS,
 	/* run only */
 	F_DETACH, F_SIG_PROXY, F_DETACH_KEYS,
 	F_COUNT
@@ -82,6 +89,7 @@ struct rf {
 	json_t *mounts;   /* --mount, parsed as set */
 	json_t *nets;     /* --network, [{Target, Aliases, IPv4Address, IPv6Address, DriverOpts}] */
 	json_t *ulimits;  /* --ulimit by name, in first-set order */
+	json_t *gpus;     /* --gpus: container.DeviceRequest objects */
 	struct ebuf eb;
 };
 
@@ -442,6 +450,108 @@ static const char *check_sysctl(struct ebuf *eb, const char *val, char **out)
 	return cerr(eb, "sysctl '%s' is not whitelisted", val);
 }
 
+/* "PATH:VALUE" with PATH under /dev/: the blkio device options' shape. */
+static const char *device_value(struct ebuf *eb, const char *val, const char **v)
+{
+	const char *c = strchr(val, ':');
+
+	if (!c)
+		return cerr(eb, "bad format: %s", val);
+	if (strncmp(val, "/dev/", 5) || c - val < 5)
+		return cerr(eb, "bad format for device path: %s", val);
+	*v = c + 1;
+	return NULL;
+}
+
+static const char *check_weight_device(struct ebuf *eb, const char *val, char **out)
+{
+	const char *v, *e;
+	uint64_t w;
+
+	if ((e = device_value(eb, val, &v)))
+		return e;
+	if (parse_go_uint(eb, v, 10, 65535, &w) || (w > 0 && (w < 10 || w > 1000)))
+		return cerr(eb, "invalid weight for device: %s", val);
+	return NULL;
+}
+
+static const char *check_bps_device(struct ebuf *eb, const char *val, char **out)
+{
+	const char *v, *e;
+	int64_t rate;
+
+	if ((e = device_value(eb, val, &v)))
+		return e;
+	if (ram_in_bytes(eb, v, &rate) || rate < 0)
+		return cerr(eb, "invalid rate for device: %s. The correct format is <device-path>:<number>[<unit>]. "
+				"Number must be a positive integer. Unit is optional and can be kb, mb, or gb", val);
+	return NULL;
+}
+
+static const char *check_iops_device(struct ebuf *eb, const char *val, char **out)
+{
+	const char *v, *e;
+	uint64_t rate;
+
+	if ((e = device_value(eb, val, &v)))
+		return e;
+	if (parse_go_uint(eb, v, 10, UINT64_MAX, &rate))
+		return cerr(eb, "invalid rate for device: %s. The correct format is <device-path>:<number>. "
+				"Number must be a positive integer", val);
+	return NULL;
+}
+
+/* time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+ or "0", in ns. */
+static const char *parse_duration(struct ebuf *eb, const char *orig, int64_t *out)
+{
+	static const struct { const char *u; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
+		{ "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+	};
+	const char *s = orig;
+	double total = 0;
+	int neg = 0;
+	_cleanup_free_ char *q = go_quote(orig);
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (!strcmp(s, "0"))
+		return *out = 0, NULL;
+	if (!*s)
+		return cerr(eb, "time: invalid duration %s", q);
+	while (*s) {
+		const char *b = s;
+		double v = 0, frac = 0, scale = 1;
+		int digits = 0;
+		while (isdigit((unsigned char)*s))
+			v = v * 10 + (*s++ - '0'), digits++;
+		if (*s == '.')
+			for (s++; isdigit((unsigned char)*s); s++, digits++)
+				frac = frac * 10 + (*s - '0'), scale *= 10;
+		if (!digits || s == b)
+			return cerr(eb, "time: invalid duration %s", q);
+		const char *u = s;
+		while (*s && *s != '.' && !isdigit((unsigned char)*s))
+			s++;
+		if (u == s)
+			return cerr(eb, "time: missing unit in duration %s", q);
+		size_t i, n = (size_t)(s - u);
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strlen(units[i].u) == n && !strncmp(units[i].u, u, n))
+				break;
+		if (i == sizeof(units) / sizeof(units[0])) {
+			_cleanup_free_ char *uu = xstrndup(u, n);
+			_cleanup_free_ char *qu = go_quote(uu);
+			return cerr(eb, "time: unknown unit %s in duration %s", qu, q);
+		}
+		total += (v + frac / scale) * units[i].ns;
+	}
+	if (total > 9.2233720368547758e18)
+		return cerr(eb, "time: invalid duration %s", q);
+	*out = (int64_t)(neg ? -total : total);
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- the flag table */
 
 static const struct flag flags[] = {
@@ -528,6 +638,23 @@ static const struct flag flags[] = {
 	{ "platform", 0, K_STR, F_PLATFORM, NULL, 0 },
 	{ "disable-content-trust", 0, K_BOOL, F_DISABLE_CONTENT_TRUST, NULL, 0 },
 	{ "help", 0, K_BOOL, F_HELP, NULL, 0 },
+	{ "health-cmd", 0, K_STR, F_HEALTH_CMD, NULL, 0 },
+	{ "health-interval", 0, K_DURATION, F_HEALTH_INTERVAL, NULL, 0 },
+	{ "health-retries", 0, K_INT, F_HEALTH_RETRIES, NULL, 0 },
+	{ "health-timeout", 0, K_DURATION, F_HEALTH_TIMEOUT, NULL, 0 },
+	{ "health-start-period", 0, K_DURATION, F_HEALTH_START_PERIOD, NULL, 0 },
+	{ "no-healthcheck", 0, K_BOOL, F_NO_HEALTHCHECK, NULL, 0 },
+	{ "blkio-weight-device", 0, K_LIST, F_BLKIO_WEIGHT_DEVICE, check_weight_device, 0 },
+	{ "device-read-bps", 0, K_LIST, F_DEVICE_READ_BPS, check_bps_device, 0 },
+	{ "device-write-bps", 0, K_LIST, F_DEVICE_WRITE_BPS, check_bps_device, 0 },
+	{ "device-read-iops", 0, K_LIST, F_DEVICE_READ_IOPS, check_iops_device, 0 },
+	{ "device-write-iops", 0, K_LIST, F_DEVICE_WRITE_IOPS, check_iops_device, 0 },
+	{ "link-local-ip", 0, K_LIST, F_LINK_LOCAL_IP, NULL, 0 },
+	{ "gpus", 0, K_LIST, F_GPUS, NULL, 0 },
+	{ "cpu-count", 0, K_INT, F_CPU_COUNT, NULL, 0 },
+	{ "cpu-percent", 0, K_INT, F_CPU_PERCENT, NULL, 0 },
+	{ "io-maxbandwidth", 0, K_MEM, F_IO_MAXBANDWIDTH, NULL, 0 },
+	{ "io-maxiops", 0, K_UINT64, F_IO_MAXIOPS, NULL, 0 },
 	{ "detach", 'd', K_BOOL, F_DETACH, NULL, 1 },
 	{ "sig-proxy", 0, K_BOOL, F_SIG_PROXY, NULL, 1 },
 	{ "detach-keys", 0, K_STR, F_DETACH_KEYS, NULL, 1 },
@@ -888,6 +1015,103 @@ static const char *set_network(struct ebuf *eb, struct rf *r, const char *val)
 	return e;
 }
 
+/* parseCount: "all" is -1, else strconv.Atoi (a Go int: 64 bits). */
+static const char *gpu_count(struct ebuf *eb, const char *s, json_t *req)
+{
+	int64_t n = -1;
+
+	if (strcmp(s, "all") && parse_go_int(eb, s, 10, &n)) {
+		_cleanup_free_ char *q = go_quote(s);
+		int range = strstr(eb->s, "out of range") != NULL;
+		return cerr(eb, "count must be an integer: strconv.Atoi: parsing %s: %s", q,
+			    range ? "value out of range" : "invalid syntax");
+	}
+	json_object_set_new(req, "Count", json_integer(n));
+	return NULL;
+}
+
+static json_t *split_list(const char *s)
+{
+	json_t *a = json_array();
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		json_array_append_new(a, json_stringn(s, n));
+		if (!s[n])
+			return a;
+		s += n + 1;
+	}
+}
+
+/* opts.GpuOpts.Set: one --gpus into a DeviceRequest. */
+static const char *set_gpus(struct ebuf *eb, struct rf *r, const char *val)
+{
+	json_t *req = json_pack("{s:s,s:i,s:n,s:n,s:n}", "Driver", "", "Count", 0, "DeviceIDs", "Capabilities",
+				"Options");
+	json_t *seen = json_object();
+	char **fields;
+	size_t n;
+	const char *e;
+
+	if ((e = csv_fields(eb, val, &fields, &n)))
+		goto out;
+	for (size_t i = 0; i < n && !e; i++) {
+		char *f = fields[i], *eq = strchr(f, '=');
+		_cleanup_free_ char *key = eq ? xstrndup(f, (size_t)(eq - f)) : xstrdup(f);
+		if (json_object_get(seen, key)) {
+			e = cerr(eb, "gpu request key '%s' can be specified only once", key);
+			break;
+		}
+		json_object_set_new(seen, key, json_true());
+		if (!eq) {
+			json_object_set_new(seen, "count", json_true());
+			e = gpu_count(eb, key, req);
+			continue;
+		}
+		const char *v = eq + 1;
+		if (!strcmp(key, "driver")) {
+			json_object_set_new(req, "Driver", json_string(v));
+		} else if (!strcmp(key, "count")) {
+			e = gpu_count(eb, v, req);
+		} else if (!strcmp(key, "device")) {
+			json_object_set_new(req, "DeviceIDs", split_list(v));
+		} else if (!strcmp(key, "capabilities")) {
+			json_t *caps = split_list(v);
+			json_array_append_new(caps, json_string("gpu"));
+			json_object_set_new(req, "Capabilities", json_pack("[o]", caps));
+		} else if (!strcmp(key, "options")) {
+			char **of;
+			size_t on;
+			if ((e = csv_fields(eb, v, &of, &on))) {
+				_cleanup_free_ char *why = xstrdup(e);
+				e = cerr(eb, "failed to read gpu options: %s", why);
+				break;
+			}
+			json_t *m = json_object();
+			for (size_t k = 0; k < on; k++)
+				set_kv(m, of[k]);
+			free_fields(of, on);
+			json_object_set_new(req, "Options", m);
+		} else {
+			e = cerr(eb, "unexpected key '%s' in '%s'", key, f);
+		}
+	}
+	free_fields(fields, n);
+	if (e)
+		goto out;
+	if (!json_object_get(seen, "count") && json_is_null(json_object_get(req, "DeviceIDs")))
+		json_object_set_new(req, "Count", json_integer(1));
+	if (json_is_null(json_object_get(req, "Options")))
+		json_object_set_new(req, "Options", json_object());
+	if (json_is_null(json_object_get(req, "Capabilities")))
+		json_object_set_new(req, "Capabilities", json_pack("[[s]]", "gpu"));
+	json_array_append(r->gpus, req);
+out:
+	json_decref(req);
+	json_decref(seen);
+	return e;
+}
+
 /* Sets one flag (pflag's Value.Set): NULL, or the error after "flag: ". */
 static const char *set_flag(struct ebuf *eb, struct rf *r, const struct flag *f, const char *arg)
 {
@@ -929,6 +1153,17 @@ static const char *set_flag(struct ebuf *eb, struct rf *r, const struct flag *f,
 		if ((e = parse_cpus(eb, arg, &v->num)))
 			return e;
 		break;
+	case K_DURATION:
+		if ((e = parse_duration(eb, arg, &v->num)))
+			return e;
+		break;
+	case K_UINT64: {
+		uint64_t u;
+		if ((e = parse_go_uint(eb, arg, 0, UINT64_MAX, &u)))
+			return e;
+		v->num = (int64_t)u;
+		break;
+	}
 	case K_LIST:
 		if (f->id == F_ULIMIT)
 			e = set_ulimit(eb, r, arg);
@@ -936,6 +1171,8 @@ static const char *set_flag(struct ebuf *eb, struct rf *r, const struct flag *f,
 			e = set_mount(eb, r, arg);
 		else if (f->id == F_NETWORK)
 			e = set_network(eb, r, arg);
+		else if (f->id == F_GPUS)
+			e = set_gpus(eb, r, arg);
 		if (e)
 			return e;
 		char *out = NULL;
@@ -1014,7 +1251,7 @@ static int parse_argv(struct rf *r, struct cli_run_opts *o, int argc, char **arg
 			int rest = 1; /* the value took the rest of this argument */
 			if (!(f = find_short(r, *s)))
 				return -flag_error(r, o, "unknown shorthand flag: '%c' in -%s", *s, s);
-			if (s[1] == '=') {
+			if (s[1] == '=' && s[2]) {
 				arg = s + 2;
 			} else if (f->kind == K_BOOL) {
 				arg = "true", rest = 0;
@@ -1138,11 +1375,47 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* net.SplitHostPort(rawip + ":")'s host, the brackets of an IPv6
+ * address stripped; its errors as nat.ParsePortSpec words them. */
+static const char *split_host(struct ebuf *eb, const char *rawip, char **host)
+{
+	_cleanup_free_ char *hp = xasprintf("%s:", rawip);
+	size_t len = strlen(hp), i = len - 1, j = 0, k = 0;
+	const char *why = NULL;
+
+	*host = NULL;
+	if (hp[0] == '[') {
+		const char *end = strchr(hp, ']');
+		size_t e1 = end ? (size_t)(end - hp) + 1 : 0;
+		if (!end)
+			why = "missing ']' in address";
+		else if (e1 == len)
+			why = "missing port in address";
+		else if (e1 != i)
+			why = hp[e1] == ':' ? "too many colons in address" : "missing port in address";
+		else
+			*host = xstrndup(hp + 1, e1 - 2), j = 1, k = e1;
+	} else {
+		*host = xstrndup(hp, i);
+		if (strchr(*host, ':'))
+			why = "too many colons in address";
+	}
+	if (!why && strchr(hp + j, '['))
+		why = "unexpected '[' in address";
+	if (!why && strchr(hp + k, ']'))
+		why = "unexpected ']' in address";
+	if (!why)
+		return NULL;
+	free(*host);
+	*host = NULL;
+	return cerr(eb, "Invalid ip address %s: address %s: %s", rawip, hp, why);
+}
+
 /* nat.ParsePortSpec of one "[ip:][hostport:]port[/proto]" into exposed
  * and bindings. */
 static const char *port_spec(struct ebuf *eb, const char *raw, json_t *exposed, json_t *bindings)
 {
-	const char *colon = strrchr(raw, ':');
+	const char *colon = strrchr(raw, ':'), *e;
 	_cleanup_free_ char *rawip = NULL, *hostport = NULL, *cport = NULL, *proto = NULL, *ip = NULL;
 	uint64_t sp, ep, shp = 0, ehp = 0;
 	size_t ncolon = 0;
@@ -1165,20 +1438,8 @@ static const char *port_spec(struct ebuf *eb, const char *raw, json_t *exposed, 
 			hostport = xstrndup(prev, (size_t)(colon - prev));
 		}
 	}
-	/* net.SplitHostPort(rawIP + ":") strips an IPv6 address's brackets */
-	if (rawip[0] == '[') {
-		char *close = strchr(rawip, ']');
-		if (!close || close[1])
-			return cerr(eb, "Invalid ip address %s: address %s:: %s", rawip, rawip,
-				    close ? "too many colons" : "missing ']' in address");
-		ip = xstrndup(rawip + 1, (size_t)(close - rawip - 1));
-	} else {
-		if (strchr(rawip, ':'))
-			return cerr(eb, "Invalid ip address %s: address %s:: too many colons", rawip, rawip);
-		if (strchr(rawip, ']'))
-			return cerr(eb, "Invalid ip address %s: address %s:: unexpected ']' in address", rawip, rawip);
-		ip = xstrdup(rawip);
-	}
+	if ((e = split_host(eb, rawip, &ip)))
+		return e;
 	if (*ip) {
 		_cleanup_free_ char *t = parse_ip(ip);
 		if (!t)
@@ -1307,6 +1568,38 @@ static int volume_has_source(const char *spec)
 	return 0;
 }
 
+/* utf8.Valid: well-formed UTF-8, no surrogates, no overlong forms. */
+static int utf8_valid(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+	while (s < end) {
+		unsigned c = *s++;
+		size_t more;
+		unsigned min, cp;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return 0;
+		if ((size_t)(end - s) < more)
+			return 0;
+		for (size_t k = 0; k < more; k++, s++) {
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*s & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
 /* opts.ReadKVEnvStrings/ReadKVStrings' file part: parseKeyValueFile. */
 static const char *read_kv_file(struct ebuf *eb, const char *path, int env, json_t *out)
 {
@@ -1329,6 +1622,15 @@ static const char *read_kv_file(struct ebuf *eb, const char *path, int env, json
 			s[--len] = 0;
 		if (len && s[len - 1] == '\r')
 			s[--len] = 0;
+		if (!utf8_valid(s, (size_t)len)) {
+			struct sbuf b = SBUF_INIT;
+			for (ssize_t k = 0; k < len; k++)
+				sbuf_addf(&b, "%s%u", k ? " " : "", (unsigned char)s[k]);
+			e = cerr(eb, "env file %s contains invalid utf8 bytes at line %d: [%s]", path, lineno + 1,
+				 b.buf ? b.buf : "");
+			sbuf_release(&b);
+			break;
+		}
 		if (lineno++ == 0 && !strncmp(s, "\xEF\xBB\xBF", 3))
 			s += 3;
 		while (isspace((unsigned char)*s))
@@ -1354,6 +1656,10 @@ static const char *read_kv_file(struct ebuf *eb, const char *path, int env, json
 			if (v)
 				json_array_append_new(out, json_sprintf("%s=%s", s, v));
 		}
+	}
+	if (!e && ferror(f)) {
+		int err = errno;
+		e = cerr(eb, "read %s: %s", path, err == EISDIR ? "is a directory" : strerror(err));
 	}
 	free(line);
 	fclose(f);
@@ -1443,6 +1749,24 @@ static const char *compact_json(struct ebuf *eb, const char *path, char **out)
 		}
 	}
 	fclose(f);
+	/* json.Compact also validates; Go's error texts are matched for the
+	 * common case of a file that is not JSON at all */
+	json_error_t je;
+	json_t *doc = json_loadb(b.buf ? b.buf : "", b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+	if (!doc) {
+		const char *p0 = b.buf ? b.buf : "";
+		const char *e;
+		if (!*p0)
+			e = cerr(eb, "compacting json for seccomp profile (%s) failed: unexpected end of JSON input", path);
+		else if (!strchr("{[\"-0123456789tfn", *p0))
+			e = cerr(eb, "compacting json for seccomp profile (%s) failed: invalid character '%c' looking for "
+				     "beginning of value", path, *p0);
+		else
+			e = cerr(eb, "compacting json for seccomp profile (%s) failed: %s", path, je.text);
+		sbuf_release(&b);
+		return e;
+	}
+	json_decref(doc);
 	*out = sbuf_detach(&b, NULL);
 	return NULL;
 }
@@ -1492,97 +1816,134 @@ static int is_user_defined_network(const char *n)
 	       strncmp(n, "container:", 10);
 }
 
-/* parseNetworkOpts: the first network takes --network-alias, --link,
- * --ip, --ip6; a lone network with nothing set sends no endpoint. */
+/* One --network as parseNetworkAttachmentOpt sees it, the first one with
+ * --network-alias, --link, --ip, --ip6 and --link-local-ip applied. */
+struct netopt {
+	const char *target, *ip4, *ip6;
+	json_t *aliases;   /* owned: [] when none */
+	json_t *links;     /* owned: null when none */
+	json_t *lli;       /* owned: null when none */
+	json_t *dopts;     /* borrowed: NULL when none */
+};
+
+static void netopt_release(struct netopt *n)
+{
+	json_decref(n->aliases);
+	json_decref(n->links);
+	json_decref(n->lli);
+}
+
+/* applyContainerOptions. */
+static const char *apply_container_options(struct ebuf *eb, const struct rf *r, struct netopt *n)
+{
+	if (json_array_size(n->aliases) && r->val[F_NETWORK_ALIAS].n)
+		return cerr(eb, "conflicting options: cannot specify both --network-alias and per-network alias");
+	if (*n->ip4 && *last(r, F_IP))
+		return cerr(eb, "conflicting options: cannot specify both --ip and per-network IPv4 address");
+	if (*n->ip6 && *last(r, F_IP6))
+		return cerr(eb, "conflicting options: cannot specify both --ip6 and per-network IPv6 address");
+	for (size_t k = 0; k < r->val[F_NETWORK_ALIAS].n; k++)
+		json_array_append_new(n->aliases, json_string(r->val[F_NETWORK_ALIAS].v[k]));
+	if (r->val[F_LINK].n) {
+		json_decref(n->links);
+		n->links = str_list(r, F_LINK, 0);
+	}
+	if (*last(r, F_IP))
+		n->ip4 = last(r, F_IP);
+	if (*last(r, F_IP6))
+		n->ip6 = last(r, F_IP6);
+	if (r->val[F_LINK_LOCAL_IP].n) {
+		json_decref(n->lli);
+		n->lli = str_list(r, F_LINK_LOCAL_IP, 0);
+	}
+	return NULL;
+}
+
+static int netopt_empty(const struct netopt *n)
+{
+	return !json_array_size(n->aliases) && json_is_null(n->links) && !*n->ip4 && !*n->ip6 &&
+	       json_is_null(n->lli) && !n->dopts;
+}
+
+/* parseNetworkAttachmentOpt: a network.EndpointSettings, all its fields. */
+static const char *endpoint_json(struct ebuf *eb, const struct netopt *n, json_t **out)
+{
+	json_t *ipam = json_null();
+
+	if (!*n->target)
+		return cerr(eb, "no name set for network");
+	if (!is_user_defined_network(n->target)) {
+		if (json_array_size(n->aliases))
+			return cerr(eb, "network-scoped aliases are only supported for user-defined networks");
+		if (json_array_size(n->links))
+			return cerr(eb, "links are only supported for user-defined networks");
+	}
+	if (*n->ip4 || *n->ip6 || !json_is_null(n->lli)) {
+		ipam = json_object();
+		if (*n->ip4)
+			json_object_set_new(ipam, "IPv4Address", json_string(n->ip4));
+		if (*n->ip6)
+			json_object_set_new(ipam, "IPv6Address", json_string(n->ip6));
+		if (!json_is_null(n->lli))
+			json_object_set(ipam, "LinkLocalIPs", n->lli);
+	}
+	*out = json_pack("{s:o,s:O,s:O,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:O?}", "IPAMConfig", ipam, "Links",
+			 n->links, "Aliases", json_array_size(n->aliases) ? n->aliases : json_null(), "NetworkID", "",
+			 "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+			 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress", "", "DriverOpts", n->dopts);
+	return NULL;
+}
+
+/* parseNetworkOpts: an endpoint per --network, except that a lone network
+ * with nothing set sends none (the daemon makes it). */
 static const char *build_networking(struct ebuf *eb, const struct rf *r, json_t **out)
 {
-	json_t *eps = json_object(), *n;
+	json_t *eps = json_object(), *o;
 	size_t i, count = json_array_size(r->nets);
 	int user = 0, nonuser = 0;
+	const char *e = NULL;
 
-	json_array_foreach(r->nets, i, n) {
-		const char *target = json_string_value(json_object_get(n, "Target"));
-		json_t *aliases = json_object_get(n, "Aliases");
-		const char *ip4 = json_string_value(json_object_get(n, "IPv4Address"));
-		const char *ip6 = json_string_value(json_object_get(n, "IPv6Address"));
-		json_t *links = json_null();
-		json_t *al = json_array();
-		size_t k;
-		json_t *x;
-
-		if (is_user_defined_network(target))
+	json_array_foreach(r->nets, i, o) {
+		struct netopt n = {
+			.target = json_string_value(json_object_get(o, "Target")),
+			.ip4 = json_string_value(json_object_get(o, "IPv4Address")),
+			.ip6 = json_string_value(json_object_get(o, "IPv6Address")),
+			.aliases = json_array(), .links = json_null(), .lli = json_null(),
+			.dopts = json_object_get(o, "DriverOpts"),
+		};
+		json_t *ep = NULL;
+		if (!n.ip4)
+			n.ip4 = "";
+		if (!n.ip6)
+			n.ip6 = "";
+		if (json_object_get(o, "Aliases"))
+			json_array_extend(n.aliases, json_object_get(o, "Aliases"));
+		if (is_user_defined_network(n.target))
 			user = 1;
 		else
 			nonuser = 1;
-		if (aliases)
-			json_array_extend(al, aliases);
-		if (i == 0) {
-			if (json_array_size(al) && r->val[F_NETWORK_ALIAS].n)
-				return json_decref(al), json_decref(eps),
-				       cerr(eb, "conflicting options: cannot specify both --network-alias and per-network alias");
-			if (ip4 && *ip4 && *last(r, F_IP))
-				return json_decref(al), json_decref(eps),
-				       cerr(eb, "conflicting options: cannot specify both --ip and per-network IPv4 address");
-			if (ip6 && *ip6 && *last(r, F_IP6))
-				return json_decref(al), json_decref(eps),
-				       cerr(eb, "conflicting options: cannot specify both --ip6 and per-network IPv6 address");
-			for (k = 0; k < r->val[F_NETWORK_ALIAS].n; k++)
-				json_array_append_new(al, json_string(r->val[F_NETWORK_ALIAS].v[k]));
-			if (r->val[F_LINK].n)
-				links = str_list(r, F_LINK, 0);
-			if (*last(r, F_IP))
-				ip4 = last(r, F_IP);
-			if (*last(r, F_IP6))
-				ip6 = last(r, F_IP6);
+		if ((i == 0 && (e = apply_container_options(eb, r, &n))) || (e = endpoint_json(eb, &n, &ep))) {
+			netopt_release(&n);
+			break;
 		}
-		if (!*target) {
-			json_decref(al), json_decref(links), json_decref(eps);
-			return cerr(eb, "no name set for network");
+		if (i == 0 && count == 1 && netopt_empty(&n)) {
+			json_decref(ep);
+		} else if (json_object_get(eps, n.target)) {
+			_cleanup_free_ char *q = go_quote(n.target);
+			e = cerr(eb, "network %s is specified multiple times", q);
+			json_decref(ep);
+		} else {
+			json_object_set_new(eps, n.target, ep);
 		}
-		if (!is_user_defined_network(target)) {
-			if (json_array_size(al)) {
-				json_decref(al), json_decref(links), json_decref(eps);
-				return cerr(eb, "network-scoped aliases are only supported for user-defined networks");
-			}
-			if (json_array_size(links)) {
-				json_decref(al), json_decref(links), json_decref(eps);
-				return cerr(eb, "links are only supported for user-defined networks");
-			}
-		}
-		json_t *ipam = json_null();
-		if ((ip4 && *ip4) || (ip6 && *ip6)) {
-			ipam = json_object();
-			if (ip4 && *ip4)
-				json_object_set_new(ipam, "IPv4Address", json_string(ip4));
-			if (ip6 && *ip6)
-				json_object_set_new(ipam, "IPv6Address", json_string(ip6));
-		}
-		json_t *dopts = json_object_get(n, "DriverOpts");
-		int empty = !json_array_size(al) && json_is_null(links) && json_is_null(ipam) && !dopts;
-		if (i == 0 && count == 1 && empty) {
-			json_decref(al), json_decref(links), json_decref(ipam);
-			continue;
-		}
-		if (json_object_get(eps, target)) {
-			json_decref(al), json_decref(links), json_decref(ipam), json_decref(eps);
-			_cleanup_free_ char *q = go_quote(target);
-			return cerr(eb, "network %s is specified multiple times", q);
-		}
-		if (!json_array_size(al)) {
-			json_decref(al);
-			al = json_null();
-		}
-		json_object_set_new(eps, target,
-				    json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:O?}", "IPAMConfig", ipam,
-					      "Links", links, "Aliases", al, "NetworkID", "", "EndpointID", "",
-					      "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
-					      "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress", "",
-					      "DriverOpts", dopts));
-		(void)x;
+		netopt_release(&n);
+		if (e)
+			break;
 	}
-	if (user && nonuser) {
+	if (!e && user && nonuser)
+		e = cerr(eb, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+	if (e) {
 		json_decref(eps);
-		return cerr(eb, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+		return e;
 	}
 	*out = json_pack("{s:o}", "EndpointsConfig", eps);
 	return NULL;
@@ -1663,166 +2024,319 @@ static const char *build_devices(struct ebuf *eb, const struct rf *r, json_t **o
 	return NULL;
 }
 
+/* The HEALTHCHECK flags: NULL when none is set (the image's stays). */
+static const char *build_health(struct ebuf *eb, const struct rf *r, json_t **out)
+{
+	const char *cmd = last(r, F_HEALTH_CMD);
+	int64_t interval = r->val[F_HEALTH_INTERVAL].num, timeout = r->val[F_HEALTH_TIMEOUT].num;
+	int64_t start = r->val[F_HEALTH_START_PERIOD].num, retries = r->val[F_HEALTH_RETRIES].num;
+	int have = *cmd || interval || timeout || start || retries;
+	json_t *h;
+
+	*out = NULL;
+	if (r->val[F_NO_HEALTHCHECK].num) {
+		if (have)
+			return cerr(eb, "--no-healthcheck conflicts with --health-* options");
+		*out = json_pack("{s:[s]}", "Test", "NONE");
+		return NULL;
+	}
+	if (!have)
+		return NULL;
+	if (interval < 0)
+		return cerr(eb, "--health-interval cannot be negative");
+	if (timeout < 0)
+		return cerr(eb, "--health-timeout cannot be negative");
+	if (retries < 0)
+		return cerr(eb, "--health-retries cannot be negative");
+	if (start < 0)
+		return cerr(eb, "--health-start-period cannot be negative");
+	h = json_object();
+	if (*cmd)
+		json_object_set_new(h, "Test", json_pack("[s,s]", "CMD-SHELL", cmd));
+	if (interval)
+		json_object_set_new(h, "Interval", json_integer(interval));
+	if (timeout)
+		json_object_set_new(h, "Timeout", json_integer(timeout));
+	if (start)
+		json_object_set_new(h, "StartPeriod", json_integer(start));
+	if (retries)
+		json_object_set_new(h, "Retries", json_integer(retries));
+	*out = h;
+	return NULL;
+}
+
+/* The blkio device lists: [{"Path","Weight"}] or [{"Path","Rate"}], the
+ * values checked as set.  Weights are always a list, rates null when
+ * none (their GetList appends to a nil slice). */
+static json_t *blkio_list(const struct rf *r, enum flag_id id)
+{
+	const struct val *v = &r->val[id];
+	struct ebuf eb;
+	json_t *a;
+
+	if (!v->n && id != F_BLKIO_WEIGHT_DEVICE)
+		return json_null();
+	a = json_array();
+	for (size_t i = 0; i < v->n; i++) {
+		const char *c = strchr(v->v[i], ':');
+		_cleanup_free_ char *path = xstrndup(v->v[i], (size_t)(c - v->v[i]));
+		int64_t n = 0;
+		uint64_t u = 0;
+		if (id == F_BLKIO_WEIGHT_DEVICE || id == F_DEVICE_READ_IOPS || id == F_DEVICE_WRITE_IOPS)
+			parse_go_uint(&eb, c + 1, 10, UINT64_MAX, &u);
+		else
+			ram_in_bytes(&eb, c + 1, &n), u = (uint64_t)n;
+		json_array_append_new(a, json_pack("{s:s,s:I}", "Path", path,
+						   id == F_BLKIO_WEIGHT_DEVICE ? "Weight" : "Rate", (json_int_t)u));
+	}
+	return a;
+}
+
 #define RUN_ATTACH_DETACH "Conflicting options: -a and -d"
 
-static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *image, int nargs, char **args, json_t **body)
-{
-	const char *e;
-	json_t *cfg = json_object(), *hc = json_object(), *res, *exposed = json_object(), *bindings = json_object();
-	json_t *env = NULL, *labels = NULL, *secopts = NULL, *devices = NULL, *net = NULL;
-	json_t *volumes = json_object(), *binds = json_array(), *tmpfs = json_object(), *logcfg = json_object();
-	int attach_in = has_value(r, F_ATTACH, "stdin"), attach_out = has_value(r, F_ATTACH, "stdout");
-	int attach_err = has_value(r, F_ATTACH, "stderr"), sysunconf;
-	_cleanup_free_ char *rname = NULL;
-	size_t i;
+/* What parse() computes and checks before it fills the structs; each
+ * member owned, NULL until made. */
+struct parts {
+	json_t *exposed, *bindings;   /* Config.ExposedPorts, HostConfig.PortBindings */
+	json_t *volumes, *binds;      /* -v: anonymous volumes, binds */
+	json_t *tmpfs, *devices, *env, *labels, *logcfg, *secopts, *storage, *health;
+	char *restart;                /* RestartPolicy.Name */
+	int64_t retries, swappiness;
+	int systempaths_unconfined;
+};
 
-#define FAIL(x) do { e = (x); goto fail; } while (0)
-	if (*last(r, F_MAC_ADDRESS) && !valid_mac(last(r, F_MAC_ADDRESS)))
-		FAIL(cerr(eb, "%s is not a valid mac address", last(r, F_MAC_ADDRESS)));
-	if (r->val[F_INTERACTIVE].num)
-		attach_in = 1;
-	if (!r->val[F_ATTACH].n)
-		attach_out = attach_err = 1;
-	int64_t swappiness = r->val[F_MEMORY_SWAPPINESS].changed ? r->val[F_MEMORY_SWAPPINESS].num : -1;
-	if (swappiness != -1 && (swappiness < 0 || swappiness > 100))
-		FAIL(cerr(eb, "invalid value: %lld. Valid memory swappiness range is 0-100", (long long)swappiness));
-	/* -v: a source makes a bind (HostConfig.Binds), else an anonymous
-	 * volume (Config.Volumes); duplicates collapse as the CLI's map does */
-	for (i = 0; i < r->val[F_VOLUME].n; i++) {
+static void parts_release(struct parts *p)
+{
+	json_t **v[] = { &p->exposed, &p->bindings, &p->volumes, &p->binds, &p->tmpfs, &p->devices, &p->env,
+			 &p->labels, &p->logcfg, &p->secopts, &p->storage, &p->health };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		json_decref(*v[i]);
+	free(p->restart);
+}
+
+/* -v: a source makes a bind (HostConfig.Binds), else an anonymous volume
+ * (Config.Volumes); duplicates collapse as the CLI's map does. */
+static void split_volumes(const struct rf *r, struct parts *p)
+{
+	p->volumes = json_object();
+	p->binds = json_array();
+	for (size_t i = 0; i < r->val[F_VOLUME].n; i++) {
 		const char *v = r->val[F_VOLUME].v[i];
-		if (volume_has_source(v)) {
-			size_t k;
-			json_t *x;
-			int dup = 0;
-			json_array_foreach(binds, k, x)
-				dup |= !strcmp(json_string_value(x), v);
-			if (!dup)
-				json_array_append_new(binds, json_string(v));
-		} else {
-			json_object_set_new(volumes, v, json_object());
+		size_t k;
+		json_t *x;
+		int dup = 0;
+		if (!volume_has_source(v)) {
+			json_object_set_new(p->volumes, v, json_object());
+			continue;
 		}
+		json_array_foreach(p->binds, k, x)
+			dup |= !strcmp(json_string_value(x), v);
+		if (!dup)
+			json_array_append_new(p->binds, json_string(v));
 	}
-	for (i = 0; i < r->val[F_TMPFS].n; i++) {
+}
+
+static json_t *tmpfs_map(const struct rf *r)
+{
+	json_t *m = json_object();
+
+	for (size_t i = 0; i < r->val[F_TMPFS].n; i++) {
 		const char *t = r->val[F_TMPFS].v[i], *c = strchr(t, ':');
 		_cleanup_free_ char *k = c ? xstrndup(t, (size_t)(c - t)) : xstrdup(t);
-		json_object_set_new(tmpfs, k, json_string(c ? c + 1 : ""));
+		json_object_set_new(m, k, json_string(c ? c + 1 : ""));
 	}
-	if ((e = build_ports(eb, r, exposed, bindings)))
-		goto fail;
-	if ((e = build_devices(eb, r, &devices)))
-		goto fail;
-	if ((e = build_env(eb, r, &env)))
-		goto fail;
-	if ((e = build_labels(eb, r, &labels)))
-		goto fail;
-	if (!ns_mode_valid(last(r, F_PID), 1))
-		FAIL(cerr(eb, "--pid: invalid PID mode"));
-	if (!ns_mode_valid(last(r, F_UTS), 0))
-		FAIL(cerr(eb, "--uts: invalid UTS mode"));
-	{
-		const char *u = last(r, F_USERNS);
-		if (*u && strcmp(u, "host") && strcmp(u, "private"))
-			FAIL(cerr(eb, "--userns: invalid USER mode"));
-		const char *c = last(r, F_CGROUPNS);
-		if (*c && strcmp(c, "host") && strcmp(c, "private"))
-			FAIL(cerr(eb, "--cgroupns: invalid CGROUP mode"));
-	}
-	/* opts.ParseRestartPolicy */
-	const char *restart = r->val[F_RESTART].n ? last(r, F_RESTART) : "no";
-	int64_t retries = 0;
-	{
-		const char *c = strchr(restart, ':');
-		if (c && strchr(c + 1, ':'))
-			FAIL(cerr(eb, "invalid restart policy format"));
-		if (c) {
-			int64_t n;
-			if (parse_go_int(eb, c + 1, 10, &n) || n < INT_MIN || n > INT_MAX)
-				FAIL(cerr(eb, "maximum retry count must be an integer"));
-			retries = n;
-		}
-		rname = c ? xstrndup(restart, (size_t)(c - restart)) : xstrdup(restart);
-	}
-	const char *logdrv = last(r, F_LOG_DRIVER);
-	for (i = 0; i < r->val[F_LOG_OPT].n; i++)
-		set_kv(logcfg, r->val[F_LOG_OPT].v[i]);
-	if (!strcmp(logdrv, "none") && r->val[F_LOG_OPT].n)
-		FAIL(cerr(eb, "invalid logging opts for driver %s", logdrv));
-	if ((e = build_security_opts(eb, r, &secopts, &sysunconf)))
-		goto fail;
-	json_t *storage = json_object();
-	for (i = 0; i < r->val[F_STORAGE_OPT].n; i++) {
-		if (!strchr(r->val[F_STORAGE_OPT].v[i], '=')) {
-			json_decref(storage);
-			FAIL(cerr(eb, "invalid storage option"));
-		}
-		set_kv(storage, r->val[F_STORAGE_OPT].v[i]);
-	}
+	return m;
+}
 
-	/* Config, in container.Config's field order */
-	int tty = (int)r->val[F_TTY].num, open_stdin = (int)r->val[F_INTERACTIVE].num;
-	int stdin_once = open_stdin && attach_in;
-	if (is_run && r->val[F_DETACH].num) {
-		if (r->val[F_ATTACH].n) {
-			/* run.go returns it as a plain error: no "berth: ", status 1 */
-			json_decref(storage);
-			FAIL(cerr(eb, "%s", RUN_ATTACH_DETACH));
-		}
-		attach_in = attach_out = attach_err = stdin_once = 0;
+static const char *check_namespaces(struct ebuf *eb, const struct rf *r)
+{
+	const char *u = last(r, F_USERNS), *c = last(r, F_CGROUPNS);
+
+	if (!ns_mode_valid(last(r, F_PID), 1))
+		return cerr(eb, "--pid: invalid PID mode");
+	if (!ns_mode_valid(last(r, F_UTS), 0))
+		return cerr(eb, "--uts: invalid UTS mode");
+	if (*u && strcmp(u, "host") && strcmp(u, "private"))
+		return cerr(eb, "--userns: invalid USER mode");
+	if (*c && strcmp(c, "host") && strcmp(c, "private"))
+		return cerr(eb, "--cgroupns: invalid CGROUP mode");
+	return NULL;
+}
+
+/* opts.ParseRestartPolicy: "name[:count]"; no flag is "no". */
+static const char *parse_restart(struct ebuf *eb, const struct rf *r, struct parts *p)
+{
+	const char *restart = r->val[F_RESTART].n ? last(r, F_RESTART) : "no";
+	const char *c = strchr(restart, ':');
+
+	if (c && strchr(c + 1, ':'))
+		return cerr(eb, "invalid restart policy format");
+	if (c && (parse_go_int(eb, c + 1, 10, &p->retries) || p->retries < INT_MIN || p->retries > INT_MAX))
+		return cerr(eb, "maximum retry count must be an integer");
+	p->restart = c ? xstrndup(restart, (size_t)(c - restart)) : xstrdup(restart);
+	return NULL;
+}
+
+static const char *parse_log_and_storage(struct ebuf *eb, const struct rf *r, struct parts *p)
+{
+	const char *e;
+
+	p->logcfg = json_object();
+	for (size_t i = 0; i < r->val[F_LOG_OPT].n; i++)
+		set_kv(p->logcfg, r->val[F_LOG_OPT].v[i]);
+	if (!strcmp(last(r, F_LOG_DRIVER), "none") && r->val[F_LOG_OPT].n)
+		return cerr(eb, "invalid logging opts for driver %s", last(r, F_LOG_DRIVER));
+	if ((e = build_security_opts(eb, r, &p->secopts, &p->systempaths_unconfined)))
+		return e;
+	p->storage = json_object();
+	for (size_t i = 0; i < r->val[F_STORAGE_OPT].n; i++) {
+		if (!strchr(r->val[F_STORAGE_OPT].v[i], '='))
+			return cerr(eb, "invalid storage option");
+		set_kv(p->storage, r->val[F_STORAGE_OPT].v[i]);
 	}
+	return NULL;
+}
+
+/* parse()'s checks, in its order (so the first error is docker's). */
+static const char *parse_parts(struct ebuf *eb, const struct rf *r, struct parts *p)
+{
+	const char *e;
+
+	if (*last(r, F_MAC_ADDRESS) && !valid_mac(last(r, F_MAC_ADDRESS)))
+		return cerr(eb, "%s is not a valid mac address", last(r, F_MAC_ADDRESS));
+	p->swappiness = r->val[F_MEMORY_SWAPPINESS].changed ? r->val[F_MEMORY_SWAPPINESS].num : -1;
+	if (p->swappiness != -1 && (p->swappiness < 0 || p->swappiness > 100))
+		return cerr(eb, "invalid value: %lld. Valid memory swappiness range is 0-100", (long long)p->swappiness);
+	split_volumes(r, p);
+	p->tmpfs = tmpfs_map(r);
+	p->exposed = json_object();
+	p->bindings = json_object();
+	if ((e = build_ports(eb, r, p->exposed, p->bindings)) || (e = build_devices(eb, r, &p->devices)) ||
+	    (e = build_env(eb, r, &p->env)) || (e = build_labels(eb, r, &p->labels)) ||
+	    (e = check_namespaces(eb, r)) || (e = parse_restart(eb, r, p)) ||
+	    (e = parse_log_and_storage(eb, r, p)) || (e = build_health(eb, r, &p->health)))
+		return e;
+	return NULL;
+}
+
+/* json_object_set_new when v is not empty (Go's omitempty on a map). */
+static void set_nonempty(json_t *o, const char *key, json_t *v)
+{
+	if (json_object_size(v))
+		json_object_set(o, key, v);
+}
+
+/* container.Config, in its field order. */
+static json_t *config_json(const struct rf *r, struct parts *p, const char *image, int nargs, char **args)
+{
+	json_t *cfg = json_object(), *cmd = json_null(), *entrypoint = json_null();
+	int open_stdin = (int)r->val[F_INTERACTIVE].num;
+	int attach_in = open_stdin || has_value(r, F_ATTACH, "stdin");
+	int attach_out = !r->val[F_ATTACH].n || has_value(r, F_ATTACH, "stdout");
+	int attach_err = !r->val[F_ATTACH].n || has_value(r, F_ATTACH, "stderr");
+
 	json_object_set_new(cfg, "Hostname", json_string(last(r, F_HOSTNAME)));
 	json_object_set_new(cfg, "Domainname", json_string(last(r, F_DOMAINNAME)));
 	json_object_set_new(cfg, "User", json_string(last(r, F_USER)));
 	json_object_set_new(cfg, "AttachStdin", json_boolean(attach_in));
 	json_object_set_new(cfg, "AttachStdout", json_boolean(attach_out));
 	json_object_set_new(cfg, "AttachStderr", json_boolean(attach_err));
-	if (json_object_size(exposed))
-		json_object_set(cfg, "ExposedPorts", exposed);
-	json_object_set_new(cfg, "Tty", json_boolean(tty));
+	set_nonempty(cfg, "ExposedPorts", p->exposed);
+	json_object_set_new(cfg, "Tty", json_boolean(r->val[F_TTY].num));
 	json_object_set_new(cfg, "OpenStdin", json_boolean(open_stdin));
-	json_object_set_new(cfg, "StdinOnce", json_boolean(stdin_once));
-	json_object_set_new(cfg, "Env", env), env = NULL;
-	json_t *cmd = json_null();
+	json_object_set_new(cfg, "StdinOnce", json_boolean(open_stdin && attach_in));
+	json_object_set(cfg, "Env", p->env);
 	if (nargs > 0) {
 		cmd = json_array();
 		for (int k = 0; k < nargs; k++)
 			json_array_append_new(cmd, json_string(args[k]));
 	}
 	json_object_set_new(cfg, "Cmd", cmd);
+	if (p->health)
+		json_object_set(cfg, "Healthcheck", p->health);
 	json_object_set_new(cfg, "Image", json_string(image));
-	json_object_set(cfg, "Volumes", volumes);
+	json_object_set(cfg, "Volumes", p->volumes);
 	json_object_set_new(cfg, "WorkingDir", json_string(last(r, F_WORKDIR)));
-	if (*last(r, F_ENTRYPOINT))
-		json_object_set_new(cfg, "Entrypoint", json_pack("[s]", last(r, F_ENTRYPOINT)));
-	else if (r->val[F_ENTRYPOINT].changed)
-		json_object_set_new(cfg, "Entrypoint", json_pack("[s]", ""));
-	else
-		json_object_set_new(cfg, "Entrypoint", json_null());
+	/* `--entrypoint=` resets the image's: [""] */
+	if (r->val[F_ENTRYPOINT].changed)
+		entrypoint = json_pack("[s]", last(r, F_ENTRYPOINT));
+	json_object_set_new(cfg, "Entrypoint", entrypoint);
 	if (*last(r, F_MAC_ADDRESS))
 		json_object_set_new(cfg, "MacAddress", json_string(last(r, F_MAC_ADDRESS)));
 	json_object_set_new(cfg, "OnBuild", json_null());
-	json_object_set_new(cfg, "Labels", labels), labels = NULL;
+	json_object_set(cfg, "Labels", p->labels);
 	if (r->val[F_STOP_SIGNAL].changed && *last(r, F_STOP_SIGNAL))
 		json_object_set_new(cfg, "StopSignal", json_string(last(r, F_STOP_SIGNAL)));
 	if (r->val[F_STOP_TIMEOUT].changed)
 		json_object_set_new(cfg, "StopTimeout", json_integer(r->val[F_STOP_TIMEOUT].num));
+	return cfg;
+}
 
-	/* HostConfig, in container.HostConfig's field order */
-	json_object_set_new(hc, "Binds", json_array_size(binds) ? json_incref(binds) : json_null());
+static void set_int(json_t *o, const char *key, int64_t v)
+{
+	json_object_set_new(o, key, json_integer(v));
+}
+
+/* container.Resources, embedded in HostConfig: its fields sit there. */
+static void resources_json(json_t *hc, const struct rf *r, const struct parts *p)
+{
+	set_int(hc, "CpuShares", r->val[F_CPU_SHARES].num);
+	set_int(hc, "Memory", r->val[F_MEMORY].num);
+	set_int(hc, "NanoCpus", r->val[F_CPUS].num);
+	json_object_set_new(hc, "CgroupParent", json_string(last(r, F_CGROUP_PARENT)));
+	set_int(hc, "BlkioWeight", r->val[F_BLKIO_WEIGHT].num);
+	json_object_set_new(hc, "BlkioWeightDevice", blkio_list(r, F_BLKIO_WEIGHT_DEVICE));
+	json_object_set_new(hc, "BlkioDeviceReadBps", blkio_list(r, F_DEVICE_READ_BPS));
+	json_object_set_new(hc, "BlkioDeviceWriteBps", blkio_list(r, F_DEVICE_WRITE_BPS));
+	json_object_set_new(hc, "BlkioDeviceReadIOps", blkio_list(r, F_DEVICE_READ_IOPS));
+	json_object_set_new(hc, "BlkioDeviceWriteIOps", blkio_list(r, F_DEVICE_WRITE_IOPS));
+	set_int(hc, "CpuPeriod", r->val[F_CPU_PERIOD].num);
+	set_int(hc, "CpuQuota", r->val[F_CPU_QUOTA].num);
+	set_int(hc, "CpuRealtimePeriod", r->val[F_CPU_RT_PERIOD].num);
+	set_int(hc, "CpuRealtimeRuntime", r->val[F_CPU_RT_RUNTIME].num);
+	json_object_set_new(hc, "CpusetCpus", json_string(last(r, F_CPUSET_CPUS)));
+	json_object_set_new(hc, "CpusetMems", json_string(last(r, F_CPUSET_MEMS)));
+	json_object_set(hc, "Devices", p->devices);
+	json_object_set_new(hc, "DeviceCgroupRules", str_list(r, F_DEVICE_CGROUP_RULE, 0));
+	json_object_set_new(hc, "DeviceRequests", json_array_size(r->gpus) ? json_incref(r->gpus) : json_null());
+	set_int(hc, "KernelMemory", r->val[F_KERNEL_MEMORY].num);
+	set_int(hc, "KernelMemoryTCP", 0);
+	set_int(hc, "MemoryReservation", r->val[F_MEMORY_RESERVATION].num);
+	set_int(hc, "MemorySwap", r->val[F_MEMORY_SWAP].num);
+	set_int(hc, "MemorySwappiness", p->swappiness);
+	json_object_set_new(hc, "OomKillDisable", json_boolean(r->val[F_OOM_KILL_DISABLE].num));
+	set_int(hc, "PidsLimit", r->val[F_PIDS_LIMIT].num);
+	json_object_set_new(hc, "Ulimits", json_array_size(r->ulimits) ? json_incref(r->ulimits) : json_null());
+	/* the Windows-only four: refused before here on Linux */
+	set_int(hc, "CpuCount", 0);
+	set_int(hc, "CpuPercent", 0);
+	set_int(hc, "IOMaximumIOps", 0);
+	set_int(hc, "IOMaximumBandwidth", 0);
+}
+
+/* container.HostConfig, in its field order. */
+static json_t *host_config_json(const struct rf *r, const struct parts *p)
+{
+	json_t *hc = json_object();
+	const char *netmode = json_array_size(r->nets)
+				      ? json_string_value(json_object_get(json_array_get(r->nets, 0), "Target"))
+				      : "default";
+
+	json_object_set_new(hc, "Binds", json_array_size(p->binds) ? json_incref(p->binds) : json_null());
 	json_object_set_new(hc, "ContainerIDFile", json_string(last(r, F_CIDFILE)));
-	json_object_set_new(hc, "LogConfig", json_pack("{s:s,s:O}", "Type", logdrv, "Config", logcfg));
-	json_object_set_new(hc, "NetworkMode",
-			    json_string(json_array_size(r->nets)
-						? json_string_value(json_object_get(json_array_get(r->nets, 0), "Target"))
-						: "default"));
-	json_object_set(hc, "PortBindings", bindings);
-	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:I}", "Name", rname, "MaximumRetryCount",
-							   (json_int_t)retries));
+	json_object_set_new(hc, "LogConfig", json_pack("{s:s,s:O}", "Type", last(r, F_LOG_DRIVER), "Config", p->logcfg));
+	json_object_set_new(hc, "NetworkMode", json_string(netmode));
+	json_object_set(hc, "PortBindings", p->bindings);
+	json_object_set_new(hc, "RestartPolicy",
+			    json_pack("{s:s,s:I}", "Name", p->restart, "MaximumRetryCount", (json_int_t)p->retries));
 	json_object_set_new(hc, "AutoRemove", json_boolean(r->val[F_RM].num));
 	json_object_set_new(hc, "VolumeDriver", json_string(last(r, F_VOLUME_DRIVER)));
 	json_object_set_new(hc, "VolumesFrom", str_list(r, F_VOLUMES_FROM, 0));
 	json_object_set_new(hc, "CapAdd", str_list(r, F_CAP_ADD, 0));
 	json_object_set_new(hc, "CapDrop", str_list(r, F_CAP_DROP, 0));
 	json_object_set_new(hc, "CgroupnsMode", json_string(last(r, F_CGROUPNS)));
+	/* the CLI never sends the DNS lists as null (moby#17779) */
 	json_object_set_new(hc, "Dns", str_list(r, F_DNS, 1));
 	json_object_set_new(hc, "DnsOptions", str_list(r, F_DNS_OPTION, 1));
 	json_object_set_new(hc, "DnsSearch", str_list(r, F_DNS_SEARCH, 1));
@@ -1831,81 +2345,76 @@ static const char *build(struct ebuf *eb, struct rf *r, int is_run, const char *
 	json_object_set_new(hc, "IpcMode", json_string(last(r, F_IPC)));
 	json_object_set_new(hc, "Cgroup", json_string(""));
 	json_object_set_new(hc, "Links", str_list(r, F_LINK, 0));
-	json_object_set_new(hc, "OomScoreAdj", json_integer(r->val[F_OOM_SCORE_ADJ].num));
+	set_int(hc, "OomScoreAdj", r->val[F_OOM_SCORE_ADJ].num);
 	json_object_set_new(hc, "PidMode", json_string(last(r, F_PID)));
 	json_object_set_new(hc, "Privileged", json_boolean(r->val[F_PRIVILEGED].num));
 	json_object_set_new(hc, "PublishAllPorts", json_boolean(r->val[F_PUBLISH_ALL].num));
 	json_object_set_new(hc, "ReadonlyRootfs", json_boolean(r->val[F_READ_ONLY].num));
-	json_object_set_new(hc, "SecurityOpt", secopts), secopts = NULL;
-	if (json_object_size(storage))
-		json_object_set(hc, "StorageOpt", storage);
-	json_decref(storage);
-	if (json_object_size(tmpfs))
-		json_object_set(hc, "Tmpfs", tmpfs);
+	json_object_set(hc, "SecurityOpt", p->secopts);
+	set_nonempty(hc, "StorageOpt", p->storage);
+	set_nonempty(hc, "Tmpfs", p->tmpfs);
 	json_object_set_new(hc, "UTSMode", json_string(last(r, F_UTS)));
 	json_object_set_new(hc, "UsernsMode", json_string(last(r, F_USERNS)));
-	json_object_set_new(hc, "ShmSize", json_integer(r->val[F_SHM_SIZE].num));
+	set_int(hc, "ShmSize", r->val[F_SHM_SIZE].num);
 	if (r->val[F_SYSCTL].n) {
-		json_t *s = json_object();
-		for (i = 0; i < r->val[F_SYSCTL].n; i++)
-			set_kv(s, r->val[F_SYSCTL].v[i]);
-		json_object_set_new(hc, "Sysctls", s);
+		json_t *m = json_object();
+		for (size_t i = 0; i < r->val[F_SYSCTL].n; i++)
+			set_kv(m, r->val[F_SYSCTL].v[i]);
+		json_object_set_new(hc, "Sysctls", m);
 	}
 	if (*last(r, F_RUNTIME))
 		json_object_set_new(hc, "Runtime", json_string(last(r, F_RUNTIME)));
 	json_object_set_new(hc, "ConsoleSize", json_pack("[i,i]", 0, 0));
 	json_object_set_new(hc, "Isolation", json_string(last(r, F_ISOLATION)));
-	res = hc; /* container.Resources is embedded: its fields sit in HostConfig */
-	json_object_set_new(res, "CpuShares", json_integer(r->val[F_CPU_SHARES].num));
-	json_object_set_new(res, "Memory", json_integer(r->val[F_MEMORY].num));
-	json_object_set_new(res, "NanoCpus", json_integer(r->val[F_CPUS].num));
-	json_object_set_new(res, "CgroupParent", json_string(last(r, F_CGROUP_PARENT)));
-	json_object_set_new(res, "BlkioWeight", json_integer(r->val[F_BLKIO_WEIGHT].num));
-	json_object_set_new(res, "BlkioWeightDevice", json_array());
-	json_object_set_new(res, "BlkioDeviceReadBps", json_null());
-	json_object_set_new(res, "BlkioDeviceWriteBps", json_null());
-	json_object_set_new(res, "BlkioDeviceReadIOps", json_null());
-	json_object_set_new(res, "BlkioDeviceWriteIOps", json_null());
-	json_object_set_new(res, "CpuPeriod", json_integer(r->val[F_CPU_PERIOD].num));
-	json_object_set_new(res, "CpuQuota", json_integer(r->val[F_CPU_QUOTA].num));
-	json_object_set_new(res, "CpuRealtimePeriod", json_integer(r->val[F_CPU_RT_PERIOD].num));
-	json_object_set_new(res, "CpuRealtimeRuntime", json_integer(r->val[F_CPU_RT_RUNTIME].num));
-	json_object_set_new(res, "CpusetCpus", json_string(last(r, F_CPUSET_CPUS)));
-	json_object_set_new(res, "CpusetMems", json_string(last(r, F_CPUSET_MEMS)));
-	json_object_set_new(res, "Devices", devices), devices = NULL;
-	json_object_set_new(res, "DeviceCgroupRules", str_list(r, F_DEVICE_CGROUP_RULE, 0));
-	json_object_set_new(res, "DeviceRequests", json_null());
-	json_object_set_new(res, "KernelMemory", json_integer(r->val[F_KERNEL_MEMORY].num));
-	json_object_set_new(res, "KernelMemoryTCP", json_integer(0));
-	json_object_set_new(res, "MemoryReservation", json_integer(r->val[F_MEMORY_RESERVATION].num));
-	json_object_set_new(res, "MemorySwap", json_integer(r->val[F_MEMORY_SWAP].num));
-	json_object_set_new(res, "MemorySwappiness", json_integer(swappiness));
-	json_object_set_new(res, "OomKillDisable", json_boolean(r->val[F_OOM_KILL_DISABLE].num));
-	json_object_set_new(res, "PidsLimit", json_integer(r->val[F_PIDS_LIMIT].num));
-	json_object_set_new(res, "Ulimits", json_array_size(r->ulimits) ? json_incref(r->ulimits) : json_null());
-	json_object_set_new(res, "CpuCount", json_integer(0));
-	json_object_set_new(res, "CpuPercent", json_integer(0));
-	json_object_set_new(res, "IOMaximumIOps", json_integer(0));
-	json_object_set_new(res, "IOMaximumBandwidth", json_integer(0));
+	resources_json(hc, r, p);
 	if (json_array_size(r->mounts))
 		json_object_set(hc, "Mounts", r->mounts);
-	json_object_set_new(hc, "MaskedPaths", sysunconf ? json_array() : json_null());
-	json_object_set_new(hc, "ReadonlyPaths", sysunconf ? json_array() : json_null());
+	/* systempaths=unconfined is the CLI's: it empties both lists */
+	json_object_set_new(hc, "MaskedPaths", p->systempaths_unconfined ? json_array() : json_null());
+	json_object_set_new(hc, "ReadonlyPaths", p->systempaths_unconfined ? json_array() : json_null());
 	if (r->val[F_INIT].changed)
 		json_object_set_new(hc, "Init", json_boolean(r->val[F_INIT].num));
+	return hc;
+}
 
-	if (r->val[F_RM].num && strcmp(rname, "no") && *rname)
-		FAIL(cerr(eb, "Conflicting options: --restart and --rm"));
+/* run.go after parse(): detached, nothing is attached. */
+static const char *run_detach(struct ebuf *eb, const struct rf *r, json_t *cfg)
+{
+	static const char *const keys[] = { "AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce" };
+
+	if (!r->val[F_DETACH].num)
+		return NULL;
+	if (r->val[F_ATTACH].n)
+		return cerr(eb, "%s", RUN_ATTACH_DETACH);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set_new(cfg, keys[i], json_false());
+	return NULL;
+}
+
+static const char *build(struct ebuf *eb, const struct rf *r, int is_run, const char *image, int nargs, char **args,
+			 json_t **body)
+{
+	struct parts p = { 0 };
+	json_t *cfg = NULL, *net = NULL;
+	const char *e;
+
+	if ((e = parse_parts(eb, r, &p)))
+		goto out;
+	cfg = config_json(r, &p, image, nargs, args);
+	json_object_set_new(cfg, "HostConfig", host_config_json(r, &p));
+	if (r->val[F_RM].num && strcmp(p.restart, "no") && *p.restart) {
+		e = cerr(eb, "Conflicting options: --restart and --rm");
+		goto out;
+	}
 	if ((e = build_networking(eb, r, &net)))
-		goto fail;
-	json_object_set_new(cfg, "HostConfig", hc), hc = NULL;
+		goto out;
 	json_object_set_new(cfg, "NetworkingConfig", net);
+	if (is_run && (e = run_detach(eb, r, cfg)))
+		goto out;
 	*body = cfg, cfg = NULL;
-fail:
-#undef FAIL
-	json_decref(cfg), json_decref(hc), json_decref(exposed), json_decref(bindings), json_decref(env);
-	json_decref(labels), json_decref(secopts), json_decref(devices), json_decref(volumes), json_decref(binds);
-	json_decref(tmpfs), json_decref(logcfg);
+out:
+	json_decref(cfg);
+	parts_release(&p);
 	return e;
 }
 
@@ -1921,6 +2430,7 @@ static void rf_release(struct rf *r)
 	json_decref(r->mounts);
 	json_decref(r->nets);
 	json_decref(r->ulimits);
+	json_decref(r->gpus);
 }
 
 static char *opt_str(const struct rf *r, enum flag_id id)
@@ -1938,6 +2448,7 @@ int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o
 	r.mounts = json_array();
 	r.nets = json_array();
 	r.ulimits = json_array();
+	r.gpus = json_array();
 	r.val[F_SIG_PROXY].num = 1;
 	img = parse_argv(&r, o, argc, argv);
 	if (img < 0) {
@@ -1946,6 +2457,21 @@ int cli_run_flags(const char *cmd, int argc, char **argv, struct cli_run_opts *o
 	}
 	if (r.val[F_HELP].num) {
 		o->help = 1;
+		goto out;
+	}
+	/* the CLI's check of the flags annotated ostype=windows, in name order */
+	static const struct { enum flag_id id; const char *name; } windows_only[] = {
+		{ F_CPU_COUNT, "cpu-count" }, { F_CPU_PERCENT, "cpu-percent" },
+		{ F_IO_MAXBANDWIDTH, "io-maxbandwidth" }, { F_IO_MAXIOPS, "io-maxiops" },
+	};
+	struct sbuf msg = SBUF_INIT;
+	for (size_t k = 0; k < sizeof(windows_only) / sizeof(windows_only[0]); k++)
+		if (r.val[windows_only[k].id].changed)
+			sbuf_addf(&msg, "\"--%s\" is only supported on a Docker daemon running on windows, "
+					"but the Docker daemon is running on linux\n", windows_only[k].name);
+	if (msg.len) {
+		o->error = sbuf_detach(&msg, NULL);
+		rc = 1;
 		goto out;
 	}
 	if (img >= argc) {
@@ -1990,4 +2516,191 @@ void cli_run_opts_release(struct cli_run_opts *o)
 	free(o->detach_keys);
 	free(o->error);
 	memset(o, 0, sizeof(*o));
+}
+
+/* ---------------------------------------------------------------- after the cidfile */
+
+/* containerd's platforms.Parse, then Format: NULL with *why set when it
+ * does not parse. */
+static int known(const char *const *v, const char *s)
+{
+	for (; *v; v++)
+		if (!strcmp(*v, s))
+			return 1;
+	return 0;
+}
+
+static void set_str(char **p, const char *v)
+{
+	free(*p);
+	*p = xstrdup(v);
+}
+
+/* containerd's normalizeArch. */
+static void normalize_arch(char **arch, char **variant)
+{
+	lower(*arch);
+	lower(*variant);
+	if (!strcmp(*arch, "i386")) {
+		set_str(arch, "386"), set_str(variant, "");
+	} else if (!strcmp(*arch, "x86_64") || !strcmp(*arch, "x86-64")) {
+		set_str(arch, "amd64"), set_str(variant, "");
+	} else if (!strcmp(*arch, "aarch64") || !strcmp(*arch, "arm64")) {
+		set_str(arch, "arm64");
+		if (!strcmp(*variant, "8") || !strcmp(*variant, "v8"))
+			set_str(variant, "v8");
+	} else if (!strcmp(*arch, "armhf")) {
+		set_str(arch, "arm"), set_str(variant, "v7");
+	} else if (!strcmp(*arch, "armel")) {
+		set_str(arch, "arm"), set_str(variant, "v6");
+	} else if (!strcmp(*arch, "arm")) {
+		if (!**variant || !strcmp(*variant, "7"))
+			set_str(variant, "v7");
+		else if (!strcmp(*variant, "5") || !strcmp(*variant, "6") || !strcmp(*variant, "8")) {
+			char *v = xasprintf("v%s", *variant);
+			free(*variant);
+			*variant = v;
+		}
+	}
+}
+
+/* runtime.GOARCH of the docker CLI on this host. */
+#if defined(__x86_64__)
+#define HOST_GOARCH "amd64"
+#elif defined(__aarch64__)
+#define HOST_GOARCH "arm64"
+#elif defined(__i386__)
+#define HOST_GOARCH "386"
+#elif defined(__arm__)
+#define HOST_GOARCH "arm"
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_GOARCH "ppc64le"
+#elif defined(__s390x__)
+#define HOST_GOARCH "s390x"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HOST_GOARCH "riscv64"
+#else
+#define HOST_GOARCH "amd64"
+#endif
+
+static char *platform_format(struct ebuf *eb, const char *spec, const char **why)
+{
+	static const char *const oses[] = { "aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos",
+					    "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris",
+					    "windows", "zos", NULL };
+	static const char *const arches[] = { "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be",
+					      "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64",
+					      "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64",
+					      "s390", "s390x", "sparc", "sparc64", "wasm", NULL };
+	char *parts[4] = { NULL, NULL, NULL, NULL };
+	size_t n = 0;
+	const char *p = spec;
+	char *out = NULL;
+
+	_cleanup_free_ char *qs = go_quote(spec);
+	if (strchr(spec, '*')) {
+		*why = cerr(eb, "%s: wildcards not yet supported: invalid argument", qs);
+		return NULL;
+	}
+	for (;;) {
+		size_t l = strcspn(p, "/");
+		_cleanup_free_ char *part = xstrndup(p, l);
+		if (!*part || strspn(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != l) {
+			_cleanup_free_ char *qp = go_quote(part);
+			*why = cerr(eb, "%s is an invalid component of %s: platform specifier component must match "
+				    "\"^[A-Za-z0-9_-]+$\": invalid argument", qp, qs);
+			goto out;
+		}
+		if (n < 4)
+			parts[n] = xstrdup(part);
+		n++;
+		if (!p[l])
+			break;
+		p += l + 1;
+	}
+	if (n > 3) {
+		*why = cerr(eb, "%s: cannot parse platform specifier: invalid argument", qs);
+		goto out;
+	}
+	char *os, *arch, *variant;
+	if (n == 1) {
+		os = xstrdup(parts[0]);
+		lower(os);
+		if (!strcmp(os, "macos"))
+			free(os), os = xstrdup("darwin");
+		if (known(oses, os)) {
+			out = xasprintf("%s/%s", os, HOST_GOARCH);
+			free(os);
+			goto out;
+		}
+		free(os);
+		arch = xstrdup(parts[0]), variant = xstrdup("");
+		normalize_arch(&arch, &variant);
+		if (!strcmp(arch, "arm") && !strcmp(variant, "v7"))
+			*variant = 0;
+		if (known(arches, arch))
+			out = *variant ? xasprintf("linux/%s/%s", arch, variant) : xasprintf("linux/%s", arch);
+		else
+			*why = cerr(eb, "%s: unknown operating system or architecture: invalid argument", qs);
+		free(arch), free(variant);
+		goto out;
+	}
+	os = xstrdup(parts[0]);
+	lower(os);
+	if (!strcmp(os, "macos"))
+		free(os), os = xstrdup("darwin");
+	arch = xstrdup(parts[1]), variant = xstrdup(n == 3 ? parts[2] : "");
+	normalize_arch(&arch, &variant);
+	if (n == 2 && !strcmp(arch, "arm") && !strcmp(variant, "v7"))
+		*variant = 0;
+	if (n == 3 && !strcmp(arch, "arm64") && !*variant) {
+		free(variant);
+		variant = xstrdup("v8");
+	}
+	out = *variant ? xasprintf("%s/%s/%s", os, arch, variant) : xasprintf("%s/%s", os, arch);
+	free(os), free(arch), free(variant);
+out:
+	for (size_t k = 0; k < 4; k++)
+		free(parts[k]);
+	return out;
+}
+
+static int is_image_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int cli_run_check_image(const char *cmd, struct cli_run_opts *o)
+{
+	const char *image = json_string_value(json_object_get(o->body, "Image"));
+	struct berr err = BERR_INIT;
+	struct ebuf eb;
+	const char *msg = NULL;
+	char buf[1100];
+
+	if (!is_image_id(image) && berth_image_reference_check(image, &err) < 0) {
+		msg = err.msg;
+	} else if (o->platform && *o->platform) {
+		const char *why = NULL;
+		char *p = platform_format(&eb, o->platform, &why);
+		if (!p) {
+			snprintf(buf, sizeof(buf), "error parsing specified platform: %s", why);
+			msg = buf;
+		} else {
+			free(o->platform);
+			o->platform = p;
+		}
+	}
+	if (!msg)
+		return 0;
+	/* create returns the error to main; run reports it as a flag error */
+	if (!strcmp(cmd, "run")) {
+		size_t n = strlen(msg);
+		while (n && msg[n - 1] == '.')
+			n--;
+		o->error = xasprintf("berth: %.*s.\nSee 'berth run --help'.\n", (int)n, msg);
+		return 125;
+	}
+	o->error = xasprintf("%s\n", msg);
+	return 1;
 }

@@ -36,6 +36,9 @@ export PASSED_THROUGH=from-env
 printf '# comment\nA=1\n  B=two words\nPASSED_THROUGH\nUNSET_VAR_XYZ\n\nC=\n' >"$T/env.list"
 printf 'l1=x\nl2\n' >"$T/labels.list"
 printf 'bad key=1\n' >"$T/bad.env"
+printf '\xEF\xBB\xBFBOM=1\r\nCRLF=2\r\n\tTAB=3 \n' >"$T/bom.env"
+printf 'OK=1\nBAD=\xff\xfe\n' >"$T/badutf8.env"
+printf '=novar\n' >"$T/novar.env"
 printf '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ ]\n}\n' >"$T/seccomp.json"
 
 # docker_req CMD ARGS... - the recorded request of `docker CMD ARGS`, or its
@@ -130,6 +133,10 @@ same create -v /x busybox
 same create -v /host:/ctr -v /x -v named:/data:ro busybox
 same create -v /a:/b -v /a:/b -v ./rel:/r:rw,z busybox
 same create -v a:/x -v ab busybox
+for v in / ab: :/x c:/x 'C:\x:/y' '~/x:/y' .:/x vol:/x:nocopy /a:/b:ro,rshared a::b 'x:/y:z:w' /x:/y: ; do
+	same create -v "$v" busybox
+done
+same create --env-file "$T/bom.env" busybox
 same create --mount type=bind,src=/a,dst=/b,readonly busybox
 same create --mount type=volume,source=v,target=/v,volume-label=k=v,volume-opt=o=1,volume-driver=local busybox
 same create --mount type=volume,target=/v,volume-nocopy busybox
@@ -148,6 +155,9 @@ same create --network mynet --network-alias web --network-alias www busybox
 same create --network mynet --ip 10.0.0.5 --ip6 fd00::5 busybox
 same create --network name=mynet,alias=a1,driver-opt=k=v busybox
 same create --network a --network b busybox
+same create --network a --network b --network-alias x --ip 10.1.1.1 busybox
+same create --network name=n,ip=10.0.0.1,ip6=fd00::1 busybox
+same create --network bridge --ip 172.17.0.9 busybox
 same create --network container:abc busybox
 same create --network-alias ignored busybox
 same create --read-only --privileged --init busybox
@@ -175,6 +185,14 @@ same create --restart bogus busybox
 same create --stop-signal SIGKILL --stop-timeout 30 busybox
 same create --stop-timeout 0 busybox
 same create --platform linux/amd64 busybox
+for p in amd64 linux/arm Linux/X86_64 linux/arm64/v8 linux/arm64 arm64/v8 windows/amd64 linux/aarch64 darwin macos \
+	linux/armhf linux/armel linux/386 i386 linux/arm/v5 linux/arm/7 linux/riscv64 linux/arm64/8 ''; do
+	same create --platform "$p" busybox
+done
+same create sha256:0123456789012345678901234567890123456789012345678901234567890123
+same create 0123456789012345678901234567890123456789012345678901234567890123
+same create 012345678901234567890123456789012345678901234567890123456789012
+same create localhost:5000/ns/img:tag@sha256:0123456789012345678901234567890123456789012345678901234567890123
 same create --pull never busybox
 same create --expose 80 --expose 53/udp --expose 8000-8002/tcp busybox
 same create -p 80 busybox
@@ -184,6 +202,16 @@ same create -p 8000-8001:80-81 -p 9000-9010:90 busybox
 same create -p 80:80 -p 81:80 busybox
 same create -p published=8080,target=80 -p published=53,target=53,protocol=udp busybox
 same create -P --expose 3000 busybox
+same create --expose 80/TCP -p 81/UDP -p 0.0.0.0:82:82 -p 83-84/udp busybox
+same create -p 127.0.0.1:8000-8001:80-81/tcp -p 7000-7005:70 busybox
+same create -p '[]:80:80' -p '[::1]:81:81' busybox
+same create --tmpfs /a:size=1m --tmpfs /a:size=2m busybox
+for m in 1.5 '1 g' 1GiB 1gb 100 0 2T 1kB 3p; do
+	same create -m "$m" busybox
+done
+for c in 1e1 -1 +2 .5 5. 0.5e1 3/2 2e-1 0; do
+	same create --cpus "$c" busybox
+done
 same create --dns 1.1.1.1 --dns ::1 --dns-search example.com --dns-search . --dns-option ndots:2 busybox
 same create --dns-opt timeout:1 busybox
 same create --mac-address 02:42:ac:11:00:02 busybox
@@ -203,6 +231,25 @@ same create --cidfile "$T/cid" busybox
 same create --device-cgroup-rule 'c 1:3 mr' busybox
 same create --rm=false --init=true busybox
 same create -- busybox --rm
+same create --rm false
+same create --name=web --name=web2 -h=h busybox
+same create -e=A=1 -eB=2 -lX=1 busybox
+same create busybox -e X=1 --rm
+same create --health-cmd 'curl -f localhost' --health-interval 1m30s --health-retries 3 --health-timeout 500ms --health-start-period 1h busybox
+same create --health-interval 1.5s busybox
+same create --no-healthcheck busybox
+same create --blkio-weight-device /dev/sda:300 --device-read-bps /dev/sda:1mb --device-write-bps /dev/sdb:10 busybox
+same create --device-read-iops /dev/sda:1000 --device-write-iops /dev/sda:2000 busybox
+same create --network n --link-local-ip 169.254.1.1 --link-local-ip fe80::1 busybox
+same create --dns ' 8.8.8.8 ' --dns 0:0::1 --dns ::ffff:1.2.3.4 busybox
+same create --stop-signal= busybox
+same create --gpus all busybox
+same create --gpus 99999999999 busybox
+same create --gpus 2 --gpus device=0,driver=nvidia busybox
+same create --gpus '"device=0,1",capabilities=compute,"options=a=b,c"' busybox
+same create --gpus count=all,capabilities=utility busybox
+same create -it=false busybox
+same run -it=false -d busybox
 same run -d busybox
 same run -d --rm -i busybox
 same run -i busybox cat
@@ -219,6 +266,21 @@ same create --memory 1x busybox
 same create -m busybox
 same create --cpus 1.5x busybox
 same create --cpus 0.0000000001 busybox
+same create --cpus 1/3 busybox
+same create --cpus e1 busybox
+same create -m 1.5.5m busybox
+same create -m 1.5x busybox
+same create -p ::1:80:80 busybox
+same create -p '[::1:80:80' busybox
+same create -p 80:80:80:80/tcp busybox
+same create -p 70-72:70-71 busybox
+same create -p /tcp busybox
+same create -p '[::1]x:80:80' busybox
+same create -p '1.2.3.4]:80:80' busybox
+same create -p 'x[1]:80:80' busybox
+same create -p 'a.b:80:80' busybox
+same create -p '[fe80::1%eth0]:81:81' busybox
+same create -p '[a]b]:80:80' busybox
 same create --memory-swap 1q busybox
 same create --shm-size -1 busybox
 same create --restart on-failure:x busybox
@@ -254,6 +316,10 @@ same create --mount type=tmpfs,dst=/x,tmpfs-size=zz busybox
 same create --mount type=bind,dst=/x,foo busybox
 same create --env-file /nonexistent busybox
 same create --env-file "$T/bad.env" busybox
+same create --env-file "$T/badutf8.env" busybox
+same create --env-file "$T/novar.env" busybox
+same create --label-file "$T/bad.env" busybox
+same create --env-file "$T" busybox
 same create -e =x busybox
 same create -l ' ' busybox
 same create -l 'a b=c' busybox
@@ -261,6 +327,12 @@ same create --network host --network-alias x busybox
 same create --network a --network host busybox
 same create --network name=x,bogus=1 busybox
 same create --network alias=x,driver-opt=y busybox
+same create --network a --network a busybox
+same create --network name=n,alias=a --network-alias b busybox
+same create --network name=n,ip=1.2.3.4 --ip 1.2.3.5 busybox
+same create --network name=n,ip6=fd00::1 --ip6 fd00::2 busybox
+same create --network none --link a:b busybox
+same create --network bridge --ip 1.2.3.4 --network-alias x busybox
 same create --mac-address zz busybox
 same create --dns 1.2.3 busybox
 same create --dns-search -bad busybox
@@ -281,7 +353,45 @@ same create --device /dev/sda:rel busybox
 same create --device /dev/sda:/dev/b:rwx busybox
 same create --device-cgroup-rule bad busybox
 same create --link a:b:c busybox
+same create --health-interval 1x busybox
+same create --health-interval -1s busybox
+same create --health-timeout 5 busybox
+same create --health-retries -1 busybox
+same create --no-healthcheck --health-retries 1 busybox
+same create --blkio-weight-device /dev/sda:5 busybox
+same create --blkio-weight-device sda:5 busybox
+same create --device-read-bps /dev/sda busybox
+same create --device-read-bps /dev/sda:1x busybox
+same create --device-write-iops /dev/sda:1.5 busybox
+same create --cpu-count 2 busybox
+same create --io-maxiops 2 --cpu-percent 1 busybox
+same create --cpu-count x busybox
+same create --security-opt seccomp="$TOP/Makefile" busybox
+same create --entrypoint
+same create --gpus x busybox
+same create --gpus count=1,count=2 busybox
+same create --gpus foo=bar busybox
+same create --gpus 99999999999999999999 busybox
+for p in local a//b linux/amd64/v1/x 'linux/*' 'linux/a b'; do
+	same create --platform "$p" busybox
+	same run --platform "$p" busybox
+done
+same create UPPER
+same run UPPER
+same create 'a@b'
+same run -d ':x'
+same create -l= busybox
+same create ---x busybox
+same create -
+same create --=x busybox
+same create --memory= busybox
+same create -m -1 busybox
+same create -t -m
+same create -i= busybox
+same create --name
 same run -d -a stdout busybox
+same run -d -a stdout --rm --restart always busybox
+same run -d -a stdout --network host --network-alias x busybox
 same run --detach=x busybox
 same create -d busybox
 

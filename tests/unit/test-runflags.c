@@ -19,6 +19,9 @@ static int print_request(int argc, char **argv)
 	struct cli_run_opts o;
 	int rc = cli_run_flags(argv[0], argc, argv, &o);
 
+	if (!rc && !o.help)
+		rc = cli_run_check_image(argv[0], &o);
+
 	if (rc) {
 		fputs(o.error, stderr);
 	} else if (o.help) {

@@ -524,20 +524,27 @@ void container_write_host_config(const struct container *c, struct sbuf *out)
 
 /* ---- the files ---- */
 
-int container_save_at(int dirfd, const struct container *c, struct berr *err)
+static int save_at(int dirfd, const struct container *c, int durable, struct berr *err)
 {
+	int (*write_at)(int, const char *, const void *, size_t, mode_t, struct berr *) =
+		durable ? atomic_write_at : cache_write_at;
 	struct sbuf b = SBUF_INIT;
 	int rc;
 
 	container_write_config(c, &b);
-	rc = atomic_write_at(dirfd, "config.v2.json", b.buf, b.len, 0600, err);
+	rc = write_at(dirfd, "config.v2.json", b.buf, b.len, 0600, err);
 	sbuf_reset(&b);
 	if (rc == 0) {
 		container_write_host_config(c, &b);
-		rc = atomic_write_at(dirfd, "hostconfig.json", b.buf, b.len, 0644, err);
+		rc = write_at(dirfd, "hostconfig.json", b.buf, b.len, 0644, err);
 	}
 	sbuf_release(&b);
 	return rc;
+}
+
+int container_save_at(int dirfd, const struct container *c, struct berr *err)
+{
+	return save_at(dirfd, c, 1, err);
 }
 
 static int open_container_dir(struct store *s, const char *id, struct berr *err)
@@ -555,15 +562,25 @@ static int open_container_dir(struct store *s, const char *id, struct berr *err)
 	return fd;
 }
 
-int container_save(struct store *s, const struct container *c, struct berr *err)
+static int save(struct store *s, const struct container *c, int durable, struct berr *err)
 {
 	int fd = open_container_dir(s, c->id, err), rc;
 
 	if (fd < 0)
 		return -1;
-	rc = container_save_at(fd, c, err);
+	rc = save_at(fd, c, durable, err);
 	close(fd);
 	return rc;
+}
+
+int container_save(struct store *s, const struct container *c, struct berr *err)
+{
+	return save(s, c, 1, err);
+}
+
+int container_checkpoint(struct store *s, const struct container *c, struct berr *err)
+{
+	return save(s, c, 0, err);
 }
 
 /* lazy: the listing's way (Config, NetworkSettings, MountPoints parsed

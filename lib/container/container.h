@@ -88,6 +88,11 @@ void container_write_host_config(const struct container *c, struct sbuf *out);
 struct container *container_load(struct store *s, const char *id, struct berr *err);
 /* dockerd's CheckpointTo: both files, each atomically; the dir exists. */
 int container_save(struct store *s, const struct container *c, struct berr *err);
+/* The same without the fsyncs, for the state a running container's
+ * start and exit record: a power loss may lose the last of them, which
+ * readers correct (engine.h container_refresh_state), as dockerd's restore
+ * does; a killed process loses nothing either way. */
+int container_checkpoint(struct store *s, const struct container *c, struct berr *err);
 /* The same into any dir fd (create's staging dir). */
 int container_save_at(int dirfd, const struct container *c, struct berr *err);
 

@@ -63,7 +63,7 @@ static int write_container_dir(struct store *s, const struct container *c, struc
 		berr_sys(err, "mkdir checkpoints");
 		goto out;
 	}
-	if (container_save_at(fd, c, err) < 0 || fsync_dir_at(fd, ".", err) < 0)
+	if (container_save_at(fd, c, err) < 0)
 		goto out;
 	if (renameat(s->root_fd, tmp, s->root_fd, final) < 0) {
 		berr_sys(err, "rename %s", final);

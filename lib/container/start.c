@@ -226,7 +226,7 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 			c->state.exit_code = ex->exit_code;
 			c->state.oom_killed = ex->oom_killed;
 			set_str(&c->state.finished_at, when);
-			container_save(s, c, NULL);
+			container_checkpoint(s, c, NULL);
 			container_free(c);
 		}
 		store_rwlayer_unmount(s, x->id, NULL);
@@ -271,7 +271,7 @@ static int record_start(struct berth *b, const char *id, const struct monitor_in
 		c->state.pid = mi->container_pid;
 		c->state.exit_code = 0;
 	}
-	rc = container_save(b->store, c, err);
+	rc = container_checkpoint(b->store, c, err);
 	store_unlock(b->store);
 	container_free(c);
 	return rc;
@@ -286,7 +286,7 @@ static int record_failure(struct berth *b, const char *id, const char *msg, int 
 	if ((c = container_load(b->store, id, NULL))) {
 		set_str(&c->state.error, msg);
 		c->state.exit_code = status;
-		container_save(b->store, c, NULL);
+		container_checkpoint(b->store, c, NULL);
 		container_free(c);
 	}
 	store_rwlayer_unmount(b->store, id, NULL);

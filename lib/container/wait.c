@@ -85,7 +85,7 @@ int container_refresh_state(struct berth *b, struct container *c, struct berr *e
 		cur->state.oom_killed = ex.oom_killed;
 		free(cur->state.finished_at);
 		cur->state.finished_at = xstrdup(when);
-		rc = container_save(b->store, cur, err);
+		rc = container_checkpoint(b->store, cur, err);
 		store_rwlayer_unmount(b->store, c->id, NULL);
 	}
 	if (cur && rc == 0) {

@@ -23,7 +23,8 @@ static int write_small(struct store *s, const char *dir, const char *file, const
 	char p[160];
 
 	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	return atomic_write_at(s->image_fd, p, v, strlen(v), 0644, err);
+	/* As dockerd writes them (no fsync): the dir's rename publishes them. */
+	return cache_write_at(s->image_fd, p, v, strlen(v), 0644, err);
 }
 
 /* The init layer, then the RW layer on it: what the layer store's
@@ -60,8 +61,7 @@ static int write_mounts_dir(struct store *s, const struct store_rwlayer *l, stru
 		return berr_sys(err, "mkdir %s", tmp);
 	if (write_small(s, tmp, "mount-id", l->mount_id, err) < 0 ||
 	    write_small(s, tmp, "init-id", l->init_id, err) < 0 ||
-	    (l->parent[0] && write_small(s, tmp, "parent", l->parent, err) < 0) ||
-	    fsync_dir_at(s->image_fd, tmp, err) < 0)
+	    (l->parent[0] && write_small(s, tmp, "parent", l->parent, err) < 0))
 		goto fail;
 	if (renameat(s->image_fd, tmp, s->image_fd, final) < 0) {
 		berr_sys(err, "rename %s", final);
@@ -79,7 +79,7 @@ static int write_marker(struct store *s, const char *path, const char *mount_id,
 
 	if (fd < 0)
 		return berr_sys(err, "create %s", path);
-	if (fd_write_all(fd, mount_id, 64, 0) < 0 || fsync(fd) < 0) {
+	if (fd_write_all(fd, mount_id, 64, 0) < 0) {
 		berr_sys(err, "write %s", path);
 		close(fd);
 		unlinkat(s->image_fd, path, 0);

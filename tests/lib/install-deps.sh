@@ -11,7 +11,7 @@ PKGS=(
 	docker.io docker-registry skopeo umoci crun runc tini busybox-static apache2-utils attr
 	python3 python3-jwt python3-cryptography
 	golang-1.19-src golang-github-vbatts-tar-split-dev golang-github-containers-image-dev
-	openssl curl jq zstd xz-utils iproute2
+	openssl curl jq zstd xz-utils iproute2 pigz bc
 )
 
 is_installed() {

@@ -29,6 +29,8 @@ static const struct cli_command commands[] = {
 	{ "start", cmd_start, "Start one or more stopped containers" },
 	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+	{ "export", cmd_export, "Export a container's filesystem as a tar archive" },
 };
 
 static void usage(FILE *out)

@@ -74,4 +74,17 @@ struct berth_container_remove_opts {
 int berth_container_remove(struct berth *b, const char *name_or_id, const struct berth_container_remove_opts *opts,
 			   struct berr *err);
 
+/* docker diff: what the container changed over its image (its RW layer
+ * against the -init layer and the image's layers). */
+struct berth_container_change {
+	char *path;      /* "/etc/passwd" */
+	int kind;        /* docker's ChangeType: 0 modified (C), 1 added (A), 2 deleted (D) */
+};
+int berth_container_changes(struct berth *b, const char *name_or_id, struct berth_container_change **out,
+			    size_t *n, struct berr *err);
+void berth_container_changes_free(struct berth_container_change *v, size_t n);
+
+/* docker export: the container's merged root as a tar written to fd. */
+int berth_container_export(struct berth *b, const char *name_or_id, int fd, struct berr *err);
+
 #endif

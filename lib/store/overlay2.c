@@ -464,3 +464,44 @@ void overlay2_remove_rw(struct store *s, const char *id)
 		overlay2_unlink(s, link);
 	remove_all_at(s->overlay_fd, id, NULL);
 }
+
+int overlay2_open_layers(struct store *s, const char *id, int *upper, int **lowers, size_t *n, struct berr *err)
+{
+	char p[300], lower[LOWER_MAX];
+	char *save = NULL, *tok;
+
+	*upper = -1;
+	*lowers = NULL;
+	*n = 0;
+	snprintf(p, sizeof(p), "%s/lower", id);
+	if (store_read_small(s->overlay_fd, p, lower, sizeof(lower), 1, NULL) < 0)
+		lower[0] = '\0';   /* a base layer has none */
+	snprintf(p, sizeof(p), "%s/diff", id);
+	*upper = openat(s->overlay_fd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*upper < 0)
+		return berr_sys(err, "open overlay2/%s", p);
+	*lowers = xcalloc(strlen(lower) / 2 + 2, sizeof(int));
+	for (tok = strtok_r(lower, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		/* "l/<link>": a symlink to ../<cache id>/diff, inside overlay2/. */
+		if (strncmp(tok, "l/", 2) != 0 || strlen(tok) != 28 || strchr(tok + 2, '/')) {
+			berr_set(err, BERR_INVALID, "overlay2/%s/lower: bad entry %s", id, tok);
+			goto fail;
+		}
+		(*lowers)[*n] = openat(s->overlay_fd, tok, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if ((*lowers)[*n] < 0) {
+			berr_sys(err, "open overlay2/%s", tok);
+			goto fail;
+		}
+		(*n)++;
+	}
+	return 0;
+fail:
+	for (size_t i = 0; i < *n; i++)
+		close((*lowers)[i]);
+	free(*lowers);
+	*lowers = NULL;
+	*n = 0;
+	close(*upper);
+	*upper = -1;
+	return -1;
+}

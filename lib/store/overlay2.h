@@ -93,4 +93,10 @@ void overlay2_remove_rw(struct store *s, const char *id);
 /* Whether <id>/merged is a mount point now. */
 int overlay2_is_mounted(struct store *s, const char *id);
 
+/* The layer dirs an overlay mount of id stacks: *upper gets
+ * <id>/diff and lowers[0..*n) the diffs its lower file names, top first
+ * (for a container's RW layer: the -init layer, then the image's layers),
+ * each opened O_DIRECTORY (the caller closes them all; free(lowers)). */
+int overlay2_open_layers(struct store *s, const char *id, int *upper, int **lowers, size_t *n, struct berr *err);
+
 #endif

@@ -92,6 +92,25 @@ t_eq "start of a missing container" "$(cat "$T/err")" \
 	"Error response from daemon: No such container: nosuch
 Error: failed to start containers: nosuch"
 
+# diff and export of the same operations (docker's diff order is Go map
+# order: compared as sets; export's entry list compared as it comes)
+ops='mkdir -p /opt/n && echo x >/opt/n/f && rm /bin/ls && echo y >>/etc/passwd && chmod 700 /opt/n'
+b run --name ch bb sh -c "$ops"
+if [ "$have_docker" -eq 1 ]; then
+	dk run --name ch bb sh -c "$ops"
+	t_eq "diff: the same changes as docker" "$(b diff ch | sort)" "$(dk diff ch | sort)"
+	t_eq "export: the same entries as docker" "$(b export ch | tar -tv --numeric-owner | awk '{print $1, $2, $3, $6}')" \
+		"$(dk export ch | tar -tv --numeric-owner | awk '{print $1, $2, $3, $6}')"
+	dk rm ch >/dev/null
+else
+	t_ok "diff lists the changes" test -n "$(b diff ch)"
+fi
+b export -o "$T/ch.tar" ch
+t_ok "export -o writes the tar" tar -tf "$T/ch.tar" opt/n/f
+t_eq "diff of a missing container" "$(b diff nosuch 2>&1)" "Error response from daemon: No such container: nosuch"
+t_ok "export is no longer mounted" test "$(grep -c " $R/" /proc/self/mountinfo)" -eq 0
+b rm ch >/dev/null
+
 # --rm leaves nothing
 b rm c1 >/dev/null
 b run --rm bb true

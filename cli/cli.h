@@ -140,6 +140,7 @@ int cmd_wait(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_commit(struct cli *c, int argc, char **argv);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

@@ -31,6 +31,7 @@ static const struct cli_command commands[] = {
 	{ "rm", cmd_rm, "Remove one or more containers" },
 	{ "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
 	{ "export", cmd_export, "Export a container's filesystem as a tar archive" },
+	{ "commit", cmd_commit, "Create a new image from a container's changes" },
 };
 
 static void usage(FILE *out)

@@ -87,4 +87,17 @@ void berth_container_changes_free(struct berth_container_change *v, size_t n);
 /* docker export: the container's merged root as a tar written to fd. */
 int berth_container_export(struct berth *b, const char *name_or_id, int fd, struct berr *err);
 
+/* docker commit: the container's RW layer becomes a new image layer on
+ * its image (the config: the container's, with changes applied and
+ * docker's merge; the history: the image's plus this commit). */
+struct berth_container_commit_opts {
+	const char *repo_tag;          /* REPOSITORY[:TAG], or NULL for none */
+	const char *author;            /* -a */
+	const char *comment;           /* -m */
+	const char *const *changes;    /* -c Dockerfile instructions, NULL-terminated or NULL */
+	int pause;                     /* -p (docker's default: 1); not yet implemented */
+};
+int berth_container_commit(struct berth *b, const char *name_or_id, const struct berth_container_commit_opts *opts,
+			   char id_out[72], struct berr *err);
+
 #endif

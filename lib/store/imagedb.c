@@ -213,3 +213,14 @@ size_t store_image_count(struct store *s)
 {
 	return store_count_hex64(s->image_fd, "imagedb/content/sha256");
 }
+
+int store_image_set_parent(struct store *s, const char *image_id, const char *parent_id, struct berr *err)
+{
+	char dir[160], p[200];
+
+	snprintf(dir, sizeof(dir), "imagedb/metadata/sha256/%s", digest_hex(image_id));
+	if (mkdir_p_at(s->image_fd, dir, 0700, err) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/parent", dir);
+	return atomic_write_at(s->image_fd, p, parent_id, strlen(parent_id), 0600, err);
+}

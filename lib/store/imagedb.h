@@ -52,5 +52,8 @@ int store_last_updated_read(struct store *s, const char *image_id, char *buf, si
 /* Writes lastUpdated = now (mode 0600, atomically, metadata dir created
  * 0700 when missing).  Caller holds the lock. */
 int store_last_updated_touch(struct store *s, const char *image_id, struct berr *err);
+/* imagedb/metadata/sha256/<hex>/parent = parent_id (docker's SetParent:
+ * what commit records).  Caller holds the lock. */
+int store_image_set_parent(struct store *s, const char *image_id, const char *parent_id, struct berr *err);
 
 #endif

@@ -111,6 +111,28 @@ t_eq "diff of a missing container" "$(b diff nosuch 2>&1)" "Error response from 
 t_ok "export is no longer mounted" test "$(grep -c " $R/" /proc/self/mountinfo)" -eq 0
 b rm ch >/dev/null
 
+# commit: the container's layer as a new image on its image
+b run --name cm bb sh -c 'mkdir -p /opt && echo committed >/opt/f' >/dev/null
+iid=$(b commit -m "a message" -a "an author" -c 'ENV COMMITTED=1' cm test/committed:1)
+t_ok "commit prints the image ID" test "${#iid}" -eq 71
+t_eq "the committed image runs with the change" "$(b run --rm test/committed:1 sh -c 'cat /opt/f; echo $COMMITTED')" "committed
+1"
+t_eq "its history: the commit on the image" \
+	"$(b history --format '{{.CreatedBy}}|{{.Comment}}' test/committed:1)" \
+	"sh -c mkdir -p /opt && echo committed >/opt/f|a message
+|Imported from -"
+t_eq "its config: author, container, parent's layers plus one" \
+	"$(b image inspect -f '{{.Author}} {{len .RootFS.Layers}} {{.Config.Env}}' test/committed:1)" \
+	"an author 2 [COMMITTED=1]"
+t_eq "imagedb records the parent" "$(cat "$R/image/overlay2/imagedb/metadata/sha256/${iid#sha256:}/parent")" \
+	"$(b image inspect -f '{{.Id}}' bb)"
+b create --name ch2 bb true >/dev/null
+iid=$(b commit ch2)
+t_eq "an unchanged container commits no layer (empty_layer in history)" \
+	"$(b image inspect -f '{{len .RootFS.Layers}}' "$iid")" "1"
+b rm ch2 >/dev/null
+b rm cm >/dev/null
+
 # --rm leaves nothing
 b rm c1 >/dev/null
 b run --rm bb true

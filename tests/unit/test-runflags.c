@@ -4,7 +4,7 @@
  * parsers as the body shows them.  `test-runflags run|create ARGS...`
  * prints what berth would send, {"query": {...}, "body": {...}}, in the
  * shape tests/lib/capture-create.py records docker's requests, or the
- * error text on stderr with docker's exit status; tests/cli/t0810 diffs
+ * error text on stderr with docker's exit status; tests/cli/t0805 diffs
  * the two.  Linked with build/cli/runflags.o (a Makefile rule of its own).
  */
 #include <jansson.h>

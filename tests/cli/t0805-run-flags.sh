@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0810-run-flags: berth's run/create flag parser (cli/runflags.c) against
+# t0805-run-flags: berth's run/create flag parser (cli/runflags.c) against
 # the docker 20.10 CLI itself.  /usr/bin/docker talks to
 # tests/lib/capture-create.py, a stand-in daemon that records the body of
 # POST /containers/create (and its ?name=/?platform= query) and fails it;

@@ -60,7 +60,7 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(O)/libberth.a $(LIBS)
 
-# the run/create flag parser's driver links the CLI's object (tests/cli/t0810)
+# the run/create flag parser's driver links the CLI's object (tests/cli/t0805)
 $(O)/tests/test-runflags: $(O)/tests/unit/test-runflags.o $(O)/cli/runflags.o $(O)/libberth.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 

@@ -874,12 +874,18 @@ static const char *mount_field(struct ebuf *eb, json_t *m, const char *field, co
 	} else {
 		return cerr(eb, "unexpected key '%s' in '%s'", key, field);
 	}
-	/* VolumeOptions always carries Labels (a made map, so {} unless
-	 * empty is dropped by omitempty: it is) and DriverConfig */
 	return NULL;
 }
 
-/* Drops what Go's omitempty drops: false, 0, "" and empty maps. */
+/* A mount.Mount's pointer fields: kept once made, even when empty. */
+static int is_mount_struct(const char *k)
+{
+	return !strcmp(k, "BindOptions") || !strcmp(k, "VolumeOptions") || !strcmp(k, "TmpfsOptions") ||
+	       !strcmp(k, "DriverConfig");
+}
+
+/* Drops what Go's omitempty drops from a mount.Mount (every field has it):
+ * false, 0, "" and empty maps; the maps' own entries are kept as they are. */
 static void omit_empty(json_t *o)
 {
 	const char *k;
@@ -887,12 +893,10 @@ static void omit_empty(json_t *o)
 	void *tmp;
 
 	json_object_foreach_safe(o, tmp, k, v) {
-		if (json_is_object(v) && strcmp(k, "DriverConfig"))
+		if (json_is_object(v) && is_mount_struct(k))
 			omit_empty(v);
-		if (json_is_false(v) || (json_is_integer(v) && !json_integer_value(v)) ||
-		    (json_is_string(v) && !*json_string_value(v)) ||
-		    (json_is_object(v) && !json_object_size(v) && strcmp(k, "DriverConfig") &&
-		     strcmp(k, "BindOptions") && strcmp(k, "TmpfsOptions") && strcmp(k, "VolumeOptions")))
+		else if (json_is_false(v) || (json_is_integer(v) && !json_integer_value(v)) ||
+			 (json_is_string(v) && !*json_string_value(v)) || (json_is_object(v) && !json_object_size(v)))
 			json_object_del(o, k);
 	}
 }

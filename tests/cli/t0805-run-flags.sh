@@ -140,6 +140,9 @@ same create --env-file "$T/bom.env" busybox
 same create --mount type=bind,src=/a,dst=/b,readonly busybox
 same create --mount type=volume,source=v,target=/v,volume-label=k=v,volume-opt=o=1,volume-driver=local busybox
 same create --mount type=volume,target=/v,volume-nocopy busybox
+same create --mount type=volume,target=/v,volume-label=k=,volume-label=j,volume-opt=o=,volume-nocopy=false busybox
+same create --mount type=bind,target=/v,src=/s,bind-nonrecursive=false,readonly=0 busybox
+same create --mount type=tmpfs,target=/t,tmpfs-size=0 --mount TYPE=BIND,SRC=/a,DST=/b,CONSISTENCY=Cached busybox
 same create --mount type=tmpfs,dst=/t,tmpfs-size=64m,tmpfs-mode=1770 busybox
 same create --mount type=bind,src=/a,dst=/b,bind-propagation=rshared,ro=false busybox
 same create --mount 'type=bind,"src=/a,b",dst=/c' busybox

@@ -118,6 +118,11 @@ static int run_or_create(struct cli *c, const char *cmd, int argc, char **argv)
 	char id[65];
 	int rc = cli_run_flags(cmd, argc, argv, &o);
 
+	if (rc == 0 && o.help)
+		printf("\nUsage:  berth %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n%s\n", cmd,
+		       !strcmp(cmd, "run") ? "Run a command in a new container" : "Create a new container");
+	if (rc == 0 && !o.help)
+		rc = cli_run_check_image(cmd, &o);
 	if (rc != 0 || o.help) {
 		if (o.error)
 			fputs(o.error, stderr);

@@ -64,11 +64,14 @@ static int is_empty(json_t *v)
 
 /* daemon.adaptContainerSettings and the create-time defaults docker writes
  * into hostconfig.json. */
-static void host_config_defaults(json_t *hc)
+static void host_config_defaults(json_t *hc, const char *default_runtime)
 {
 	int privileged = json_is_true(json_object_get(hc, "Privileged"));
 	json_int_t mem = json_integer_value(json_object_get(hc, "Memory"));
 
+	/* postContainersCreate: a PidsLimit of 0 or less means unset. */
+	if (json_is_integer(json_object_get(hc, "PidsLimit")) && json_integer_value(json_object_get(hc, "PidsLimit")) <= 0)
+		json_object_set_new(hc, "PidsLimit", json_null());
 	/* verifyPlatformContainerResources' fixMemorySwappiness: the CLI's -1 is "unset". */
 	if (json_integer_value(json_object_get(hc, "MemorySwappiness")) == -1)
 		json_object_set_new(hc, "MemorySwappiness", json_null());
@@ -85,7 +88,7 @@ static void host_config_defaults(json_t *hc)
 	if (is_empty(json_object_get(hc, "NetworkMode")))
 		json_object_set_new(hc, "NetworkMode", json_string("default"));
 	if (is_empty(json_object_get(hc, "Runtime")))
-		json_object_set_new(hc, "Runtime", json_string("runc"));
+		json_object_set_new(hc, "Runtime", json_string(default_runtime));
 	if (!json_is_array(json_object_get(hc, "MaskedPaths")))
 		json_object_set_new(hc, "MaskedPaths", privileged ? json_null() : strv_json(masked_paths));
 	if (!json_is_array(json_object_get(hc, "ReadonlyPaths")))
@@ -174,7 +177,7 @@ static int build(struct berth *b, json_t *body, struct container *c, char top[DI
 		goto out;
 	hc = json_object_get(body, "HostConfig");
 	hc = json_is_object(hc) ? json_deep_copy(hc) : json_object();
-	host_config_defaults(hc);
+	host_config_defaults(hc, b->cfg.default_runtime);
 	json_decref(c->config);
 	c->config = json_incref(cfg);
 	json_decref(c->host_config);

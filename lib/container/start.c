@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -178,6 +179,19 @@ static int runtime_path(const char *name, char *out, size_t n, struct berr *err)
 	}
 	free(copy);
 	return berr_set(err, BERR_NOT_FOUND, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* crun 1.8 refuses a hybrid host (v1 controllers, and a cgroup2 mount at
+ * /sys/fs/cgroup/unified): berth then runs it with that mount hidden
+ * (monitor.h hide_unified_cgroup).  runc handles such hosts itself. */
+static int needs_hybrid_workaround(const char *runtime_path)
+{
+	const char *base = strrchr(runtime_path, '/');
+	struct statfs sfs;
+
+	base = base ? base + 1 : runtime_path;
+	return !strcmp(base, "crun") && !container_cgroup_v2() && statfs("/sys/fs/cgroup/unified", &sfs) == 0 &&
+	       sfs.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */;
 }
 
 static const char *init_binary(void)
@@ -366,6 +380,7 @@ static int run_monitor(struct berth *b, struct container *c, const char *state_d
 		mo.attach_stdout = so->attach_stdout;
 		mo.attach_stderr = so->attach_stderr;
 	}
+	mo.hide_unified_cgroup = needs_hybrid_workaround(rt_path);
 	mo.on_exit = record_exit;
 	mo.on_exit_ctx = x;
 	rc = monitor_start(&mo, mi, err);

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -130,12 +132,20 @@ static void runtime_message(const struct sbuf *text, struct sbuf *msg)
  * SIGCANCEL ignored in the child, and ignored signals survive exec into
  * the container.  The child only dup2s, resets signals and execs; *eno
  * gets exec's errno (the memory is shared until the exec). */
-static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd, int *eno)
+static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd, int hide_unified,
+		     int *eno)
 {
 	volatile int *e = eno;
 	pid_t pid = vfork();
 
 	if (pid == 0) {
+		/* The child's own mount namespace (vfork shares memory, not
+		 * the fs context), so the host's mounts are untouched. */
+		if (hide_unified && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+				     umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0)) {
+			*e = errno;
+			_exit(127);
+		}
 		static const int reset[] = { SIGPIPE, SIGHUP, SIGINT, SIGTERM };
 		sigset_t none;
 		if ((in >= 0 && dup2(in, 0) < 0) || (out >= 0 && dup2(out, 1) < 0) || dup2(errfd, 2) < 0) {
@@ -179,7 +189,7 @@ static int run_runtime(const struct monitor_opts *o, const char *const *cmd, int
 			return -1;
 		errfd = pipefd[1];
 	}
-	pid = spawn(o->runtime, argv, in, out, errfd, &exec_errno);
+	pid = spawn(o->runtime, argv, in, out, errfd, o->hide_unified_cgroup, &exec_errno);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	if (pid < 0 || exec_errno) {

@@ -95,6 +95,11 @@ struct monitor_opts {
 	 * "OCI runtime create failed: runc run failed: ..." and the pid is
 	 * read only once the process already runs. */
 	int run_detached;
+	/* Run each runtime command in a private mount namespace without the
+	 * cgroup2 mount at /sys/fs/cgroup/unified: crun 1.8 refuses hybrid
+	 * hosts ("cgroups in hybrid mode not supported") and works, on the v1
+	 * controllers, once that mount is out of its sight (start.c decides). */
+	int hide_unified_cgroup;
 	monitor_exit_fn on_exit;
 	void *on_exit_ctx;
 };

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../image/users.h"
 #include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/timefmt.h"
@@ -134,9 +135,12 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 {
 	struct container *c = container_load(s, id, err);
 	char from[128], to[128];
+	struct store_rwlayer rw;
 
 	if (!c)
 		return -1;
+	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
+		rw.parent[0] = '\0';
 	/* Dead first, as cleanupContainer: an interrupted removal shows. */
 	c->state.dead = 1;
 	c->state.removal_in_progress = 0;
@@ -156,6 +160,9 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 		return berr_sys(err, "unable to remove filesystem for %s", id);
 	fsync_dir_at(s->root_fd, "containers", NULL);
 	remove_all_at(s->root_fd, to, NULL);
+	/* The layers an rmi -f left for this container go with it, as the
+	 * layer store releases them (best effort: the container is gone). */
+	image_layers_release(s, rw.parent, NULL);
 	return 0;
 }
 

@@ -80,9 +80,10 @@ static void graph_free(struct graph *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static int graph_load(struct graph *g, struct berth *b, struct berr *err)
+/* The graph with what containers hold: their images too when b is given,
+ * else only the RW layers (enough to release layers). */
+static int graph_load(struct graph *g, struct store *s, struct berth *b, struct berr *err)
 {
-	struct store *s = b->store;
 	char **lids = NULL, **iids = NULL, **meta;
 	struct summaries *sums;
 	size_t n, n_meta;
@@ -92,7 +93,7 @@ static int graph_load(struct graph *g, struct berth *b, struct berr *err)
 	if (store_layer_list(s, &lids, err) < 0)
 		return -1;
 	if (store_image_list(s, &iids, err) < 0 || store_refs_load(s, &g->refs, err) < 0 ||
-	    image_users_load(b, &g->users, err) < 0) {
+	    (b ? image_users_load(b, &g->users, err) : store_mounts_parents(s, &g->users.rw_parents, err)) < 0) {
 		free_ids(lids);
 		free_ids(iids);
 		store_refs_free(g->refs);
@@ -249,6 +250,22 @@ static int release_layers(struct graph *g, const char *top, struct items *it, st
 		l = l->parent[0] ? find_layer(g, l->parent) : NULL;
 	}
 	return 0;
+}
+
+int image_layers_release(struct store *s, const char *chain, struct berr *err)
+{
+	struct graph g;
+	struct items it = { 0 };
+	int rc;
+
+	if (!chain || !chain[0])
+		return 0;
+	if (graph_load(&g, s, NULL, err) < 0)
+		return -1;
+	rc = release_layers(&g, chain, &it, err);
+	berth_image_remove_items_free(it.v, it.n);
+	graph_free(&g);
+	return rc;
 }
 
 /* imageDeleteHelper */
@@ -410,7 +427,7 @@ static int rmi_one(struct berth *b, const char *name, int force, int prune, stru
 	if (store_lock(b->store, err) < 0)
 		return -1;
 	store_cleanup_removing(b->store);
-	if (graph_load(&g, b, err) < 0) {
+	if (graph_load(&g, b->store, b, err) < 0) {
 		store_unlock(b->store);
 		return -1;
 	}

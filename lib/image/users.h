@@ -39,4 +39,10 @@ const struct image_user *image_users_first(const struct image_users *u, const ch
 /* How many RW layers stand directly on chain. */
 size_t image_users_rw_holds(const struct image_users *u, const char *chain);
 
+/* Docker's release of a removed RW layer's parent: deletes chain and the
+ * ancestors nothing holds any more (no image, child layer or other RW
+ * layer), as an rmi -f of the container's image left them.  Caller holds
+ * the lock (rmi.c). */
+int image_layers_release(struct store *s, const char *chain, struct berr *err);
+
 #endif

@@ -135,12 +135,9 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 {
 	struct container *c = container_load(s, id, err);
 	char from[128], to[128];
-	struct store_rwlayer rw;
 
 	if (!c)
 		return -1;
-	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
-		rw.parent[0] = '\0';
 	/* Dead first, as cleanupContainer: an interrupted removal shows. */
 	c->state.dead = 1;
 	c->state.removal_in_progress = 0;
@@ -160,9 +157,6 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 		return berr_sys(err, "unable to remove filesystem for %s", id);
 	fsync_dir_at(s->root_fd, "containers", NULL);
 	remove_all_at(s->root_fd, to, NULL);
-	/* The layers an rmi -f left for this container go with it, as the
-	 * layer store releases them (best effort: the container is gone). */
-	image_layers_release(s, rw.parent, NULL);
 	return 0;
 }
 
@@ -173,6 +167,24 @@ int container_remove(struct store *s, const char *id, struct berr *err)
 	if (store_lock(s, err) < 0)
 		return -1;
 	rc = remove_locked(s, id, err);
+	store_unlock(s);
+	return rc;
+}
+
+int container_remove_release(struct store *s, const char *id, struct berr *err)
+{
+	struct store_rwlayer rw;
+	int rc;
+
+	if (store_lock(s, err) < 0)
+		return -1;
+	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
+		rw.parent[0] = '\0';
+	rc = remove_locked(s, id, err);
+	/* The layers an rmi -f left for this container go with it, as the
+	 * layer store releases them (best effort: the container is gone). */
+	if (rc == 0)
+		image_layers_release(s, rw.parent, NULL);
 	store_unlock(s);
 	return rc;
 }

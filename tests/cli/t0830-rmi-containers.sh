@@ -270,6 +270,7 @@ Deleted: ID"
 		if DOCKERD_DATA_ROOT=$R start_refdocker onberth2; then
 			t_eq "docker start -a runs dockerd's container" "$(dk start -a dc)" "from-dc"
 			dk rm -f dc dr >/dev/null
+			t_eq "  dockerd's rm takes the layers too" "$(ls "$L/sha256" | grep -c '^[0-9a-f]\{64\}$')" "0"
 			stop_refdocker onberth2
 		else
 			t_notok "dockerd starts on berth's root again" true

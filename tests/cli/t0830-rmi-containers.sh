@@ -211,6 +211,20 @@ step -s image prune -a -f
 step images -a --format '{{.Repository}}:{{.Tag}}'
 t_eq "berth's store is empty" "$(ls "$L/sha256" | grep -c '^[0-9a-f]\{64\}$')" "0"
 
+# ------------------------------------------------------------ a record saying Running, its monitor gone
+
+imp "$T/rootfs.tar" bb:latest
+BM[K1]=$(b run -d --name k1 bb sleep 300)
+kill -9 "$(cat "$BERTH_EXEC_ROOT/${BM[K1]}/container.pid")" "$(cat "$BERTH_EXEC_ROOT/${BM[K1]}/monitor.pid")"
+sleep 0.2
+b rmi "${BM[IMG_bb]:0:12}" 2>"$T/err"
+t_eq "a dead monitor's container counts as stopped" "$(cat "$T/err")" \
+	"Error response from daemon: conflict: unable to delete ${BM[IMG_bb]:0:12} (must be forced) - image is being used by stopped container ${BM[K1]:0:12}"
+t_eq "  and its record is corrected" \
+	"$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["State"]["Running"])' "$R/containers/${BM[K1]}/config.v2.json")" "False"
+t_ok "  rm -f removes it" b rm -f k1
+b rmi bb >/dev/null
+
 # ------------------------------------------------------------ a layer below the RW layer
 
 # two:latest has two layers: the busybox rootfs, and one file on top

@@ -36,6 +36,8 @@ int container_start_failure_status(const char *msg);
  * dockerd's restore does) and saved.  Takes the store lock when it
  * changes anything. */
 int container_refresh_state(struct berth *b, struct container *c, struct berr *err);
+/* The same for a caller that holds the lock already (rmi, prune). */
+int container_refresh_state_locked(struct berth *b, struct container *c, struct berr *err);
 
 /* Removes the exec-root dirs of containers that no longer exist and whose
  * monitor is gone (an --rm container, a failed start, a removal behind

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../image/users.h"
 #include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/timefmt.h"
@@ -166,6 +167,24 @@ int container_remove(struct store *s, const char *id, struct berr *err)
 	if (store_lock(s, err) < 0)
 		return -1;
 	rc = remove_locked(s, id, err);
+	store_unlock(s);
+	return rc;
+}
+
+int container_remove_release(struct store *s, const char *id, struct berr *err)
+{
+	struct store_rwlayer rw;
+	int rc;
+
+	if (store_lock(s, err) < 0)
+		return -1;
+	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
+		rw.parent[0] = '\0';
+	rc = remove_locked(s, id, err);
+	/* The layers an rmi -f left for this container go with it, as the
+	 * layer store releases them (best effort: the container is gone). */
+	if (rc == 0)
+		image_layers_release(s, rw.parent, NULL);
 	store_unlock(s);
 	return rc;
 }

@@ -35,6 +35,11 @@ int container_create(struct store *s, struct container *c, const char *name, con
 /* Removes containers/<id> and its RW layer (the caller has checked it is
  * not running and stopped its processes).  Takes the store lock. */
 int container_remove(struct store *s, const char *id, struct berr *err);
+/* container_remove, then, in the same lock hold, docker's release of the
+ * RW layer's parent: the image layers nothing holds any more (an rmi -f
+ * of the image left them for this container) are deleted.  What rm and
+ * --rm use. */
+int container_remove_release(struct store *s, const char *id, struct berr *err);
 /* Sets a new name (checked as in create; renaming to the same name is
  * docker's "Renaming a container with the same name as its current name"
  * error, BERR_INVALID).  Takes the store lock. */

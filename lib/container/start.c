@@ -247,7 +247,7 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 		store_unlock(s);
 	}
 	if (x->auto_remove)
-		container_remove(s, x->id, NULL);
+		container_remove_release(s, x->id, NULL);
 	store_close(s);
 }
 
@@ -430,7 +430,7 @@ int berth_container_start(struct berth *b, const char *name_or_id, const struct 
 		berr_clear(err);
 		berr_set(err, BERR_INVALID, "%s", msg);
 		if (x.auto_remove)
-			container_remove(b->store, c->id, NULL);
+			container_remove_release(b->store, c->id, NULL);
 		goto out;
 	}
 	if (so && so->attach_fd) {

@@ -51,7 +51,7 @@ void container_exec_gc(struct berth *b)
 	closedir(d);
 }
 
-int container_refresh_state(struct berth *b, struct container *c, struct berr *err)
+int container_refresh_state_locked(struct berth *b, struct container *c, struct berr *err)
 {
 	char dir[PATH_MAX], when[40];
 	struct monitor_exit ex;
@@ -75,9 +75,7 @@ int container_refresh_state(struct berth *b, struct container *c, struct berr *e
 		ex.finished_nsec = ts.tv_nsec;
 	}
 	unix_to_rfc3339nano(ex.finished_sec, ex.finished_nsec, when);
-	if (store_lock(b->store, err) < 0)
-		return -1;
-	/* Re-read under the lock: the monitor may have recorded it meanwhile. */
+	/* Re-read: the monitor may have recorded it meanwhile. */
 	if ((cur = container_load(b->store, c->id, NULL)) && cur->state.running) {
 		cur->state.running = cur->state.paused = cur->state.restarting = 0;
 		cur->state.pid = 0;
@@ -96,11 +94,27 @@ int container_refresh_state(struct berth *b, struct container *c, struct berr *e
 		free(c->state.finished_at);
 		c->state.finished_at = xstrdup(cur->state.finished_at);
 	}
-	store_unlock(b->store);
 	container_free(cur);
 	return rc;
 }
 
+int container_refresh_state(struct berth *b, struct container *c, struct berr *err)
+{
+	char dir[PATH_MAX];
+	int rc;
+
+	if (!c->state.running)
+		return 0;
+	/* The common case, a live monitor, needs no lock. */
+	container_state_dir(b, c->id, dir, sizeof(dir));
+	if (monitor_alive(dir))
+		return 0;
+	if (store_lock(b->store, err) < 0)
+		return -1;
+	rc = container_refresh_state_locked(b, c, err);
+	store_unlock(b->store);
+	return rc;
+}
 
 /* An --rm container its monitor removed: its exit is still in the exit
  * file (run waits by full ID), which this last reader cleans up. */
@@ -165,7 +179,7 @@ int berth_container_remove(struct berth *b, const char *name_or_id, const struct
 		if (monitor_kill(dir, "KILL", err) < 0 || monitor_wait_exit(dir, &ex, err) < 0)
 			goto out;
 	}
-	if (container_remove(b->store, c->id, err) < 0)
+	if (container_remove_release(b->store, c->id, err) < 0)
 		goto out;
 	remove_all_at(AT_FDCWD, dir, NULL);
 	rc = 0;

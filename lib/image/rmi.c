@@ -3,9 +3,11 @@
  * untagging, conflicts, and layer release by reference count.
  *
  * Docker keeps reference counts in memory; berth recomputes them from the
- * store under the lock: a layer is held once by each child layer and once by
- * each image whose chain ends there, so releasing an image's top layer frees
- * the layers nobody else holds, top first.
+ * store under the lock: a layer is held once by each child layer, once by
+ * each image whose chain ends there and once by each container's RW layer
+ * standing on it, so releasing an image's top layer frees the layers nobody
+ * else holds, top first.  Containers using an image are conflicts as
+ * checkImageDeleteConflict has them (users.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "lookup.h"
 #include "manifest.h"
 #include "summary.h"
+#include "users.h"
 
 struct g_layer {
 	char chain[DIGEST_STR_LEN];
@@ -37,6 +40,7 @@ struct graph {
 	struct g_image *images;
 	size_t n_images;
 	struct store_refs *refs;
+	struct image_users users;
 };
 
 struct items {
@@ -72,10 +76,13 @@ static void graph_free(struct graph *g)
 	free(g->layers);
 	free(g->images);
 	store_refs_free(g->refs);
+	image_users_release(&g->users);
 	memset(g, 0, sizeof(*g));
 }
 
-static int graph_load(struct graph *g, struct store *s, struct berr *err)
+/* The graph with what containers hold: their images too when b is given,
+ * else only the RW layers (enough to release layers). */
+static int graph_load(struct graph *g, struct store *s, struct berth *b, struct berr *err)
 {
 	char **lids = NULL, **iids = NULL, **meta;
 	struct summaries *sums;
@@ -85,9 +92,12 @@ static int graph_load(struct graph *g, struct store *s, struct berr *err)
 	g->s = s;
 	if (store_layer_list(s, &lids, err) < 0)
 		return -1;
-	if (store_image_list(s, &iids, err) < 0 || store_refs_load(s, &g->refs, err) < 0) {
+	if (store_image_list(s, &iids, err) < 0 || store_refs_load(s, &g->refs, err) < 0 ||
+	    (b ? image_users_load(b, &g->users, err) : store_mounts_parents(s, &g->users.rw_parents, err)) < 0) {
 		free_ids(lids);
 		free_ids(iids);
+		store_refs_free(g->refs);
+		g->refs = NULL;
 		return -1;
 	}
 	for (n = 0; lids[n]; n++)
@@ -162,7 +172,7 @@ static size_t layer_refs(struct graph *g, const char *chain)
 	for (size_t i = 0; i < g->n_images; i++)
 		if (!g->images[i].removed && !strcmp(g->images[i].top, chain))
 			n++;
-	return n;
+	return n + image_users_rw_holds(&g->users, chain);
 }
 
 /* Untags every reference of id (removeAllReferencesToImageID). */
@@ -184,6 +194,49 @@ static int conflict(const char *id, int hard, const char *what, struct berr *err
 			hard ? "cannot be forced" : "must be forced", what);
 }
 
+/* Docker's conflict kinds: the hard ones even -f does not override. */
+enum {
+	CONFLICT_CHILD = 1,
+	CONFLICT_RUNNING = 2,
+	CONFLICT_REFERENCE = 4,
+	CONFLICT_STOPPED = 8,
+	CONFLICT_HARD = CONFLICT_CHILD | CONFLICT_RUNNING,
+	CONFLICT_SOFT = CONFLICT_REFERENCE | CONFLICT_STOPPED,
+};
+
+static int container_conflict(const char *id, const struct image_user *u, struct berr *err)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "image is being used by %s container %.12s", u->running ? "running" : "stopped",
+		 u->container);
+	return conflict(id, u->running, what, err);
+}
+
+/* checkImageDeleteConflict: the first conflict of the kinds in mask, in
+ * docker's order; 0 when there is none. */
+static int check_conflict(struct graph *g, const char *id, int mask, struct berr *err)
+{
+	const struct image_user *u;
+	struct store_ref_list refs;
+	size_t nrefs;
+
+	if ((mask & CONFLICT_CHILD) && children(g, id))
+		return conflict(id, 1, "image has dependent child images", err);
+	if ((mask & CONFLICT_RUNNING) && (u = image_users_first(&g->users, id, IMAGE_USER_RUNNING)))
+		return container_conflict(id, u, err);
+	if (mask & CONFLICT_REFERENCE) {
+		store_refs_of_image(g->refs, id, &refs);
+		nrefs = refs.n;
+		store_ref_list_release(&refs);
+		if (nrefs)
+			return conflict(id, 0, "image is referenced in multiple repositories", err);
+	}
+	if ((mask & CONFLICT_STOPPED) && (u = image_users_first(&g->users, id, IMAGE_USER_STOPPED)))
+		return container_conflict(id, u, err);
+	return 0;
+}
+
 /* Releases the image's hold on its top layer and every layer freed by that. */
 static int release_layers(struct graph *g, const char *top, struct items *it, struct berr *err)
 {
@@ -199,24 +252,35 @@ static int release_layers(struct graph *g, const char *top, struct items *it, st
 	return 0;
 }
 
+int image_layers_release(struct store *s, const char *chain, struct berr *err)
+{
+	struct graph g;
+	struct items it = { 0 };
+	int rc;
+
+	if (!chain || !chain[0])
+		return 0;
+	if (graph_load(&g, s, NULL, err) < 0)
+		return -1;
+	rc = release_layers(&g, chain, &it, err);
+	berth_image_remove_items_free(it.v, it.n);
+	graph_free(&g);
+	return rc;
+}
+
 /* imageDeleteHelper */
 static int delete_helper(struct graph *g, struct g_image *img, int force, int prune, int quiet, struct items *it,
 			 struct berr *err)
 {
-	struct store_ref_list refs;
-	size_t nrefs, nchildren = children(g, img->id);
 	char parent[DIGEST_STR_LEN];
 	struct g_image *p;
+	struct berr found = BERR_INIT;
 
-	store_refs_of_image(g->refs, img->id, &refs);
-	nrefs = refs.n;
-	store_ref_list_release(&refs);
-	if (nchildren || (!force && nrefs)) {
-		if (quiet)
-			return 0;
-		return nchildren ? conflict(img->id, 1, "image has dependent child images", err)
-				 : conflict(img->id, 0, "image is referenced in multiple repositories", err);
-	}
+	/* Docker keeps a quiet conflict only for a dangling image nobody
+	 * uses; dangling means no names and no children, so what is left is
+	 * a container's, and that is ignored too. */
+	if (check_conflict(g, img->id, CONFLICT_HARD | (force ? 0 : CONFLICT_SOFT), quiet ? &found : err) < 0)
+		return quiet ? 0 : -1;
 	memcpy(parent, img->parent, sizeof(parent));
 	untag_all(g, img->id, it);
 	/* Names go first, so that an interrupted delete leaves an untagged
@@ -339,18 +403,31 @@ static int untag_name(struct graph *g, struct g_image *img, const char *name, st
 	return 0;
 }
 
+/* A container using id when id's names are a single reference. */
+static const struct image_user *first_user_of_single(struct graph *g, const char *id)
+{
+	struct store_ref_list refs;
+	int single;
+
+	store_refs_of_image(g->refs, id, &refs);
+	single = single_reference(refs.v, refs.n);
+	store_ref_list_release(&refs);
+	return single ? image_users_first(&g->users, id, IMAGE_USER_ANY) : NULL;
+}
+
 static int rmi_one(struct berth *b, const char *name, int force, int prune, struct berth_image_remove_item **items,
 		   size_t *n, struct berr *err)
 {
 	struct graph g;
 	struct g_image *img;
 	struct items it = { 0 };
+	const struct image_user *user;
 	int removed_ref = 0, rc = -1;
 
 	if (store_lock(b->store, err) < 0)
 		return -1;
 	store_cleanup_removing(b->store);
-	if (graph_load(&g, b->store, err) < 0) {
+	if (graph_load(&g, b->store, b, err) < 0) {
 		store_unlock(b->store);
 		return -1;
 	}
@@ -358,6 +435,13 @@ static int rmi_one(struct berth *b, const char *name, int force, int prune, stru
 		goto out;
 	if (!is_id_prefix(img->id, name)) {
 		int done = 0;
+		if (!force && (user = first_user_of_single(&g, img->id))) {
+			/* Untagging would leave a container's image dangling. */
+			berr_set(err, BERR_EXISTS,
+				 "conflict: unable to remove repository reference \"%s\" (must force) - container %.12s is using its referenced image %.12s",
+				 name, user->container, digest_hex(img->id));
+			goto out;
+		}
 		if (untag_name(&g, img, name, &it, &done, err) < 0)
 			goto out;
 		if (done) {
@@ -373,10 +457,8 @@ static int rmi_one(struct berth *b, const char *name, int force, int prune, stru
 		single = single_reference(refs.v, refs.n);
 		store_ref_list_release(&refs);
 		if (single) {
-			if (children(&g, img->id)) {
-				conflict(img->id, 1, "image has dependent child images", err);
+			if (check_conflict(&g, img->id, CONFLICT_HARD | (force ? 0 : CONFLICT_STOPPED), err) < 0)
 				goto out;
-			}
 			untag_all(&g, img->id, &it);
 		}
 	}

@@ -29,6 +29,10 @@ static const struct cli_command commands[] = {
 	{ "start", cmd_start, "Start one or more stopped containers" },
 	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "logs", cmd_logs, "Fetch the logs of a container" },
+	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "kill", cmd_kill, "Kill one or more running containers" },
+	{ "restart", cmd_restart, "Restart one or more containers" },
 };
 
 static void usage(FILE *out)

@@ -115,9 +115,10 @@ int berth_container_logs_time(const char *value, int64_t now_sec, long now_nsec,
 
 /* ---- stop, kill, restart (lib/container/stop.c) ---- */
 
-/* docker's signal.ParseSignal: a number or a name with or without "SIG"
- * ("TERM", "sigkill", "RTMIN+3"); -1 with BERR_INVALID "Invalid signal: X". */
-int berth_container_parse_signal(const char *s, struct berr *err);
+/* docker's signal.ParseSignal: a number (any but 0; kill checks the range)
+ * or a name with or without "SIG", any case ("TERM", "sigkill", "RTMIN+3")
+ * into *sig; -1 with BERR_INVALID "Invalid signal: X". */
+int berth_container_parse_signal(const char *s, int *sig, struct berr *err);
 
 /* Docker's ContainerStop: Config.StopSignal (else SIGTERM), then SIGKILL
  * after timeout seconds (NULL: Config.StopTimeout, else 10; < 0: wait for

@@ -83,17 +83,17 @@ static int go_atoi(const char *s, long *out)
 	return errno ? -1 : 0;
 }
 
-int berth_container_parse_signal(const char *s, struct berr *err)
+int berth_container_parse_signal(const char *s, int *sig, struct berr *err)
 {
 	_cleanup_free_ char *up = xstrdup(s);
 	const char *name = up;
 	long n;
 
 	if (go_atoi(s, &n) == 0) {
-		if (n <= 0 || n > SIGNAL_RTMAX)
-			return n == 0 ? berr_set(err, BERR_INVALID, "Invalid signal: %s", s)
-				      : berr_set(err, BERR_INVALID, "The linux daemon does not support signal %ld", n);
-		return (int)n;
+		if (n == 0 || n < INT_MIN || n > INT_MAX)
+			return berr_set(err, BERR_INVALID, "Invalid signal: %s", s);
+		*sig = (int)n;
+		return 0;
 	}
 	for (char *p = up; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
@@ -101,10 +101,12 @@ int berth_container_parse_signal(const char *s, struct berr *err)
 	if (!strncmp(name, "SIG", 3))
 		name += 3;
 	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
-		if (!strcmp(name, signal_names[i].name))
-			return signal_names[i].num;
-	if ((n = realtime_signal(name)) > 0)
-		return (int)n;
+		if (!strcmp(name, signal_names[i].name)) {
+			*sig = signal_names[i].num;
+			return 0;
+		}
+	if ((*sig = realtime_signal(name)) > 0)
+		return 0;
 	return berr_set(err, BERR_INVALID, "Invalid signal: %s", s);
 }
 
@@ -112,9 +114,11 @@ int berth_container_parse_signal(const char *s, struct berr *err)
 static int stop_signal(struct container *c)
 {
 	const char *s = json_string_value(json_object_get(container_config(c), "StopSignal"));
-	int sig = s && *s ? berth_container_parse_signal(s, NULL) : -1;
+	int sig = 0;
 
-	return sig > 0 ? sig : SIGTERM;
+	if (s && *s && berth_container_parse_signal(s, &sig, NULL) < 0)
+		sig = 0;
+	return sig > 0 && sig <= SIGNAL_RTMAX ? sig : SIGTERM;
 }
 
 /* Config.StopTimeout, else 10 (container.StopTimeout). */
@@ -294,16 +298,22 @@ int berth_container_stop(struct berth *b, const char *name_or_id, const int *tim
 
 int berth_container_kill(struct berth *b, const char *name_or_id, const char *signal, struct berr *err)
 {
-	int sig = signal && *signal ? berth_container_parse_signal(signal, err) : SIGKILL;
+	int sig = SIGKILL;
 	char dir[PATH_MAX];
 	int not_running, rc = -1;
 	struct container *c;
 
-	if (sig < 0)
+	/* the router parses the signal first; its error stands alone */
+	if (signal && *signal && berth_container_parse_signal(signal, &sig, err) < 0)
 		return -1;
-	/* the API router words every failure so, a missing container too */
+	/* the router words every later failure so, a missing container too */
 	if (!(c = running(b, name_or_id, dir, sizeof(dir), &not_running, err)))
 		return berr_wrap(err, "Cannot kill container: %s", name_or_id);
+	if (sig < 1 || sig > SIGNAL_RTMAX) {
+		berr_set(err, BERR_INVALID, "Cannot kill container: %s: The linux daemon does not support signal %d",
+			 name_or_id, sig);
+		goto out;
+	}
 	if (not_running) {
 		berr_set(err, BERR_EXISTS, "Cannot kill container: %s: Container %s is not running", name_or_id, c->id);
 		goto out;

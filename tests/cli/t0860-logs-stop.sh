@@ -106,6 +106,12 @@ fi
 e logs -t --details e1
 t_eq "logs -t --details: stamp, space, empty attrs, space" "$(sed -E "s/$ts/TS /" "$T/b.out" | head -1)" "TS  out1"
 
+quiet create --name c0 bb echo never
+same "logs of a created container" logs c0
+same "logs -f of a created container" logs -f c0
+same "stop of a created container" stop c0
+same "kill of a created container" kill c0
+
 # ---- logs -f ends with the container
 quiet run -d --name f1 bb sh -c 'echo first; sleep 1; echo second >&2; sleep 1; echo third'
 timeout 30 "$BERTH" --root "$R" logs -f f1 >"$T/f.out" 2>"$T/f.err"
@@ -146,6 +152,10 @@ same "  its log" logs s5
 quiet run -d --name s6 --stop-timeout 1 bb sleep 100
 same "stop with --stop-timeout 1" stop s6
 same "  wait" wait s6
+quiet run -d --rm --name rm1 bb sleep 100
+same "stop of an --rm container" stop -t 1 rm1
+b logs rm1 >/dev/null 2>&1
+t_eq "  berth has removed it when stop returns" "$?" "1"
 same "stop -t junk" stop -t junk s6
 same "stop with no argument" stop
 
@@ -167,6 +177,7 @@ same "  wait" wait k3
 quiet run -d --name k4 bb sleep 100
 same "kill -s bogus" kill -s bogus k4
 same "kill -s 0" kill -s 0 k4
+same "kill -s 65" kill -s 65 k4
 same "kill -s SIGKILL" kill -s SIGKILL k4
 same "  wait" wait k4
 
@@ -193,6 +204,6 @@ same "kill: names then errors" kill nosuch k1
 same "logs with no argument" logs
 same "logs with two arguments" logs e1 e1
 
-quiet rm -f e1 f1 s1 s2 s3 s4 s5 s6 k1 k2 k3 k4 r1 r2
+quiet rm -f c0 e1 f1 s1 s2 s3 s4 s5 s6 k1 k2 k3 k4 r1 r2
 [ "$have_docker" -eq 0 ] || stop_refdocker logs
 t_done

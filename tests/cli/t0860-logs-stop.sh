@@ -66,7 +66,9 @@ expect() {
 }
 
 # ---- logs of an exited container
-quiet run --name e1 bb sh -c 'echo out1; echo err1 >&2; echo out2; echo err2 >&2; printf "out3 no newline"'
+# (pauses between the lines: the two pipes' order in the log is a race otherwise)
+quiet run --name e1 bb sh -c 'echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1
+	echo err2 >&2; sleep 0.1; printf "out3 no newline"'
 same "logs" logs e1
 expect "  stdout lines" "out1
 out2

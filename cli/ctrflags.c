@@ -11,7 +11,12 @@
 int cli_getopt_error(const char *cmd, char **argv, int o)
 {
 	const char *a = argv[optind - 1];
-	int is_long = a[0] == '-' && a[1] == '-';
+	int is_long;
+
+	/* getopt leaves optind on a cluster ("-xf") until its last letter */
+	if (optopt && (a[0] != '-' || !strchr(a + 1, optopt)) && argv[optind])
+		a = argv[optind];
+	is_long = a[0] == '-' && a[1] == '-';
 
 	if (o == ':' && is_long)
 		fprintf(stderr, "flag needs an argument: %.*s\n", (int)strcspn(a, "="), a);

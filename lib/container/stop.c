@@ -238,7 +238,7 @@ static int signal_and_wait(const char *dir, int sig, long sec, struct berr *err)
 	if (waiter_start(&w, dir, err) < 0)
 		return -1;
 	/* docker: a failed signal leaves 2 s for an exit already under way */
-	if (send_signal(dir, sig, &ignore) < 0 && sec != 0)
+	if (send_signal(dir, sig, &ignore) < 0 && sec >= 0)
 		sec = 2;
 	if (!waiter_poll(&w, sec < 0 ? -1 : sec * 1000) && sig != SIGKILL)
 		send_signal(dir, SIGKILL, &ignore);

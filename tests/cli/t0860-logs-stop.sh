@@ -160,6 +160,11 @@ b logs rm1 >/dev/null 2>&1
 t_eq "  berth has removed it when stop returns" "$?" "1"
 same "stop -t junk" stop -t junk s6
 same "stop with no argument" stop
+same "stop --bogus" stop --bogus s6
+same "stop -t with no value" stop -t
+same "stop --time with no value" stop --time
+same "logs -x" logs -x e1
+same "kill -s with no value" kill -s
 
 # ---- kill
 quiet run -d --name k1 bb sleep 100

@@ -245,8 +245,8 @@ static int signal_and_wait(const char *dir, int sig, long sec, struct berr *err)
 	return waiter_finish(&w, err);
 }
 
-/* The container if it runs (its record corrected first), else NULL with
- * *not_running set, or NULL with err. */
+/* The container named (its record corrected first; free it), with
+ * *not_running set unless it runs under a live monitor; NULL with err. */
 static struct container *running(struct berth *b, const char *name_or_id, char *dir, size_t n, int *not_running,
 				 struct berr *err)
 {

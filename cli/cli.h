@@ -141,6 +141,20 @@ int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_commit(struct cli *c, int argc, char **argv);
+int cmd_logs(struct cli *c, int argc, char **argv);
+int cmd_stop(struct cli *c, int argc, char **argv);
+int cmd_kill(struct cli *c, int argc, char **argv);
+int cmd_restart(struct cli *c, int argc, char **argv);
+/* logs, stop, kill, restart (ctrflags.c): pflag's words for a getopt_long
+ * failure (o: its ':' or '?'; returns 125); an int flag's value (125 and
+ * the message when bad); the errors of a per-container loop, each
+ * "Error response from daemon: ..." (a missing container too: these
+ * clients do not reword a 404), printed after the names as the docker
+ * client does (status 1 when any). */
+int cli_getopt_error(const char *cmd, char **argv, int o);
+int cli_int_flag(const char *cmd, const char *flag, const char *v, int *out);
+void cli_errors_add(struct sbuf *errs, const struct berr *err);
+int cli_errors_finish(struct sbuf *errs);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

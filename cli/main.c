@@ -32,6 +32,10 @@ static const struct cli_command commands[] = {
 	{ "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
 	{ "export", cmd_export, "Export a container's filesystem as a tar archive" },
 	{ "commit", cmd_commit, "Create a new image from a container's changes" },
+	{ "logs", cmd_logs, "Fetch the logs of a container" },
+	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "kill", cmd_kill, "Kill one or more running containers" },
+	{ "restart", cmd_restart, "Restart one or more containers" },
 };
 
 static void usage(FILE *out)

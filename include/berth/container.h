@@ -99,5 +99,67 @@ struct berth_container_commit_opts {
 };
 int berth_container_commit(struct berth *b, const char *name_or_id, const struct berth_container_commit_opts *opts,
 			   char id_out[72], struct berr *err);
+/* ---- logs (lib/container/logs.c) ---- */
+
+enum { BERTH_CONTAINER_LOG_STDOUT = 1, BERTH_CONTAINER_LOG_STDERR = 2 };
+
+struct berth_container_logs_opts {
+	int streams;            /* BERTH_CONTAINER_LOG_STDOUT|_STDERR; 0: docker's 400 */
+	int follow;             /* -f: then wait for more until the container stops */
+	int timestamps;         /* -t: each line prefixed "2006-01-02T15:04:05.000000000Z " */
+	int details;            /* --details: the attrs prefix ("" for json-file) + " " */
+	long tail;              /* < 0 all, else the last N lines */
+	int64_t since_sec;      /* 0: unset (berth_container_logs_time gives these) */
+	long since_nsec;
+	int64_t until_sec;      /* 0: unset */
+	long until_nsec;
+	int cancel_fd;          /* follow also ends when this is readable or hung up; -1 none */
+};
+#define BERTH_CONTAINER_LOGS_OPTS_INIT \
+	{ BERTH_CONTAINER_LOG_STDOUT | BERTH_CONTAINER_LOG_STDERR, 0, 0, 0, -1, 0, 0, 0, 0, -1 }
+
+/* One log line as docker's API streams it (prefixes applied); stream is
+ * BERTH_CONTAINER_LOG_STDOUT or _STDERR (a tty's output is all stdout).
+ * Non-zero stops reading. */
+typedef int (*berth_container_log_fn)(int stream, const char *data, size_t len, void *ctx);
+
+/* Docker's ContainerLogs on the json-file log: records oldest first across
+ * rotated files.  Follow applies only to a running container, as dockerd's.
+ * Errors in docker's words: "You must choose at least one stream",
+ * BERR_EXISTS "can not get logs from container which is dead or marked for
+ * removal", "configured logging driver does not support reading". */
+int berth_container_logs(struct berth *b, const char *name_or_id, const struct berth_container_logs_opts *o,
+			 berth_container_log_fn fn, void *ctx, struct berr *err);
+
+/* The docker client's --since/--until (timetypes.GetTimestamp): a Go
+ * duration ("10s", "1m30s") before now, an RFC3339 date or prefix of one
+ * (local time without a zone), or unix seconds ("1700000000.5").  Errors:
+ * `failed to parse value as time or duration: "X"`, Go's parse texts. */
+int berth_container_logs_time(const char *value, int64_t now_sec, long now_nsec, int64_t *sec, long *nsec,
+			      struct berr *err);
+
+/* ---- stop, kill, restart (lib/container/stop.c) ---- */
+
+/* docker's signal.ParseSignal: a number (any but 0; kill checks the range)
+ * or a name with or without "SIG", any case ("TERM", "sigkill", "RTMIN+3")
+ * into *sig; -1 with BERR_INVALID "Invalid signal: X". */
+int berth_container_parse_signal(const char *s, int *sig, struct berr *err);
+
+/* Docker's ContainerStop: Config.StopSignal (else SIGTERM), then SIGKILL
+ * after timeout seconds (NULL: Config.StopTimeout, else 10; < 0: wait for
+ * ever).  Records HasBeenManuallyStopped.  Returns 1 when the container
+ * was not running (docker's 304), 0 when it stopped it. */
+int berth_container_stop(struct berth *b, const char *name_or_id, const int *timeout, struct berr *err);
+
+/* Docker's ContainerKill: signal NULL or KILL kills and waits for the exit;
+ * any other is only sent.  Every failure reads "Cannot kill container:
+ * NAME: <why>" (NAME as given), as docker's router words it: BERR_EXISTS
+ * "... Container <id> is not running", BERR_NOT_FOUND "... No such
+ * container: NAME". */
+int berth_container_kill(struct berth *b, const char *name_or_id, const char *signal, struct berr *err);
+
+/* Docker's ContainerRestart: stop as above when running, then start.
+ * Failures: "Cannot restart container NAME: <why>". */
+int berth_container_restart(struct berth *b, const char *name_or_id, const int *timeout, struct berr *err);
 
 #endif

@@ -141,7 +141,7 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 	/* Dead first, as cleanupContainer: an interrupted removal shows. */
 	c->state.dead = 1;
 	c->state.removal_in_progress = 0;
-	if (container_save(s, c, err) < 0) {
+	if (container_checkpoint(s, c, err) < 0) {
 		container_free(c);
 		return -1;
 	}

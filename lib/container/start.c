@@ -276,6 +276,7 @@ static int record_start(struct berth *b, const char *id, const struct monitor_in
 	set_str(&c->state.started_at, when);
 	set_str(&c->state.error, "");
 	c->has_been_started_before = 1;
+	c->has_been_manually_stopped = 0;   /* docker: a start resets it */
 	set_str(&c->log_path, tmpl->log_path);
 	set_str(&c->hostname_path, tmpl->hostname_path);
 	set_str(&c->hosts_path, tmpl->hosts_path);

@@ -138,6 +138,13 @@ int cmd_create(struct cli *c, int argc, char **argv);
 int cmd_start(struct cli *c, int argc, char **argv);
 int cmd_wait(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
+int cmd_container_inspect(struct cli *c, int argc, char **argv);
+int cmd_rename(struct cli *c, int argc, char **argv);
+int cmd_container(struct cli *c, int argc, char **argv);
+
+/* command.PromptForConfirmation: prints "MSG [y/N] " and reads the
+ * answer from the first line of stdin, terminal or not (y or Y: 1). */
+int cli_confirm(const char *msg);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

@@ -238,11 +238,13 @@ static json_t *typed_config(json_t *c)
 
 static json_t *typed_inspect(json_t *r)
 {
-	static const char *const head[] = { "Id", "RepoTags", "RepoDigests", "Parent", "Comment", "Created",
+	static const char *const head[] = { "RepoTags", "RepoDigests", "Parent", "Comment", "Created",
 					    "Container" };
 	json_t *o = struct_of(r), *gd, *rf, *md, *t;
 	char when[96];
 
+	/* ID `json:"Id"`: {{.Id}} is not a field of the struct. */
+	json_object_set_new(o, "ID", json_string(json_string_value(json_object_get(r, "Id")) ?: ""));
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		copy_field(o, r, head[i], json_string(""));
 	json_object_set_new(o, "ContainerConfig", typed_config(json_object_get(r, "ContainerConfig")));
@@ -314,6 +316,17 @@ static json_t *typed_struct_fields(json_t *raw, const char *const *fields, size_
 	return o;
 }
 
+/* The HostConfig fields whose Go names are not their JSON keys: a
+ * template names the Go field ({{.HostConfig.DNS}}; .Dns fails and falls
+ * back to the raw JSON, as with docker). */
+static const char *const host_config_go_names[][2] = {
+	{ "Dns", "DNS" }, { "DnsOptions", "DNSOptions" }, { "DnsSearch", "DNSSearch" },
+	{ "CpuShares", "CPUShares" }, { "NanoCpus", "NanoCPUs" }, { "CpuPeriod", "CPUPeriod" },
+	{ "CpuQuota", "CPUQuota" }, { "CpuRealtimePeriod", "CPURealtimePeriod" },
+	{ "CpuRealtimeRuntime", "CPURealtimeRuntime" }, { "CpuCount", "CPUCount" }, { "CpuPercent", "CPUPercent" },
+	{ NULL, NULL },
+};
+
 /* container.HostConfig: what a JSON null stands for in each field (the
  * pointers and maps; every other nullable field is a slice), and the
  * omitempty fields at their zero values. */
@@ -322,13 +335,18 @@ static json_t *typed_host_config(json_t *hc)
 	static const char *const pointers[] = { "MemorySwappiness", "OomKillDisable", "PidsLimit", "Init", NULL };
 	static const char *const maps[] = { "StorageOpt", "Tmpfs", "Sysctls", NULL };
 	json_t *o, *v;
-	const char *k;
+	const char *key;
 
 	if (!json_is_object(hc))
 		return typed(NULL, "<nil>", 0);
 	o = struct_of(hc);
-	json_object_foreach(hc, k, v) {
+	json_object_foreach(hc, key, v) {
+		const char *k = key;
 		size_t i;
+
+		for (i = 0; host_config_go_names[i][0]; i++)
+			if (!strcmp(key, host_config_go_names[i][0]))
+				k = host_config_go_names[i][1];
 
 		if (!strcmp(k, "PortBindings")) {
 			json_object_set_new(o, k, typed_port_map(v));
@@ -448,12 +466,14 @@ static json_t *typed_network(json_t *ns)
 
 static json_t *typed_container(json_t *r)
 {
-	static const char *const head[] = { "Id", "Created", "Path" };
+	static const char *const head[] = { "Created", "Path" };
 	static const char *const mid[] = { "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath" };
 	static const char *const tail[] = { "Driver", "Platform", "MountLabel", "ProcessLabel", "AppArmorProfile" };
 	json_t *o = struct_of(r), *gd, *t;
 	size_t i;
 
+	/* ID `json:"Id"`: {{.Id}} is not a field of the struct. */
+	json_object_set_new(o, "ID", json_string(json_string_value(json_object_get(r, "Id")) ?: ""));
 	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		copy_field(o, r, head[i], json_string(""));
 	json_object_set_new(o, "Args", nil_or(json_object_get(r, "Args"), "[]"));

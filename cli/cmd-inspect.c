@@ -522,6 +522,13 @@ static int flag_error(const char *cmd, int argc, char **argv, const char *opts)
 	return 125;
 }
 
+/* A long flag another form of inspect has (pflag names it whole). */
+static int flag_unknown(const char *cmd, const char *flag)
+{
+	fprintf(stderr, "unknown flag: %s\nSee 'berth %s --help'.\n", flag, cmd);
+	return 125;
+}
+
 /* The lines of the errors, printed after the output. */
 static void add_error(struct sbuf *errs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_error(struct sbuf *errs, const char *fmt, ...)
@@ -677,8 +684,8 @@ static int run(struct cli *c, int argc, char **argv, enum inspect_cmd cmd)
 	while ((o = getopt_long(argc, argv, cmd == INSPECT_IMAGE ? "f:h" : "f:sh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'f': format = optarg; break;
-		case 's': if (cmd == INSPECT_IMAGE) return flag_error(name, argc, argv, "f"); size = 1; break;
-		case 't': if (cmd != INSPECT_ANY) return flag_error(name, argc, argv, "f"); type = optarg; break;
+		case 's': if (cmd == INSPECT_IMAGE) return flag_unknown(name, "--size"); size = 1; break;
+		case 't': if (cmd != INSPECT_ANY) return flag_unknown(name, "--type"); type = optarg; break;
 		case 'h': return print_help(cmd);
 		default: return flag_error(name, argc, argv, "ft");
 		}

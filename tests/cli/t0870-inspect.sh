@@ -48,7 +48,7 @@ both run -d --name r2 bb sleep 300
 # The two sides' IDs, each replaced by its container's name in outputs.
 idmap() {	# idmap SIDE -> sed script
 	local n id
-	for n in c1 r1 e1 w1 r2; do
+	for n in c1 r1 e1 w1 r2 bb; do
 		id=$("$1" inspect -f '{{.ID}}' "$n" 2>/dev/null) || continue
 		printf 's/%s/<%s>/g;s/%s/<%s12>/g;' "$id" "$n" "${id:0:12}" "$n"
 	done
@@ -125,6 +125,10 @@ same "container inspect of a missing one" container inspect nosuch
 same "container inspect, one missing" container inspect -f '{{.Name}}' c1 nosuch
 same "container inspect --type" container inspect --type image c1
 same "container inspect without arguments" container inspect
+both create --name bb bb true
+BMAP=$(idmap b) DMAP=$(idmap dk)
+same "a container named as an image comes first" inspect -f '{{.Name}}' bb
+same "  --type image finds the image" inspect --type image -f '{{.Os}}' bb
 
 # ---- rename
 same "rename to its own name" rename c1 c1

@@ -155,6 +155,13 @@ int cli_getopt_error(const char *cmd, char **argv, int o);
 int cli_int_flag(const char *cmd, const char *flag, const char *v, int *out);
 void cli_errors_add(struct sbuf *errs, const struct berr *err);
 int cli_errors_finish(struct sbuf *errs);
+int cmd_container_inspect(struct cli *c, int argc, char **argv);
+int cmd_rename(struct cli *c, int argc, char **argv);
+int cmd_container(struct cli *c, int argc, char **argv);
+
+/* command.PromptForConfirmation: prints "MSG [y/N] " and reads the
+ * answer from the first line of stdin, terminal or not (y or Y: 1). */
+int cli_confirm(const char *msg);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

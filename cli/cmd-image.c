@@ -14,9 +14,7 @@ static const char dangling_warning[] = "WARNING! This will remove all dangling i
 static const char all_warning[] = "WARNING! This will remove all images without at least one container "
 				  "associated to them.\nAre you sure you want to continue?";
 
-/* command.PromptForConfirmation: the answer is the first line of stdin,
- * terminal or not. */
-static int confirm(const char *msg)
+int cli_confirm(const char *msg)
 {
 	char line[256];
 	size_t len;
@@ -76,7 +74,7 @@ static int cmd_image_prune(struct cli *c, int argc, char **argv)
 		return cli_usage_error("image prune", prune_usage, "accepts no arguments");
 	}
 	po.filters = filters;
-	if (!force && !confirm(po.all ? all_warning : dangling_warning)) {
+	if (!force && !cli_confirm(po.all ? all_warning : dangling_warning)) {
 		free(filters);
 		printf("Total reclaimed space: 0B\n");
 		return 0;

@@ -10,7 +10,7 @@ static const struct cli_command commands[] = {
 	{ "pull", cmd_pull, "Pull an image from a registry" },
 	{ "push", cmd_push, "Push an image or a repository to a registry" },
 	{ "images", cmd_images, "List images" },
-	{ "inspect", cmd_inspect, "Return low-level information on images" },
+	{ "inspect", cmd_inspect, "Return low-level information on containers and images" },
 	{ "version", cmd_version, "Show the berth version information" },
 	{ "history", cmd_history, "Show the history of an image" },
 	{ "tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
@@ -36,6 +36,8 @@ static const struct cli_command commands[] = {
 	{ "stop", cmd_stop, "Stop one or more running containers" },
 	{ "kill", cmd_kill, "Kill one or more running containers" },
 	{ "restart", cmd_restart, "Restart one or more containers" },
+	{ "rename", cmd_rename, "Rename a container" },
+	{ "container", cmd_container, "Manage containers" },
 };
 
 static void usage(FILE *out)

@@ -161,5 +161,30 @@ int berth_container_kill(struct berth *b, const char *name_or_id, const char *si
 /* Docker's ContainerRestart: stop as above when running, then start.
  * Failures: "Cannot restart container NAME: <why>". */
 int berth_container_restart(struct berth *b, const char *name_or_id, const int *timeout, struct berr *err);
+/* Docker 20.10's GET /containers/{name}/json body (types.ContainerJSON)
+ * for one name or ID, as the daemon encodes it: Go field order, compact,
+ * no HTML escaping, no newline (free()).  size: also SizeRw and
+ * SizeRootFs (-s).  Errors as container lookup's ("No such container: X",
+ * BERR_NOT_FOUND). */
+int berth_container_inspect_raw(struct berth *b, const char *name, int size, char **json_out, struct berr *err);
+
+/* Docker's ContainerRename: the container name_or_id names gets new_name
+ * (with or without its '/').  Errors in docker's words: "Neither old nor
+ * new names may be empty", "No such container: X", "Renaming a container
+ * with the same name as its current name", "Error when allocating new
+ * name: Invalid container name (/x), ..." and the 409 conflict. */
+int berth_container_rename(struct berth *b, const char *name_or_id, const char *new_name, struct berr *err);
+
+struct berth_container_prune_opts {
+	const char *const *filters; /* "until=...", "label=...", "label!=..."; NULL-terminated or NULL */
+};
+/* Docker's ContainersPrune: removes every container that is not running
+ * and passes the filters (until: created no later; label: docker's
+ * MatchKVList).  *ids_out gets the removed IDs, newest first
+ * (NULL-terminated; free each and the array), *reclaimed the sum of
+ * their RW layers' sizes.  Errors: "Invalid filter 'x'", "more than one
+ * until filter specified", "failed to parse value as time or duration". */
+int berth_container_prune(struct berth *b, const struct berth_container_prune_opts *opts, char ***ids_out,
+			  uint64_t *reclaimed, struct berr *err);
 
 #endif

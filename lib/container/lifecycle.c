@@ -189,28 +189,47 @@ int container_remove_release(struct store *s, const char *id, struct berr *err)
 	return rc;
 }
 
+/* daemon.ContainerRename's order: the same name first, then reserveName
+ * (validity, conflict) under "Error when allocating new name". */
 static int rename_locked(struct store *s, const char *id, const char *new_name, struct berr *err)
 {
 	struct container **list = NULL;
 	struct container *c = NULL;
-	char *n = container_name_normalize(new_name, err);
+	char *want = new_name[0] == '/' ? xstrdup(new_name) : xasprintf("/%s", new_name), *n = NULL;
+	json_t *ns;
 	int rc = -1;
 
-	if (!n)
-		return -1;
-	if (!(c = container_load(s, id, err)) || container_list(s, 0, &list, err) < 0)
+	if (!(c = container_load(s, id, err)))
 		goto out;
-	if (!strcmp(c->name, n)) {
+	if (c->name && !strcmp(c->name, want)) {
 		berr_set(err, BERR_INVALID, "Renaming a container with the same name as its current name");
 		goto out;
 	}
-	if (container_name_check(list, n, c->id, err) < 0)
+	if (!(n = container_name_normalize(want, err))) {
+		/* docker names the name with the '/' it added: normalizing
+		 * "/" + want fails the same way and says so. */
+		char *slashed = xasprintf("/%s", want);
+		berr_clear(err);
+		free(container_name_normalize(slashed, err));
+		free(slashed);
+		berr_wrap(err, "Error when allocating new name");
 		goto out;
+	}
+	if (container_list(s, 0, &list, err) < 0)
+		goto out;
+	if (container_name_check(list, n, c->id, err) < 0) {
+		berr_wrap(err, "Error when allocating new name");
+		goto out;
+	}
 	free(c->name);
 	c->name = n;
 	n = NULL;
+	/* A named container's endpoint is not anonymous any more. */
+	if ((ns = container_network_settings(c)))
+		json_object_set_new(ns, "IsAnonymousEndpoint", json_false());
 	rc = container_save(s, c, err);
 out:
+	free(want);
 	free(n);
 	container_free(c);
 	container_list_free(list);

@@ -40,9 +40,12 @@ int container_remove(struct store *s, const char *id, struct berr *err);
  * of the image left them for this container) are deleted.  What rm and
  * --rm use. */
 int container_remove_release(struct store *s, const char *id, struct berr *err);
-/* Sets a new name (checked as in create; renaming to the same name is
- * docker's "Renaming a container with the same name as its current name"
- * error, BERR_INVALID).  Takes the store lock. */
+/* Sets a new name ('/' added when missing), in daemon.ContainerRename's
+ * order and words: the same name is BERR_INVALID "Renaming a container
+ * with the same name as its current name"; then the name is checked as
+ * in create, its errors under "Error when allocating new name: " (the
+ * invalid one named with its '/').  The endpoint stops being anonymous.
+ * Takes the store lock. */
 int container_rename(struct store *s, const char *id, const char *new_name, struct berr *err);
 /* Deletes berth/tmp/container-* and rm-container-* leftovers of killed
  * creates and removals, and finishes removals killed after the RW layer

@@ -13,6 +13,7 @@
 
 #include "../internal.h"
 #include "../reference.h"
+#include "../util/timefmt.h"
 
 struct layer_size {
 	char *chain;
@@ -28,79 +29,6 @@ struct prune_filter {
 	size_t n_labels, n_not_labels;
 };
 
-/* Go's time.ParseDuration for the common forms ("24h", "1h30m", "90s"). */
-static int parse_duration(const char *s, double *secs)
-{
-	double total = 0;
-
-	if (!*s)
-		return -1;
-	while (*s) {
-		char *end;
-		double v = strtod(s, &end), unit;
-		if (end == s)
-			return -1;
-		s = end;
-		if (!strncmp(s, "ns", 2))
-			unit = 1e-9, s += 2;
-		else if (!strncmp(s, "us", 2) || !strncmp(s, "µs", 3))
-			unit = 1e-6, s += s[0] == 'u' ? 2 : 3;
-		else if (!strncmp(s, "ms", 2))
-			unit = 1e-3, s += 2;
-		else if (*s == 's')
-			unit = 1, s++;
-		else if (*s == 'm')
-			unit = 60, s++;
-		else if (*s == 'h')
-			unit = 3600, s++;
-		else
-			return -1;
-		total += v * unit;
-	}
-	*secs = total;
-	return 0;
-}
-
-/* timetypes.GetTimestamp: a duration before now, unix seconds, or a date. */
-static int parse_until(const char *s, int64_t *out)
-{
-	static const char *const fmts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
-	double secs;
-	char *end;
-	struct tm tm;
-
-	if (parse_duration(s, &secs) == 0) {
-		*out = (int64_t)time(NULL) - (int64_t)secs;
-		return 0;
-	}
-	secs = strtod(s, &end);
-	if (end != s && *end == '\0' && isdigit((unsigned char)s[0])) {
-		*out = (int64_t)secs;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		const char *rest;
-		memset(&tm, 0, sizeof(tm));
-		if (!(rest = strptime(s, fmts[i], &tm)))
-			continue;
-		if (*rest == '.')
-			for (rest++; isdigit((unsigned char)*rest); rest++)
-				;
-		if (*rest == 'Z' || *rest == '\0') {
-			*out = (int64_t)timegm(&tm);
-			return 0;
-		}
-		if (*rest == '+' || *rest == '-') {
-			int h = 0, m = 0;
-			if (sscanf(rest + 1, "%d:%d", &h, &m) != 2)
-				continue;
-			*out = (int64_t)timegm(&tm) - (*rest == '+' ? 1 : -1) * (int64_t)(h * 3600 + m * 60);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int filter_parse(struct prune_filter *f, const char *const *filters, struct berr *err)
 {
 	memset(f, 0, sizeof(*f));
@@ -111,9 +39,8 @@ static int filter_parse(struct prune_filter *f, const char *const *filters, stru
 		size_t klen = eq ? (size_t)(eq - filters[i]) : strlen(filters[i]);
 
 		if (klen == 5 && !strncmp(filters[i], "until", 5)) {
-			if (parse_until(v, &f->until) < 0)
-				return berr_set(err, BERR_INVALID,
-						"failed to parse value as time or duration: \"%s\"", v);
+			if (timestamp_parse(v, &f->until, err) < 0)
+				return -1;
 			f->has_until = 1;
 		} else if (klen == 5 && !strncmp(filters[i], "label", 5)) {
 			f->labels = xrealloc(f->labels, (f->n_labels + 1) * sizeof(*f->labels));
@@ -168,7 +95,7 @@ static int64_t config_created(json_t *c)
 	const char *s = json_string_value(json_object_get(c, "created"));
 	int64_t t = 0;
 
-	if (s && parse_until(s, &t) == 0 && strchr(s, 'T'))
+	if (s && timestamp_parse(s, &t, NULL) == 0 && strchr(s, 'T'))
 		return t;
 	return 0;
 }

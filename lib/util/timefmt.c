@@ -1,7 +1,11 @@
 /* timefmt.c - see timefmt.h. */
+#define _XOPEN_SOURCE 700
 #include "timefmt.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int64_t rfc3339_to_unix(const char *s)
@@ -39,4 +43,76 @@ void unix_to_rfc3339nano(int64_t sec, long nsec, char out[40])
 	}
 	out[n++] = 'Z';
 	out[n] = '\0';
+}
+
+/* Go's time.ParseDuration for the common forms ("24h", "1h30m", "90s"). */
+static int parse_duration(const char *s, double *secs)
+{
+	double total = 0;
+
+	if (!*s)
+		return -1;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end), unit;
+		if (end == s)
+			return -1;
+		s = end;
+		if (!strncmp(s, "ns", 2))
+			unit = 1e-9, s += 2;
+		else if (!strncmp(s, "us", 2) || !strncmp(s, "µs", 3))
+			unit = 1e-6, s += s[0] == 'u' ? 2 : 3;
+		else if (!strncmp(s, "ms", 2))
+			unit = 1e-3, s += 2;
+		else if (*s == 's')
+			unit = 1, s++;
+		else if (*s == 'm')
+			unit = 60, s++;
+		else if (*s == 'h')
+			unit = 3600, s++;
+		else
+			return -1;
+		total += v * unit;
+	}
+	*secs = total;
+	return 0;
+}
+
+int timestamp_parse(const char *s, int64_t *out, struct berr *err)
+{
+	static const char *const fmts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
+	double secs;
+	char *end;
+	struct tm tm;
+
+	if (parse_duration(s, &secs) == 0) {
+		*out = (int64_t)time(NULL) - (int64_t)secs;
+		return 0;
+	}
+	secs = strtod(s, &end);
+	if (end != s && *end == '\0' && isdigit((unsigned char)s[0])) {
+		*out = (int64_t)secs;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		const char *rest;
+		memset(&tm, 0, sizeof(tm));
+		if (!(rest = strptime(s, fmts[i], &tm)))
+			continue;
+		if (*rest == '.')
+			for (rest++; isdigit((unsigned char)*rest); rest++)
+				;
+		if (*rest == 'Z' || *rest == '\0') {
+			*out = (int64_t)timegm(&tm);
+			return 0;
+		}
+		if (*rest == '+' || *rest == '-') {
+			int h = 0, m = 0;
+			if (sscanf(rest + 1, "%d:%d", &h, &m) != 2)
+				continue;
+			*out = (int64_t)timegm(&tm) - (*rest == '+' ? 1 : -1) * (int64_t)(h * 3600 + m * 60);
+			return 0;
+		}
+	}
+	return berr_set(err, BERR_INVALID, "failed to parse value as time or duration: \"%s\"", s);
 }

@@ -1,10 +1,13 @@
 /*
- * timefmt.h - the timestamps of image configs.
+ * timefmt.h - the timestamps of image configs, and the ones users give
+ * to filters.
  */
 #ifndef BERTH_UTIL_TIMEFMT_H
 #define BERTH_UTIL_TIMEFMT_H
 
 #include <stdint.h>
+
+#include "err.h"
 
 /* RFC 3339 ("2024-01-01T00:00:00.123Z", "...+02:00") to unix seconds
  * (fraction dropped); 0, Go's zero time standing in, when s is NULL or bad. */
@@ -13,5 +16,11 @@ int64_t rfc3339_to_unix(const char *s);
 /* Go's time.Time JSON form in UTC (RFC 3339 with nanoseconds, trailing
  * zeros of the fraction dropped): "2026-11-29T04:09:44.12345Z". */
 void unix_to_rfc3339nano(int64_t sec, long nsec, char out[40]);
+
+/* timetypes.GetTimestamp's forms as unix seconds: a Go duration before
+ * now ("24h", "1h30m"), unix seconds ("1700000000.5"), or an RFC 3339
+ * date, date-time or time with a zone.  Else BERR_INVALID "failed to
+ * parse value as time or duration: \"s\"" (err may be NULL). */
+int timestamp_parse(const char *s, int64_t *out, struct berr *err);
 
 #endif

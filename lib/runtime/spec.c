@@ -951,10 +951,10 @@ static void merge_object_keys(json_t *config, const json_t *image, const char *k
 	const char *k;
 	json_t *v;
 
-	if (!json_object_size(img))
-		return;
-	if (!json_is_object(cur)) {
-		json_object_set_new(config, key, json_deep_copy(img));
+	/* merge: an empty map of the user's is replaced by the image's as
+	 * it is (so {} becomes null when the image has none). */
+	if (!json_object_size(cur)) {
+		json_object_set_new(config, key, img ? json_deep_copy(img) : json_null());
 		return;
 	}
 	json_object_foreach((json_t *)img, k, v)

@@ -138,6 +138,9 @@ int cmd_create(struct cli *c, int argc, char **argv);
 int cmd_start(struct cli *c, int argc, char **argv);
 int cmd_wait(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
+/* ps, and the same as `container ls` (for the container group's table). */
+int cmd_ps(struct cli *c, int argc, char **argv);
+int cmd_container_ls(struct cli *c, int argc, char **argv);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

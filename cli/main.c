@@ -29,6 +29,7 @@ static const struct cli_command commands[] = {
 	{ "start", cmd_start, "Start one or more stopped containers" },
 	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "ps", cmd_ps, "List containers" },
 };
 
 static void usage(FILE *out)

@@ -333,6 +333,21 @@ static int help(const char *cmd, int aliases)
 	return 0;
 }
 
+/* strconv.ParseBool, for pflag's --flag=value of a bool. */
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcmp(s, t[i]))
+			return *out = 1, 0;
+		if (!strcmp(s, f[i]))
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
 /* pflag's int: strconv.ParseInt(s, 0, 64). */
 static int parse_int(const char *s, int *out)
 {
@@ -382,10 +397,10 @@ static void print_rows(struct ps_ctx *x, const struct berth_container_item *v, s
 static int ps_main(struct cli *c, const char *cmd, int aliases, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },       { "filter", required_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'F' }, { "last", required_argument, NULL, 'n' },
-		{ "latest", no_argument, NULL, 'l' },    { "no-trunc", no_argument, NULL, 'T' },
-		{ "quiet", no_argument, NULL, 'q' },     { "size", no_argument, NULL, 's' },
+		{ "all", optional_argument, NULL, 'a' },       { "filter", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },    { "last", required_argument, NULL, 'n' },
+		{ "latest", optional_argument, NULL, 'l' },    { "no-trunc", optional_argument, NULL, 'T' },
+		{ "quiet", optional_argument, NULL, 'q' },     { "size", optional_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },      { 0, 0, 0, 0 },
 	};
 	struct ps_ctx x = { .cmd = cmd, .trunc = 1 };
@@ -403,12 +418,26 @@ static int ps_main(struct cli *c, const char *cmd, int aliases, int argc, char *
 	opterr = 0;
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "af:n:lqsh", opts, NULL)) != -1) {
+		int on = 1;
+
+		if (strchr("alTqs", o) && optarg && parse_bool(optarg, &on) < 0) {
+			static const char *const names[] = { "a-a, --all", "l-l, --latest", "T--no-trunc", "q-q, --quiet",
+							     "s-s, --size" };
+			const char *name = "";
+
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				if (names[i][0] == o)
+					name = names[i] + 1;
+			rc = flag_error(cmd, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": "
+					     "invalid syntax", optarg, name, optarg);
+			goto out;
+		}
 		switch (o) {
-		case 'a': lo.all = 1; break;
-		case 'l': latest = 1; break;
-		case 'T': x.trunc = 0; break;
-		case 'q': quiet = 1; break;
-		case 's': lo.size = 1; break;
+		case 'a': lo.all = on; break;
+		case 'l': latest = on; break;
+		case 'T': x.trunc = !on; break;
+		case 'q': quiet = on; break;
+		case 's': lo.size = on; break;
 		case 'F': format = optarg; break;
 		case 'n':
 			if (parse_int(optarg, &lo.limit) < 0) {
@@ -427,17 +456,21 @@ static int ps_main(struct cli *c, const char *cmd, int aliases, int argc, char *
 			}
 			filters[nf++] = optarg;
 			break;
-		case 'h': rc = help(cmd, aliases); goto out;
+		case 'h':
+			if (strcmp(argv[optind - 1], "--help"))
+				printf("Flag shorthand -h has been deprecated, please use --help\n");
+			rc = help(cmd, aliases);
+			goto out;
 		default: {
 			const char *a = argv[optind - 1];
 			char sh[2] = { (char)optopt, 0 };
 
-			if (optopt && strchr("fn", optopt) && a[0] == '-' && a[1] == optopt && !a[2])
+			if (a[0] == '-' && a[1] == '-' && strchr("fnF", optopt ? optopt : ' '))
+				rc = flag_error(cmd, "flag needs an argument: %s%s", a, "");
+			else if (optopt && strchr("fn", optopt) && a[0] == '-' && a[1] == optopt && !a[2])
 				rc = flag_error(cmd, "flag needs an argument: '%s' in %s", sh, a);
 			else if (optopt)
 				rc = flag_error(cmd, "unknown shorthand flag: '%s' in %s", sh, a);
-			else if (!strcmp(a, "--format") || !strcmp(a, "--filter") || !strcmp(a, "--last"))
-				rc = flag_error(cmd, "flag needs an argument: %s%s", a, "");
 			else {
 				char *name = xstrndup(a, strcspn(a, "="));
 				rc = flag_error(cmd, "unknown flag: %s%s", name, "");

@@ -92,9 +92,8 @@ static void filters_parse(struct filters *f, const char *const *in)
 		if (!(fl = filter_get(f, key))) {
 			f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
 			fl = &f->v[f->n++];
+			memset(fl, 0, sizeof(*fl));
 			fl->key = key;
-			fl->values = NULL;
-			fl->n = 0;
 		} else {
 			free(key);
 		}

@@ -33,6 +33,7 @@
 #include "../util/timefmt.h"
 #include "container.h"
 #include "engine.h"
+#include "scan.h"
 
 static const char *const accepted_keys[] = { "ancestor", "before", "exited",  "id",      "isolation",
 					     "label",    "name",   "status",  "health",  "since",
@@ -164,7 +165,8 @@ struct snap {
 	int64_t created_ns;
 	const char *state;  /* StateString */
 	const char *health; /* "none", "starting", "healthy", "unhealthy" */
-	json_t *labels;     /* borrowed from Config, or NULL */
+	char **labels;      /* Config.Labels: key, value, ... sorted by key */
+	size_t n_labels;
 	int labels_done;
 	int candidate;      /* passes the name/ID fast path */
 };
@@ -280,16 +282,131 @@ static char *status_text(const struct container_state *st, int64_t now)
 	return xasprintf("Exited (%lld) %s ago", (long long)st->exit_code, d);
 }
 
-static json_t *snap_labels(struct snap *s)
-{
-	if (!s->labels_done) {
-		json_t *cfg = container_config(s->c);
-		json_t *l = cfg ? json_object_get(cfg, "Labels") : NULL;
+/* ---- members read without a tree (scan.h), jansson as the fallback ---- */
 
-		s->labels = json_is_object(l) ? l : NULL;
-		s->labels_done = 1;
+/* Member name's value in the object [p, p+n): 1, 0 when absent, -1 when
+ * the text is not an object. */
+static int scan_member(const char *p, size_t n, const char *name, const char **v, size_t *vl)
+{
+	struct scan it;
+	const char *k;
+	size_t kl;
+	int r;
+
+	if (scan_object(&it, p, n) < 0)
+		return -1;
+	while ((r = scan_next(&it, &k, &kl, v, vl)) > 0)
+		if (scan_key_is(k, kl, name))
+			return 1;
+	return r < 0 ? -1 : 0;
+}
+
+static int is_null(const char *v, size_t n)
+{
+	return n == 4 && !memcmp(v, "null", 4);
+}
+
+/* An object's keys, with the string values when want_values (else the
+ * values must be objects, or null which is skipped); -1 for what only
+ * jansson reads right (escaped keys). */
+static int scan_keys(const char *p, size_t n, int want_values, char ***out, size_t *count)
+{
+	struct scan it;
+	const char *k, *v;
+	size_t kl, vl, cap = 0;
+	int r;
+
+	*out = NULL;
+	*count = 0;
+	if (is_null(p, n))
+		return 0;
+	if (scan_object(&it, p, n) < 0)
+		return -1;
+	while ((r = scan_next(&it, &k, &kl, &v, &vl)) > 0) {
+		char *val = NULL;
+
+		if (memchr(k, '\\', kl) || (want_values && !(val = scan_string(v, vl))))
+			goto fallback;
+		if (!want_values && is_null(v, vl))
+			continue;
+		if (!want_values && v[0] != '{')
+			goto fallback;
+		if (*count + 2 >= cap)
+			*out = xrealloc(*out, (cap = cap ? cap * 2 : 8) * sizeof(char *));
+		(*out)[(*count)++] = xstrndup(k, kl);
+		if (want_values)
+			(*out)[(*count)++] = val;
+		continue;
+fallback:
+		free(val);
+		r = -1;
+		break;
 	}
-	return s->labels;
+	if (r < 0) {
+		for (size_t i = 0; i < *count; i++)
+			free((*out)[i]);
+		free(*out);
+		*out = NULL;
+		*count = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+struct pair {
+	char *k, *v;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct pair *)a)->k, ((const struct pair *)b)->k);
+}
+
+/* Config.Labels as sorted pairs. */
+static void snap_labels(struct snap *s)
+{
+	const char *text, *v;
+	size_t len, vl, n = 0;
+	char **kv = NULL;
+	json_t *labels, *jv;
+	const char *k;
+
+	if (s->labels_done)
+		return;
+	s->labels_done = 1;
+	if (container_member_text(s->c, CONTAINER_CONFIG, &text, &len)) {
+		int r = scan_member(text, len, "Labels", &v, &vl);
+
+		if (r == 0 || (r > 0 && scan_keys(v, vl, 1, &kv, &n) == 0))
+			goto sort;
+	}
+	labels = json_object_get(container_config(s->c), "Labels");
+	if (json_is_object(labels)) {
+		kv = xcalloc(2 * json_object_size(labels) + 1, sizeof(char *));
+		json_object_foreach(labels, k, jv) {
+			kv[n++] = xstrdup(k);
+			kv[n++] = xstrdup(json_is_string(jv) ? json_string_value(jv) : "");
+		}
+	}
+sort:
+	qsort(kv, n / 2, sizeof(struct pair), cmp_pair);
+	s->labels = kv;
+	s->n_labels = n / 2;
+}
+
+static const char *label_value(const struct snap *s, const char *key, size_t klen)
+{
+	for (size_t i = 0; i < s->n_labels; i++)
+		if (strlen(s->labels[2 * i]) == klen && !strncmp(s->labels[2 * i], key, klen))
+			return s->labels[2 * i + 1];
+	return NULL;
 }
 
 static const char *snap_name(const struct snap *s)
@@ -554,19 +671,16 @@ enum action { INCLUDE, EXCLUDE, STOP };
 static int labels_match(struct list_ctx *x, struct snap *s)
 {
 	const struct filter *fl = filter_get(&x->f, "label");
-	json_t *labels;
 
 	if (!fl || !fl->n)
 		return 1;
-	labels = snap_labels(s);
-	if (!labels || !json_object_size(labels))
+	snap_labels(s);
+	if (!s->n_labels)
 		return 0;
 	for (size_t i = 0; i < fl->n; i++) {
 		const char *eq = strchr(fl->values[i], '=');
-		char *k = eq ? xstrndup(fl->values[i], (size_t)(eq - fl->values[i])) : xstrdup(fl->values[i]);
-		const char *have = json_string_value(json_object_get(labels, k));
+		const char *have = label_value(s, fl->values[i], eq ? (size_t)(eq - fl->values[i]) : strlen(fl->values[i]));
 
-		free(k);
 		if (!have || (eq && strcmp(eq + 1, have)))
 			return 0;
 	}
@@ -625,11 +739,23 @@ static int has_port(const struct port *v, size_t n, unsigned port, const char *p
 /* The container's ports as the snapshot lists them (NetworkSettings.Ports). */
 static void snap_ports(struct container *c, struct berth_container_port **out, size_t *n)
 {
-	json_t *ns = container_network_settings(c), *ports = ns ? json_object_get(ns, "Ports") : NULL, *bind;
-	const char *key;
+	json_t *ns, *ports, *bind;
+	const char *key, *text, *v;
+	size_t len, vl;
 
 	*out = NULL;
 	*n = 0;
+	if (container_member_text(c, CONTAINER_NETWORK_SETTINGS, &text, &len)) {
+		int r = scan_member(text, len, "Ports", &v, &vl);
+		struct scan it;
+
+		/* No ports (the common case) needs no tree. */
+		if (r == 0 || (r > 0 && (is_null(v, vl) || (scan_object(&it, v, vl) == 0 &&
+							    scan_next(&it, &key, &len, &text, &vl) == 0))))
+			return;
+	}
+	ns = container_network_settings(c);
+	ports = ns ? json_object_get(ns, "Ports") : NULL;
 	if (!json_is_object(ports))
 		return;
 	json_object_foreach(ports, key, bind) {
@@ -878,33 +1004,32 @@ static int cmp_str(const void *a, const void *b)
 
 static void fill_labels(struct snap *s, struct berth_container_item *it)
 {
-	json_t *labels = snap_labels(s), *v;
-	const char *k;
-	char **keys;
-	size_t n = 0;
-
-	if (!labels || !json_object_size(labels))
-		return;
-	keys = xcalloc(json_object_size(labels) + 1, sizeof(char *));
-	json_object_foreach(labels, k, v)
-		keys[n++] = (char *)k;
-	qsort(keys, n, sizeof(char *), cmp_str);
-	it->labels = xcalloc(2 * n + 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		const char *val = json_string_value(json_object_get(labels, keys[i]));
-
-		it->labels[2 * i] = xstrdup(keys[i]);
-		it->labels[2 * i + 1] = xstrdup(val ? val : "");
-	}
-	it->n_labels = n;
-	free(keys);
+	snap_labels(s);
+	it->labels = s->labels;
+	it->n_labels = s->n_labels;
+	s->labels = NULL;
+	s->n_labels = 0;
 }
 
 static void fill_networks(struct container *c, struct berth_container_item *it)
 {
-	json_t *ns = container_network_settings(c), *nets = ns ? json_object_get(ns, "Networks") : NULL, *ep;
-	const char *k;
-	size_t n = 0;
+	json_t *ns, *nets, *ep;
+	const char *k, *text, *v;
+	size_t n = 0, len, vl;
+
+	if (container_member_text(c, CONTAINER_NETWORK_SETTINGS, &text, &len)) {
+		int r = scan_member(text, len, "Networks", &v, &vl);
+		char **keys;
+
+		if (r == 0 || (r > 0 && scan_keys(v, vl, 0, &keys, &n) == 0)) {
+			it->networks = xrealloc(r ? keys : NULL, (n + 1) * sizeof(char *));
+			it->networks[n] = NULL;
+			qsort(it->networks, n, sizeof(char *), cmp_str);
+			return;
+		}
+	}
+	ns = container_network_settings(c);
+	nets = ns ? json_object_get(ns, "Networks") : NULL;
 
 	it->networks = xcalloc(json_is_object(nets) ? json_object_size(nets) + 1 : 1, sizeof(char *));
 	if (!json_is_object(nets))
@@ -924,8 +1049,16 @@ static int cmp_mount(const void *a, const void *b)
 
 static void fill_mounts(struct container *c, struct berth_container_item *it)
 {
-	json_t *mp = container_mount_points(c), *m;
-	const char *k;
+	json_t *mp, *m;
+	const char *k, *text, *v;
+	size_t len, vl;
+	struct scan sc;
+
+	/* No mounts (the common case) needs no tree. */
+	if (container_member_text(c, CONTAINER_MOUNT_POINTS, &text, &len) &&
+	    (is_null(text, len) || (scan_object(&sc, text, len) == 0 && scan_next(&sc, &k, &len, &v, &vl) == 0)))
+		return;
+	mp = container_mount_points(c);
 
 	if (!json_is_object(mp) || !json_object_size(mp))
 		return;
@@ -1115,6 +1248,8 @@ int berth_container_list(struct berth *b, const struct berth_container_list_opts
 	rc = 0;
 out_v:
 	berth_container_list_free(out, nout);
+	for (size_t i = 0; i < n; i++)
+		free_strv(v[i].labels, 2 * v[i].n_labels);
 	free(v);
 out:
 	image_cache_release(&ic);

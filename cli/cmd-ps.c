@@ -152,7 +152,8 @@ struct row {
 	const char *state, *status;
 };
 
-static void row_fill(const struct ps_ctx *x, const struct berth_container_item *it, struct row *r)
+/* full: every field, else the default table's columns only. */
+static void row_fill(const struct ps_ctx *x, const struct berth_container_item *it, struct row *r, int full)
 {
 	struct sbuf b = SBUF_INIT;
 	time_t t = (time_t)it->created;
@@ -168,8 +169,11 @@ static void row_fill(const struct ps_ctx *x, const struct berth_container_item *
 	cmd = x->trunc ? cli_ellipsis(it->command ? it->command : "", 20) : xstrdup(it->command ? it->command : "");
 	r->command = go_quote(cmd);
 	free(cmd);
-	localtime_r(&t, &tm);
-	strftime(r->created_at, sizeof(r->created_at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+	r->created_at[0] = 0;
+	if (full) {
+		localtime_r(&t, &tm);
+		strftime(r->created_at, sizeof(r->created_at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+	}
 	human_duration_ago(r->running_for, sizeof(r->running_for), (int64_t)x->now - it->created);
 	r->ports = displayable_ports(it);
 	for (size_t i = 0; it->names && it->names[i]; i++) {
@@ -184,10 +188,10 @@ static void row_fill(const struct ps_ctx *x, const struct berth_container_item *
 		sbuf_addf(&b, "%s%s", b.len ? "," : "", n);
 	}
 	r->names = sbuf_detach(&b, NULL);
-	for (size_t i = 0; i < it->n_labels; i++)
+	for (size_t i = 0; full && i < it->n_labels; i++)
 		sbuf_addf(&b, "%s%s=%s", i ? "," : "", it->labels[2 * i], it->labels[2 * i + 1]);
 	r->labels = sbuf_detach(&b, NULL);
-	for (size_t i = 0; i < it->n_mounts; i++) {
+	for (size_t i = 0; full && i < it->n_mounts; i++) {
 		const char *name = *it->mounts[i].name ? it->mounts[i].name : it->mounts[i].source;
 		char *e = x->trunc ? cli_ellipsis(name, 15) : xstrdup(name);
 
@@ -197,7 +201,7 @@ static void row_fill(const struct ps_ctx *x, const struct berth_container_item *
 	}
 	r->mounts = sbuf_detach(&b, NULL);
 	snprintf(r->local_volumes, sizeof(r->local_volumes), "%zu", local);
-	for (size_t i = 0; it->networks && it->networks[i]; i++)
+	for (size_t i = 0; full && it->networks && it->networks[i]; i++)
 		sbuf_addf(&b, "%s%s", i ? "," : "", it->networks[i]);
 	r->networks = sbuf_detach(&b, NULL);
 	r->state = it->state ? it->state : "";
@@ -289,7 +293,7 @@ static int probe_format(struct ps_ctx *x, const char *format)
 		fprintf(stderr, "failed to parse template: %s\n", parse_msg(err.msg));
 		return 1;
 	}
-	row_fill(x, &zero, &r);
+	row_fill(x, &zero, &r, 1);
 	data = row_json(&r);
 	if (tmpl_exec_opts(t, data, &out, 1, &err) < 0) {
 		print_exec_error("failed to execute template: ", err.msg);
@@ -373,7 +377,7 @@ static void print_rows(struct ps_ctx *x, const struct berth_container_item *v, s
 			printf(x->trunc ? "%.12s\n" : "%s\n", v[i].id);
 			continue;
 		}
-		row_fill(x, &v[i], &r);
+		row_fill(x, &v[i], &r, x->render != R_TABLE);
 		if (x->render == R_TABLE) {
 			const char *cells[] = { r.id, r.image, r.command, r.running_for, r.status, r.ports, r.names, r.size };
 

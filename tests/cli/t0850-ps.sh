@@ -56,6 +56,17 @@ t_eq "-q is the short ID" "$(b ps -q)" "$(b ps -q --no-trunc | cut -c1-12)"
 t_eq "the untagged ref shows the image ID" "$(b ps -a --filter name=untagged --format '{{.Image}}')" \
 	"$(b images -q bb)"
 
+# A record saying Running whose monitor is gone lists as exited (0), as
+# dockerd's restore records it, and stays so.
+id=$(b run -d --name orphan bb sleep 300)
+mon=$(cat "$BERTH_EXEC_ROOT/$id/monitor.pid") ctr=$(cat "$BERTH_EXEC_ROOT/$id/container.pid")
+kill -9 "$mon" "$ctr"
+for i in $(seq 50); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
+t_eq "a container whose monitor died lists as exited" \
+	"$(b ps -a --filter name=orphan --format '{{.State}} {{.Status}}' | mask b)" "exited Exited (0) N ago"
+t_eq "  and is not listed as running" "$(b ps -q --filter name=orphan)" ""
+b rm orphan >/dev/null
+
 if ! have_dockerd || ! start_refdocker ps; then
 	t_skip "comparisons with docker" "no reference dockerd"
 	b rm -f sl >/dev/null

@@ -106,8 +106,10 @@ static char *displayable_ports(const struct berth_container_item *it)
 	struct sbuf out = SBUF_INIT, maps = SBUF_INIT;
 	size_t ng = 0;
 
-	memcpy(v, it->ports, it->n_ports * sizeof(*v));
-	qsort(v, it->n_ports, sizeof(*v), cmp_port);
+	if (it->n_ports) {
+		memcpy(v, it->ports, it->n_ports * sizeof(*v));
+		qsort(v, it->n_ports, sizeof(*v), cmp_port);
+	}
 	for (size_t i = 0; i < it->n_ports; i++) {
 		char key[96];
 		size_t k;

@@ -396,7 +396,8 @@ static void snap_labels(struct snap *s)
 		}
 	}
 sort:
-	qsort(kv, n / 2, sizeof(struct pair), cmp_pair);
+	if (n)
+		qsort(kv, n / 2, sizeof(struct pair), cmp_pair);
 	s->labels = kv;
 	s->n_labels = n / 2;
 }
@@ -1024,7 +1025,9 @@ static void fill_networks(struct container *c, struct berth_container_item *it)
 		if (r == 0 || (r > 0 && scan_keys(v, vl, 0, &keys, &n) == 0)) {
 			it->networks = xrealloc(r ? keys : NULL, (n + 1) * sizeof(char *));
 			it->networks[n] = NULL;
-			qsort(it->networks, n, sizeof(char *), cmp_str);
+			if (n)
+				if (n)
+		qsort(it->networks, n, sizeof(char *), cmp_str);
 			return;
 		}
 	}
@@ -1037,7 +1040,8 @@ static void fill_networks(struct container *c, struct berth_container_item *it)
 	json_object_foreach(nets, k, ep)
 		if (json_is_object(ep))
 			it->networks[n++] = xstrdup(k);
-	qsort(it->networks, n, sizeof(char *), cmp_str);
+	if (n)
+		qsort(it->networks, n, sizeof(char *), cmp_str);
 }
 
 /* GetMountPoints, in destination order (dockerd walks a Go map). */
@@ -1223,7 +1227,8 @@ int berth_container_list(struct berth *b, const struct berth_container_list_opts
 		v[i].state = state_string(&all[i]->state);
 		v[i].health = health_status(&all[i]->state);
 	}
-	qsort(v, n, sizeof(*v), by_created_desc);
+	if (n)
+		qsort(v, n, sizeof(*v), by_created_desc);
 	if (fold_filters(b, &x, v, n, err) < 0)
 		goto out_v;
 	name_id_candidates(&x, v, n);

@@ -949,8 +949,27 @@ static int64_t chain_size(struct store *s, const char *chain)
 	return total;
 }
 
+/* The image chains' sizes met so far (most containers share a few). */
+struct chain_sizes {
+	char (*chain)[DIGEST_STR_LEN];
+	int64_t *size;
+	size_t n;
+};
+
+static int64_t chain_size_cached(struct store *s, struct chain_sizes *cs, const char *chain)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (!strcmp(cs->chain[i], chain))
+			return cs->size[i];
+	cs->chain = xrealloc(cs->chain, (cs->n + 1) * sizeof(*cs->chain));
+	cs->size = xrealloc(cs->size, (cs->n + 1) * sizeof(*cs->size));
+	snprintf(cs->chain[cs->n], DIGEST_STR_LEN, "%s", chain);
+	cs->size[cs->n] = chain_size(s, chain);
+	return cs->size[cs->n++];
+}
+
 /* GetContainerLayerSize: the RW layer's diff, and it plus its image's chain. */
-static void layer_sizes(struct store *s, const char *id, int64_t *rw, int64_t *rootfs)
+static void layer_sizes(struct store *s, struct chain_sizes *cs, const char *id, int64_t *rw, int64_t *rootfs)
 {
 	struct store_rwlayer l;
 	char path[128];
@@ -969,7 +988,7 @@ static void layer_sizes(struct store *s, const char *id, int64_t *rw, int64_t *r
 		free(seen.v);
 	}
 	if (l.parent[0]) {
-		*rootfs = chain_size(s, l.parent);
+		*rootfs = chain_size_cached(s, cs, l.parent);
 		if (*rw != -1)
 			*rootfs += *rw;
 	}
@@ -1082,12 +1101,14 @@ static void fill_mounts(struct container *c, struct berth_container_item *it)
 	qsort(it->mounts, it->n_mounts, sizeof(*it->mounts), cmp_mount);
 }
 
-/* What refreshImage resolves one Config.Image to, cached by the text. */
+/* What refreshImage resolves one Config.Image to, cached by the text;
+ * and the image chains' sizes. */
 struct image_cache {
 	char **ref, **id; /* id: the image ref names now, "" when none */
 	size_t n;
 	struct store_refs *refs;
 	int refs_loaded;
+	struct chain_sizes sizes;
 };
 
 static const char *resolve_image(struct berth *b, struct image_cache *ic, const char *ref)
@@ -1123,6 +1144,8 @@ static void image_cache_release(struct image_cache *ic)
 	free(ic->ref);
 	free(ic->id);
 	store_refs_free(ic->refs);
+	free(ic->sizes.chain);
+	free(ic->sizes.size);
 }
 
 static void fill_item(struct berth *b, const struct berth_container_list_opts *o, struct image_cache *ic,
@@ -1149,7 +1172,7 @@ static void fill_item(struct berth *b, const struct berth_container_list_opts *o
 	it->state = xstrdup(s->state);
 	it->status = status_text(&c->state, now);
 	if (o->size)
-		layer_sizes(b->store, c->id, &it->size_rw, &it->size_root_fs);
+		layer_sizes(b->store, &ic->sizes, c->id, &it->size_rw, &it->size_root_fs);
 	{
 		json_t *nm = c->host_config ? json_object_get(c->host_config, "NetworkMode") : NULL;
 		it->network_mode = xstrdup(json_is_string(nm) ? json_string_value(nm) : "");

@@ -162,6 +162,9 @@ int cmd_container(struct cli *c, int argc, char **argv);
 /* command.PromptForConfirmation: prints "MSG [y/N] " and reads the
  * answer from the first line of stdin, terminal or not (y or Y: 1). */
 int cli_confirm(const char *msg);
+/* ps, and the same as `container ls` (for the container group's table). */
+int cmd_ps(struct cli *c, int argc, char **argv);
+int cmd_container_ls(struct cli *c, int argc, char **argv);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

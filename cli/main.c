@@ -38,6 +38,7 @@ static const struct cli_command commands[] = {
 	{ "restart", cmd_restart, "Restart one or more containers" },
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "container", cmd_container, "Manage containers" },
+	{ "ps", cmd_ps, "List containers" },
 };
 
 static void usage(FILE *out)

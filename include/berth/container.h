@@ -186,5 +186,56 @@ struct berth_container_prune_opts {
  * until filter specified", "failed to parse value as time or duration". */
 int berth_container_prune(struct berth *b, const struct berth_container_prune_opts *opts, char ***ids_out,
 			  uint64_t *reclaimed, struct berr *err);
+/* What `docker ps` asks the daemon for (GET /containers/json, API 1.41). */
+struct berth_container_list_opts {
+	int all;                    /* -a: not only running containers */
+	int limit;                  /* -n (-l: 1): the newest N in any state; <= 0: no limit */
+	int size;                   /* size_rw and size_root_fs */
+	int network_mode;           /* network_mode too (a second small read per container) */
+	const char *const *filters; /* "key=value" strings, NULL-terminated; NULL: none */
+};
+struct berth_container_port {
+	char *ip;                   /* "" when only exposed */
+	uint16_t private_port, public_port;
+	char *type;                 /* "tcp", "udp", "sctp" */
+};
+struct berth_container_mount {
+	char *type, *name, *source, *destination, *driver, *mode, *propagation;
+	int rw;
+};
+/* One item of docker's /containers/json, computed as dockerd does
+ * (the status text too, at the time of the call). */
+struct berth_container_item {
+	char id[65];
+	char **names;               /* "/name", NULL-terminated */
+	char *image;                /* Config.Image, or the image ID when that no longer names it */
+	char *image_id;             /* "sha256:<hex>" */
+	char *command;              /* Path and Args, args with a space in '...' */
+	int64_t created;            /* unix seconds */
+	struct berth_container_port *ports;
+	size_t n_ports;
+	char **labels;              /* Config.Labels: key, value, key, value ... sorted by key */
+	size_t n_labels;            /* pairs */
+	char *state;                /* "created", "running", "paused", "restarting", "removing", "exited", "dead" */
+	char *status;               /* "Up 2 minutes", "Exited (0) 3 seconds ago", "Created", ... */
+	int64_t size_rw, size_root_fs; /* with opts->size; else 0 */
+	char *network_mode;         /* HostConfig.NetworkMode with opts->network_mode, else "" */
+	char **networks;            /* NetworkSettings.Networks' names, sorted, NULL-terminated */
+	struct berth_container_mount *mounts;
+	size_t n_mounts;
+};
+/* Docker 20.10's container list: newest first; filters ancestor, before,
+ * exited, id, isolation, label, name, status, health, since, volume,
+ * network, is-task, publish, expose, with the daemon's errors ("Invalid
+ * filter 'bogus'", "Invalid filter 'status=x'", ...; BERR_INVALID, and
+ * BERR_NOT_FOUND "no such container X" for before/since).  Records whose
+ * monitor is gone are corrected first (they show as exited). */
+int berth_container_list(struct berth *b, const struct berth_container_list_opts *opts,
+			 struct berth_container_item **items, size_t *n, struct berr *err);
+void berth_container_list_free(struct berth_container_item *v, size_t n);
+/* The docker CLI's IMAGE column when truncating: the image ID's 12 hex
+ * when image is that ID, else image as a familiar name[:tag] without its
+ * digest, else image as it is (free()). */
+char *berth_container_image_short(const char *image, const char *image_id);
 
 #endif

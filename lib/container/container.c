@@ -335,6 +335,21 @@ json_t *container_mount_points(struct container *c)
 	return c->mount_points;
 }
 
+int container_member_text(const struct container *c, enum container_member m, const char **text, size_t *len)
+{
+	static const int which[] = { [CONTAINER_CONFIG] = LZ_CONFIG, [CONTAINER_NETWORK_SETTINGS] = LZ_NET,
+				     [CONTAINER_MOUNT_POINTS] = LZ_MOUNTS };
+	const json_t *parsed = m == CONTAINER_CONFIG ? c->config
+			       : m == CONTAINER_NETWORK_SETTINGS ? c->network_settings : c->mount_points;
+	const struct container_lazy *lz = c->lazy;
+
+	if (parsed || !lz || !lz->len[which[m]])
+		return 0;
+	*text = lz->text + lz->off[which[m]];
+	*len = lz->len[which[m]];
+	return 1;
+}
+
 /* Config.Image's slice, found by walking the unparsed Config; NULL when
  * Config is parsed already or the walk cannot tell. */
 static char *lazy_config_image(const struct container *c)

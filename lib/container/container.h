@@ -69,6 +69,12 @@ json_t *container_mount_points(struct container *c);
  * without parsing Config when it is not parsed yet; borrowed from c. */
 const char *container_config_image(struct container *c);
 
+/* The unparsed text of one of those members of a listed container, for
+ * a walk with scan.h that builds no tree (listing 1,000 containers);
+ * 0 when the member is parsed already (use its accessor) or absent. */
+enum container_member { CONTAINER_CONFIG, CONTAINER_NETWORK_SETTINGS, CONTAINER_MOUNT_POINTS };
+int container_member_text(const struct container *c, enum container_member m, const char **text, size_t *len);
+
 /* A zero container as a fresh create starts from: zero times, Driver
  * overlay2, OS linux, MountPoints {}, NetworkSettings with an empty
  * "bridge" endpoint, Config and HostConfig zero-shaped. */

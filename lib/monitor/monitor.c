@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -132,6 +133,19 @@ static void runtime_message(const struct sbuf *text, struct sbuf *msg)
  * SIGCANCEL ignored in the child, and ignored signals survive exec into
  * the container.  The child only dup2s, resets signals and execs; *eno
  * gets exec's errno (the memory is shared until the exec). */
+/* Every disposition back to the default, through the system call itself:
+ * an ignored signal survives exec into the container, and glibc's
+ * sigaction refuses the signals it keeps for itself (32 and 33), which a
+ * parent such as a sanitizer runtime may have set to ignored. */
+static void child_default_signals(void)
+{
+	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
+
+	for (int sig = 1; sig < 65; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+}
+
 static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd, int hide_unified,
 		     int *eno)
 {
@@ -146,14 +160,12 @@ static pid_t spawn(const char *path, const char *const *argv, int in, int out, i
 			*e = errno;
 			_exit(127);
 		}
-		static const int reset[] = { SIGPIPE, SIGHUP, SIGINT, SIGTERM };
 		sigset_t none;
 		if ((in >= 0 && dup2(in, 0) < 0) || (out >= 0 && dup2(out, 1) < 0) || dup2(errfd, 2) < 0) {
 			*e = errno;
 			_exit(127);
 		}
-		for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
-			signal(reset[i], SIG_DFL);
+		child_default_signals();
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(path, (char *const *)argv, environ);

@@ -705,16 +705,20 @@ static int drive_create(int argc, char **argv)
 {
 	struct store *s;
 	struct berr e = BERR_INIT;
-	struct container *c = container_new();
+	struct container *c;
 	char top[DIGEST_STR_LEN], p[512];
 	json_t *img, *icfg, *cfg, *cmd;
 	char *hc;
 	size_t hn;
+	int rc;
 
 	if (argc < 6 || store_open(&s, argv[2], &e) < 0)
 		return fprintf(stderr, "create: %s\n", e.msg), 1;
-	if (!(img = image_config(s, argv[3], top)))
+	if (!(img = image_config(s, argv[3], top))) {
+		store_close(s);
 		return fprintf(stderr, "no image %s\n", argv[3]), 1;
+	}
+	c = container_new();
 	icfg = json_object_get(img, "config");
 	cmd = json_array();
 	for (int i = 6; i < argc; i++)
@@ -751,12 +755,14 @@ static int drive_create(int argc, char **argv)
 		free(hc);
 	}
 	json_decref(img);
-	if (container_create(s, c, argv[5][0] ? argv[5] : NULL, top[0] ? top : NULL, &e) < 0)
-		return fprintf(stderr, "Error response from daemon: %s\n", e.msg), 1;
-	printf("%s\n", c->id);
+	rc = container_create(s, c, argv[5][0] ? argv[5] : NULL, top[0] ? top : NULL, &e);
+	if (rc < 0)
+		fprintf(stderr, "Error response from daemon: %s\n", e.msg);
+	else
+		printf("%s\n", c->id);
 	container_free(c);
 	store_close(s);
-	return 0;
+	return rc < 0 ? 1 : 0;
 }
 
 static int drive_show(int argc, char **argv)

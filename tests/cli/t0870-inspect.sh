@@ -10,6 +10,8 @@
 #   - -f templates byte for byte (IDs masked), -s, --type, mixed names
 #     (containers first, then images), errors and exit statuses;
 #   - rename and its errors; container prune with filters and its output.
+# Names are not hex (a renamed-away name could match an ID prefix), and e1
+# has one -e only (docker sends Env in Go map order).
 . "$(dirname "$0")/../lib/test-lib.sh"
 
 command -v runc >/dev/null || { t_skip "inspect tests" "runc not installed"; t_done; }
@@ -38,9 +40,9 @@ DOCKER_EXEC_DIR=$(realpath "$T/docker-insp/exec")
 
 # both CMD... - the same command on both sides, output discarded.
 both() { b "$@" >/dev/null 2>&1; dk "$@" >/dev/null 2>&1; }
-both create --name c1 bb echo hi
+both create --name k1 bb echo hi
 both run --name r1 bb sh -c 'echo x; exit 3'
-both create --name e1 --entrypoint echo -h myhost -u nobody -e A=1 -e B= --label x=y -w /tmp --restart on-failure:2 \
+both create --name e1 --entrypoint echo -h myhost -u nobody -e A=1 --label x=y -w /tmp --restart on-failure:2 \
 	--stop-signal SIGUSR1 -t -i bb hello
 both run --name w1 bb sh -c 'echo data >/f; dd if=/dev/zero of=/g bs=1k count=3 2>/dev/null'
 both run -d --name r2 bb sleep 300
@@ -48,7 +50,7 @@ both run -d --name r2 bb sleep 300
 # The two sides' IDs, each replaced by its container's name in outputs.
 idmap() {	# idmap SIDE -> sed script
 	local n id
-	for n in c1 r1 e1 w1 r2 bb; do
+	for n in k1 r1 e1 w1 r2 bb; do
 		id=$("$1" inspect -f '{{.ID}}' "$n" 2>/dev/null) || continue
 		printf 's/%s/<%s>/g;s/%s/<%s12>/g;' "$id" "$n" "${id:0:12}" "$n"
 	done
@@ -56,7 +58,7 @@ idmap() {	# idmap SIDE -> sed script
 }
 
 # prefixed DESC ARGS... - as same, with %P in ARGS standing for each
-# side's own 12-character ID prefix of c1 (BP, DP).
+# side's own 12-character ID prefix of k1 (BP, DP).
 prefixed() {
 	local desc=$1; shift
 	b "${@//%P/$BP}" >"$T/b.out" 2>&1; echo "status $?" >>"$T/b.out"
@@ -65,7 +67,7 @@ prefixed() {
 	t_ok "$desc" cmp -s "$T/b.out" "$T/d.out" || diff "$T/b.out" "$T/d.out" | head -8 | sed 's/^/#   /'
 }
 BMAP=$(idmap b) DMAP=$(idmap dk)
-BP=$(b inspect -f '{{.ID}}' c1 | cut -c1-12) DP=$(dk inspect -f '{{.ID}}' c1 | cut -c1-12)
+BP=$(b inspect -f '{{.ID}}' k1 | cut -c1-12) DP=$(dk inspect -f '{{.ID}}' k1 | cut -c1-12)
 
 # same DESC ARGS... - both sides' stdout, stderr (docker -> berth) and status, IDs mapped.
 same() {
@@ -81,7 +83,7 @@ same() {
 }
 
 # ---- the JSON
-for n in c1 r1 e1 w1 r2 "c1 r1" "-s w1" "-s r2"; do
+for n in k1 r1 e1 w1 r2 "k1 r1" "-s w1" "-s r2"; do
 	# shellcheck disable=SC2086
 	b inspect $n >"$T/b.json"; dk inspect $n >"$T/d.json"
 	t_ok "inspect $n: docker's indentation" "$PY" "$NORM" format "$T/b.json"
@@ -93,37 +95,37 @@ for n in c1 r1 e1 w1 r2 "c1 r1" "-s w1" "-s r2"; do
 	[ -n "${side_told:-}" ] || cmp -s "$T/b.side" "$T/d.side" ||
 		{ t_diag "create stores differently: berth $(cat "$T/b.side") docker $(cat "$T/d.side")"; side_told=1; }
 done
-same "container inspect" container inspect -f '{{.Name}} {{.State.Status}}' c1 r1 e1 w1 r2
+same "container inspect" container inspect -f '{{.Name}} {{.State.Status}}' k1 r1 e1 w1 r2
 
 # ---- templates
-same "-f status name cmd" inspect -f '{{.State.Status}} {{.Name}} {{.Config.Cmd}}' c1 r1 e1 w1 r2
-same "-f nil slices and pointers" inspect -f '{{.Args}}|{{.ExecIDs}}|{{.Node}}|{{.SizeRw}}|{{.HostConfig.Binds}}|{{.HostConfig.Init}}|{{.HostConfig.MemorySwappiness}}|{{.HostConfig.DNS}}|{{.HostConfig.CapAdd}}|{{.Config.Env}}|{{.Config.Entrypoint}}|{{.Config.Labels}}|{{.Config.ExposedPorts}}|{{.State.Health}}' c1 r1 e1
-same "-f state" inspect -f '{{.State}}' c1 r1 w1
-same "-f json of parts" inspect -f '{{json .State}} {{json .Mounts}} {{json .HostConfig.LogConfig}} {{json .NetworkSettings.Ports}}' c1 r1
-same "-f .Id falls back to the raw JSON" inspect -f '{{.Id}} {{.Config.Env}} {{.HostConfig.Dns}}' c1 e1
-same "-f config" inspect -f '{{.Config.User}}|{{.Config.WorkingDir}}|{{.Config.Tty}}|{{.Config.OpenStdin}}|{{.Config.StopSignal}}|{{.HostConfig.RestartPolicy}}|{{.HostConfig.RestartPolicy.Name}}|{{.HostConfig.LogConfig}}|{{.RestartCount}}|{{.Platform}}|{{.Driver}}' e1 c1
+same "-f status name cmd" inspect -f '{{.State.Status}} {{.Name}} {{.Config.Cmd}}' k1 r1 e1 w1 r2
+same "-f nil slices and pointers" inspect -f '{{.Args}}|{{.ExecIDs}}|{{.Node}}|{{.SizeRw}}|{{.HostConfig.Binds}}|{{.HostConfig.Init}}|{{.HostConfig.MemorySwappiness}}|{{.HostConfig.DNS}}|{{.HostConfig.CapAdd}}|{{.Config.Env}}|{{.Config.Entrypoint}}|{{.Config.Labels}}|{{.Config.ExposedPorts}}|{{.State.Health}}' k1 r1 e1
+same "-f state" inspect -f '{{.State}}' k1 r1 w1
+same "-f json of parts" inspect -f '{{json .State}} {{json .Mounts}} {{json .HostConfig.LogConfig}} {{json .NetworkSettings.Ports}}' k1 r1
+same "-f .Id falls back to the raw JSON" inspect -f '{{.Id}} {{.Config.Env}} {{.HostConfig.Dns}}' k1 e1
+same "-f config" inspect -f '{{.Config.User}}|{{.Config.WorkingDir}}|{{.Config.Tty}}|{{.Config.OpenStdin}}|{{.Config.StopSignal}}|{{.HostConfig.RestartPolicy}}|{{.HostConfig.RestartPolicy.Name}}|{{.HostConfig.LogConfig}}|{{.RestartCount}}|{{.Platform}}|{{.Driver}}' e1 k1
 same "-f range and index" inspect -f '{{range .Config.Env}}{{.}};{{end}}{{index .Config.Labels "x"}}|{{len .GraphDriver.Data}}|{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v.IPAddress}}{{end}}' e1
-same "-f network" inspect -f '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Ports}}|{{.NetworkSettings.SecondaryIPAddresses}}|{{.NetworkSettings.Bridge}}|{{.HostConfig.NetworkMode}}' c1 r1
-same "-f an unknown field" inspect -f '{{.Bogus}}' c1
-same "-f an unknown nested field" inspect -f '{{.Config.Bogus}}' c1 r1
-same "-f a parse error" inspect -f '{{.Name' c1
-same "-s -f sizes" inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' c1 r1 w1 r2
+same "-f network" inspect -f '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Ports}}|{{.NetworkSettings.SecondaryIPAddresses}}|{{.NetworkSettings.Bridge}}|{{.HostConfig.NetworkMode}}' k1 r1
+same "-f an unknown field" inspect -f '{{.Bogus}}' k1
+same "-f an unknown nested field" inspect -f '{{.Config.Bogus}}' k1 r1
+same "-f a parse error" inspect -f '{{.Name' k1
+same "-s -f sizes" inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' k1 r1 w1 r2
 same "-f without -s" inspect -f '{{.SizeRw}} {{.SizeRootFs}}' w1
 
 # ---- types, mixed names, errors
-same "mixed names" inspect -f '{{.ID}}' c1 bb nosuch r1
+same "mixed names" inspect -f '{{.ID}}' k1 bb nosuch r1
 same "a container named like nothing else" inspect --type container -f '{{.Name}}' r1
 same "--type container of an image" inspect --type container bb
-same "--type image of a container" inspect --type image c1
-same "--type network" inspect --type network c1
-same "--type config is not a type" inspect --type config c1
-same "--type bogus" inspect --type bogus c1
+same "--type image of a container" inspect --type image k1
+same "--type network" inspect --type network k1
+same "--type config is not a type" inspect --type config k1
+same "--type bogus" inspect --type bogus k1
 same "-s on an image" inspect -s -f '{{.Os}}' bb
 same "no such object" inspect nosuch
 prefixed "an ID prefix" inspect -f '{{.Name}}' %P
 same "container inspect of a missing one" container inspect nosuch
-same "container inspect, one missing" container inspect -f '{{.Name}}' c1 nosuch
-same "container inspect --type" container inspect --type image c1
+same "container inspect, one missing" container inspect -f '{{.Name}}' k1 nosuch
+same "container inspect --type" container inspect --type image k1
 same "container inspect without arguments" container inspect
 both create --name bb bb true
 BMAP=$(idmap b) DMAP=$(idmap dk)
@@ -131,24 +133,24 @@ same "a container named as an image comes first" inspect -f '{{.Name}}' bb
 same "  --type image finds the image" inspect --type image -f '{{.Os}}' bb
 
 # ---- rename
-same "rename to its own name" rename c1 c1
-same "rename to its own name with /" rename c1 /c1
-same "rename to a taken name" rename c1 r1
-same "rename to an invalid name" rename c1 'bad!'
-same "rename to a one-letter name" rename c1 /a
+same "rename to its own name" rename k1 k1
+same "rename to its own name with /" rename k1 /k1
+same "rename to a taken name" rename k1 r1
+same "rename to an invalid name" rename k1 'bad!'
+same "rename to a one-letter name" rename k1 /a
 same "rename of a missing container" rename nosuch x
 same "rename from an empty name" rename '' x
-same "rename to a blank name" rename c1 ' '
-same "rename with one argument" rename c1
+same "rename to a blank name" rename k1 ' '
+same "rename with one argument" rename k1
 same "rename with three arguments" rename a b c
 same "rename with a bad flag" rename --bogus a b
-same "rename" rename c1 c2
-same "  the new name" inspect -f '{{.Name}}' c2
-same "  the old name is gone" inspect -f '{{.Name}}' c1
+same "rename" rename k1 k2
+same "  the new name" inspect -f '{{.Name}}' k2
+same "  the old name is gone" inspect -f '{{.Name}}' k1
 prefixed "  an ID prefix finds it" inspect -f '{{.Name}}' %P
-prefixed "rename back, by ID prefix" rename %P c1
+prefixed "rename back, by ID prefix" rename %P k1
 BMAP=$(idmap b) DMAP=$(idmap dk)
-same "  back" inspect -f '{{.Name}}' c1
+same "  back" inspect -f '{{.Name}}' k1
 
 # ---- container prune
 same "prune: a bad filter" container prune -f --filter bogus=1
@@ -166,6 +168,6 @@ echo y | b container prune >"$T/b.out" 2>&1; sed -i "$BMAP" "$T/b.out"
 echo y | dk container prune >"$T/d.out" 2>&1; sed -i "$DMAP" "$T/d.out"
 t_ok "prune: confirmed, newest first, the RW layers' sizes" cmp -s "$T/b.out" "$T/d.out" ||
 	diff "$T/b.out" "$T/d.out" | sed 's/^/#   /'
-same "prune kept the running one" inspect -f '{{.Name}} {{.State.Status}}' r2 c1
+same "prune kept the running one" inspect -f '{{.Name}} {{.State.Status}}' r2 k1
 b rm -f r2 >/dev/null
 t_done

@@ -275,8 +275,9 @@ if [ "$have_docker" -eq 1 ]; then
 		dk create --name dc bb echo from-dc >/dev/null
 		dk run -d --name dr bb sleep 300 >/dev/null
 		dk kill dr >/dev/null
+		dk wait dr >/dev/null   # its exit recorded before dockerd stops
 		stop_refdocker onberth
-		b rmi bb 2>"$T/err"
+		b rmi bb 2>"$T/err"; t_diag "$(cat "$T/err")"
 		t_ok "dockerd's container blocks an untag" grep -q 'conflict: unable to remove repository reference "bb" (must force) - container [0-9a-f]\{12\} is using its referenced image' "$T/err"
 		t_eq "rmi -f deletes only the image" "$(b rmi -f bb | sed 's/sha256:[0-9a-f]\{64\}/ID/')" "Untagged: bb:latest
 Deleted: ID"

@@ -205,6 +205,14 @@ int berth_container_create(struct berth *b, const char *body, size_t len,
 		json_decref(doc);
 		return berr_set(err, BERR_INVALID, "invalid JSON: %s", doc ? "not an object" : je.text);
 	}
+	/* What killed commands left (store.h, lifecycle.h), before anything new. */
+	if (store_lock(b->store, err) < 0) {
+		json_decref(doc);
+		return -1;
+	}
+	store_gc(b->store);
+	container_gc(b->store);
+	store_unlock(b->store);
 	container_exec_gc(b);
 	c = container_new();
 	if (build(b, doc, c, top, err) == 0 &&

@@ -155,6 +155,13 @@ int cli_getopt_error(const char *cmd, char **argv, int o);
 int cli_int_flag(const char *cmd, const char *flag, const char *v, int *out);
 void cli_errors_add(struct sbuf *errs, const struct berr *err);
 int cli_errors_finish(struct sbuf *errs);
+/* stop and restart: [-t N] CONTAINER..., run on each, its name printed on
+ * success, the failures after. */
+struct cli_timed {
+	const char *name, *usage, *time_help;
+	int (*run)(struct berth *b, const char *name_or_id, const int *timeout, struct berr *err);
+};
+int cli_timed_command(struct cli *c, const struct cli_timed *t, int argc, char **argv);
 int cmd_container_inspect(struct cli *c, int argc, char **argv);
 int cmd_rename(struct cli *c, int argc, char **argv);
 int cmd_container(struct cli *c, int argc, char **argv);

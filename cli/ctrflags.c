@@ -64,3 +64,45 @@ int cli_int_flag(const char *cmd, const char *flag, const char *v, int *out)
 	*out = (int)n;
 	return 0;
 }
+
+int cli_timed_command(struct cli *c, const struct cli_timed *t, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int timeout = 10, *tp = NULL, o;
+	struct sbuf errs = SBUF_INIT;
+
+	opterr = 0;
+	optind = 0;
+	while ((o = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 't':
+			if (cli_int_flag(t->name, "-t, --time", optarg, &timeout))
+				return 125;
+			tp = &timeout;
+			break;
+		case 'h':
+			printf("\nUsage:  berth %s\n\nOptions:\n  -t, --time int   %s\n", t->usage, t->time_help);
+			return 0;
+		default: return cli_getopt_error(t->name, argv, o);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(t->name, t->usage, "requires at least 1 argument");
+	if (!cli_berth(c))
+		return 1;
+	for (int i = optind; i < argc; i++) {
+		struct berr err = BERR_INIT;
+
+		if (t->run(c->b, argv[i], tp, &err) < 0) {
+			cli_errors_add(&errs, &err);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+		fflush(stdout);
+	}
+	return cli_errors_finish(&errs);
+}

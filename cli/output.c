@@ -34,30 +34,7 @@ void human_size4(char *buf, size_t n, double size)
 
 void human_duration(char *buf, size_t n, int64_t s)
 {
-	int64_t minutes = s / 60, hours = (s + 1800) / 3600;
-
-	if (s < 1)
-		snprintf(buf, n, "Less than a second");
-	else if (s == 1)
-		snprintf(buf, n, "1 second");
-	else if (s < 60)
-		snprintf(buf, n, "%lld seconds", (long long)s);
-	else if (minutes == 1)
-		snprintf(buf, n, "About a minute");
-	else if (minutes < 60)
-		snprintf(buf, n, "%lld minutes", (long long)minutes);
-	else if (hours == 1)
-		snprintf(buf, n, "About an hour");
-	else if (hours < 48)
-		snprintf(buf, n, "%lld hours", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(buf, n, "%lld days", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(buf, n, "%lld weeks", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(buf, n, "%lld months", (long long)(hours / 24 / 30));
-	else
-		snprintf(buf, n, "%lld years", (long long)(s / 3600 / 24 / 365));
+	berth_human_duration(buf, n, s * 1000000000);
 }
 
 void human_duration_ago(char *buf, size_t n, int64_t s)

@@ -6,6 +6,7 @@
 
 #include "reference.h"
 #include "util/sbuf.h"
+#include "util/timefmt.h"
 
 int berth_open(struct berth **out, const char *root, const char *config_path, struct berr *err)
 {
@@ -42,4 +43,9 @@ int berth_image_reference_check(const char *s, struct berr *err)
 		return -1;
 	reference_release(&ref);
 	return 0;
+}
+
+void berth_human_duration(char *buf, size_t n, int64_t ns)
+{
+	human_duration_ns(buf, n, ns);
 }

@@ -489,3 +489,15 @@ char *reference_string(const struct reference *ref)
 	add_suffix(&sb, ref);
 	return sbuf_detach(&sb, NULL);
 }
+
+int reference_parse_tag_target(struct reference *ref, const char *s, const char *digest_msg, struct berr *err)
+{
+	if (reference_parse(ref, s, err) < 0)
+		return -1;
+	if (ref->digest) {
+		reference_release(ref);
+		return berr_set(err, BERR_INVALID, "%s", digest_msg);
+	}
+	reference_default_tag(ref);
+	return 0;
+}

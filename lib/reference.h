@@ -45,4 +45,8 @@ char *reference_familiar_string(const struct reference *ref);
 /* full name + ":tag" and/or "@digest" (what `docker pull` prints last) */
 char *reference_string(const struct reference *ref);
 
+/* A reference to tag an image with: parsed, a digest refused with
+ * digest_msg (the caller's docker wording), the tag defaulted to latest. */
+int reference_parse_tag_target(struct reference *ref, const char *s, const char *digest_msg, struct berr *err);
+
 #endif

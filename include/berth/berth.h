@@ -47,6 +47,11 @@ struct berth_progress {
 typedef void (*berth_progress_fn)(void *ctx, const struct berth_progress *msg);
 
 /* The areas, after the handle and the progress type they use. */
+/* go-units HumanDuration of ns nanoseconds, the words docker prints in
+ * ages and statuses ("Less than a second", "About an hour", "3 days");
+ * the library's status texts and the CLI's columns share it. */
+void berth_human_duration(char *buf, size_t n, int64_t ns);
+
 #include <berth/archive.h>
 #include <berth/container.h>
 #include <berth/image.h>

@@ -86,18 +86,6 @@ static int ingest_source(struct berth *b, int fd, const char *url, struct layer_
 	return rc;
 }
 
-static int check_ref(const char *refstr, struct reference *ref, struct berr *err)
-{
-	if (reference_parse(ref, refstr, err) < 0)
-		return -1;
-	if (ref->digest) {
-		reference_release(ref);
-		return berr_set(err, BERR_INVALID, "cannot import digest reference");
-	}
-	reference_default_tag(ref);
-	return 0;
-}
-
 struct commit {
 	struct layer_ingest *li;
 	const struct reference *ref;
@@ -162,7 +150,7 @@ int berth_archive_import(struct berth *b, int fd, const char *refstr, const stru
 	if (opts->source && (!strncmp(opts->source, "http://", 7) || !strncmp(opts->source, "https://", 8)))
 		url = opts->source;
 	if (refstr && *refstr) {
-		if (check_ref(refstr, &ref, err) < 0)
+		if (reference_parse_tag_target(&ref, refstr, "cannot import digest reference", err) < 0)
 			goto out;
 		have_ref = 1;
 	}

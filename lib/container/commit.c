@@ -150,18 +150,6 @@ static json_t *new_config(struct container *c, const char *const *changes, struc
 	return cfg;
 }
 
-static int check_ref(const char *s, struct reference *ref, struct berr *err)
-{
-	if (reference_parse(ref, s, err) < 0)
-		return -1;
-	if (ref->digest) {
-		reference_release(ref);
-		return berr_set(err, BERR_INVALID, "refusing to create a tag with a digest reference");
-	}
-	reference_default_tag(ref);
-	return 0;
-}
-
 static int register_commit(struct commit *cm, json_t *parent, json_t *img, char id_out[72], struct berr *err)
 {
 	json_t *ids = json_object_get(json_object_get(img, "rootfs"), "diff_ids"), *v;
@@ -208,7 +196,8 @@ int berth_container_commit(struct berth *b, const char *name_or_id, const struct
 		o = &none;
 	layer_ingest_init(&li);
 	if (o->repo_tag && *o->repo_tag) {
-		if (check_ref(o->repo_tag, &ref, err) < 0)
+		if (reference_parse_tag_target(&ref, o->repo_tag, "refusing to create a tag with a digest reference",
+					       err) < 0)
 			return -1;
 		have_ref = 1;
 	}

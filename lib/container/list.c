@@ -58,36 +58,6 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* go-units HumanDuration. */
-static void human_duration(char *buf, size_t n, int64_t ns)
-{
-	double sec = (double)ns / 1e9;
-	int64_t s = (int64_t)sec, minutes = (int64_t)(sec / 60), hours = (int64_t)(sec / 3600 + 0.5);
-
-	if (s < 1)
-		snprintf(buf, n, "Less than a second");
-	else if (s == 1)
-		snprintf(buf, n, "1 second");
-	else if (s < 60)
-		snprintf(buf, n, "%lld seconds", (long long)s);
-	else if (minutes == 1)
-		snprintf(buf, n, "About a minute");
-	else if (minutes < 60)
-		snprintf(buf, n, "%lld minutes", (long long)minutes);
-	else if (hours == 1)
-		snprintf(buf, n, "About an hour");
-	else if (hours < 48)
-		snprintf(buf, n, "%lld hours", (long long)hours);
-	else if (hours < 24 * 7 * 2)
-		snprintf(buf, n, "%lld days", (long long)(hours / 24));
-	else if (hours < 24 * 30 * 2)
-		snprintf(buf, n, "%lld weeks", (long long)(hours / 24 / 7));
-	else if (hours < 24 * 365 * 2)
-		snprintf(buf, n, "%lld months", (long long)(hours / 24 / 30));
-	else
-		snprintf(buf, n, "%lld years", (long long)(sec / 3600) / 24 / 365);
-}
-
 static const char *health_status(const struct container_state *st)
 {
 	const char *s;
@@ -116,14 +86,14 @@ static char *status_text(const struct container_state *st, int64_t now)
 
 	if (st->running) {
 		if (st->paused) {
-			human_duration(d, sizeof(d), now - time_ns(st->started_at));
+			human_duration_ns(d, sizeof(d), now - time_ns(st->started_at));
 			return xasprintf("Up %s (Paused)", d);
 		}
 		if (st->restarting) {
-			human_duration(d, sizeof(d), now - time_ns(st->finished_at));
+			human_duration_ns(d, sizeof(d), now - time_ns(st->finished_at));
 			return xasprintf("Restarting (%lld) %s ago", (long long)st->exit_code, d);
 		}
-		human_duration(d, sizeof(d), now - time_ns(st->started_at));
+		human_duration_ns(d, sizeof(d), now - time_ns(st->started_at));
 		if (st->health && json_is_object(st->health)) {
 			const char *h = health_status(st);
 			return xasprintf("Up %s (%s)", d, !strcmp(h, "starting") ? "health: starting" : h);
@@ -138,7 +108,7 @@ static char *status_text(const struct container_state *st, int64_t now)
 		return xstrdup("Created");
 	if (list_is_zero_time(st->finished_at))
 		return xstrdup("");
-	human_duration(d, sizeof(d), now - time_ns(st->finished_at));
+	human_duration_ns(d, sizeof(d), now - time_ns(st->finished_at));
 	return xasprintf("Exited (%lld) %s ago", (long long)st->exit_code, d);
 }
 

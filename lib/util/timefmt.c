@@ -116,3 +116,32 @@ int timestamp_parse(const char *s, int64_t *out, struct berr *err)
 	}
 	return berr_set(err, BERR_INVALID, "failed to parse value as time or duration: \"%s\"", s);
 }
+
+void human_duration_ns(char *buf, size_t n, int64_t ns)
+{
+	double sec = (double)ns / 1e9;
+	int64_t s = (int64_t)sec, minutes = (int64_t)(sec / 60), hours = (int64_t)(sec / 3600 + 0.5);
+
+	if (s < 1)
+		snprintf(buf, n, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, n, "1 second");
+	else if (s < 60)
+		snprintf(buf, n, "%lld seconds", (long long)s);
+	else if (minutes == 1)
+		snprintf(buf, n, "About a minute");
+	else if (minutes < 60)
+		snprintf(buf, n, "%lld minutes", (long long)minutes);
+	else if (hours == 1)
+		snprintf(buf, n, "About an hour");
+	else if (hours < 48)
+		snprintf(buf, n, "%lld hours", (long long)hours);
+	else if (hours < 24 * 7 * 2)
+		snprintf(buf, n, "%lld days", (long long)(hours / 24));
+	else if (hours < 24 * 30 * 2)
+		snprintf(buf, n, "%lld weeks", (long long)(hours / 24 / 7));
+	else if (hours < 24 * 365 * 2)
+		snprintf(buf, n, "%lld months", (long long)(hours / 24 / 30));
+	else
+		snprintf(buf, n, "%lld years", (long long)(sec / 3600) / 24 / 365);
+}

@@ -5,6 +5,7 @@
 #ifndef BERTH_UTIL_TIMEFMT_H
 #define BERTH_UTIL_TIMEFMT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -22,5 +23,9 @@ void unix_to_rfc3339nano(int64_t sec, long nsec, char out[40]);
  * date, date-time or time with a zone.  Else BERR_INVALID "failed to
  * parse value as time or duration: \"s\"" (err may be NULL). */
 int timestamp_parse(const char *s, int64_t *out, struct berr *err);
+
+/* go-units HumanDuration of ns nanoseconds ("Less than a second",
+ * "About a minute", "3 days"). */
+void human_duration_ns(char *buf, size_t n, int64_t ns);
 
 #endif

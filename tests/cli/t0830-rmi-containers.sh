@@ -8,6 +8,8 @@
 # RW layer's parent chain) still exist.  Then: a layer below a container's
 # RW layer survives rmi -f and goes with the container; and containers a
 # dockerd created on berth's root hold their layers too.
+# The image is called "box", not a hex-like name: docker takes a name that
+# prefixes the image ID as that ID (isImageIDPrefix), and IDs are random.
 . "$(dirname "$0")/../lib/test-lib.sh"
 
 command -v runc >/dev/null || { t_skip "rmi with containers" "runc not installed"; t_done; }
@@ -131,25 +133,25 @@ still_runs() {
 
 # ------------------------------------------------------------ created, then exited
 
-imp "$T/rootfs.tar" bb:latest
-ctr C1 create --name c1 bb true
+imp "$T/rootfs.tar" box:latest
+ctr C1 create --name c1 box true
 
-step rmi bb
+step rmi box
 still_runs C1
-step rmi @IMG_bb
+step rmi @IMG_box
 still_runs C1
-step tag bb bb:two
-step rmi @IMG_bb
-step rmi bb:two
+step tag box box:two
+step rmi @IMG_box
+step rmi box:two
 still_runs C1
-step rmi bb
-step rmi -f bb:nosuch
-step rmi @IMG_bb nosuch
+step rmi box
+step rmi -f box:nosuch
+step rmi @IMG_box nosuch
 [ "$have_docker" -eq 1 ] && { dk start c1 >/dev/null; dk wait c1 >/dev/null; }
 # exited now: the same answers, and -f deletes the image but not its layers
-step rmi bb
-step rmi @IMG_bb
-step rmi -f @IMG_bb
+step rmi box
+step rmi @IMG_box
+step rmi -f @IMG_box
 still_runs C1
 step images -a --format '{{.Repository}}:{{.Tag}}'
 step rm c1
@@ -160,29 +162,29 @@ fi
 
 # ------------------------------------------------------------ two tags, -f by name
 
-imp "$T/rootfs.tar" bb:latest
-step tag bb bb:two
-ctr C2 create --name c2 bb true
-step rmi -f bb
+imp "$T/rootfs.tar" box:latest
+step tag box box:two
+ctr C2 create --name c2 box true
+step rmi -f box
 still_runs C2
-step rmi -f bb:two
+step rmi -f box:two
 still_runs C2
 step images -a --format '{{.Repository}}:{{.Tag}}'
 step rm c2
 
 # ------------------------------------------------------------ running
 
-imp "$T/rootfs.tar" bb:latest
-ctr R1 run -d --name r1 bb sleep 300
-step rmi bb
-step rmi @IMG_bb
-step rmi -f @IMG_bb
+imp "$T/rootfs.tar" box:latest
+ctr R1 run -d --name r1 box sleep 300
+step rmi box
+step rmi @IMG_box
+step rmi -f @IMG_box
 t_ok "  r1's layers still exist" layers_ok R1
-step rmi -f bb
+step rmi -f box
 t_ok "  r1's layers still exist" layers_ok R1
 step images -a --format '{{.Repository}}:{{.Tag}} {{.ID}}'
-step rmi @IMG_bb
-step rmi -f @IMG_bb
+step rmi @IMG_box
+step rmi -f @IMG_box
 step image prune -f
 step image prune -a -f
 t_ok "  r1's layers still exist" layers_ok R1
@@ -192,11 +194,11 @@ step -s image prune -f
 
 # ------------------------------------------------------------ prune -a with containers
 
-imp "$T/rootfs.tar" bb:latest
-step tag bb bb:two
+imp "$T/rootfs.tar" box:latest
+step tag box box:two
 imp "$T/other.tar" other:latest
 step tag other other:two
-ctr C3 create --name c3 bb true
+ctr C3 create --name c3 box true
 ctr R2 run -d --name r2 other sleep 300
 step -s image prune -a -f
 still_runs C3
@@ -213,17 +215,17 @@ t_eq "berth's store is empty" "$(ls "$L/sha256" | grep -c '^[0-9a-f]\{64\}$')" "
 
 # ------------------------------------------------------------ a record saying Running, its monitor gone
 
-imp "$T/rootfs.tar" bb:latest
-BM[K1]=$(b run -d --name k1 bb sleep 300)
+imp "$T/rootfs.tar" box:latest
+BM[K1]=$(b run -d --name k1 box sleep 300)
 kill -9 "$(cat "$BERTH_EXEC_ROOT/${BM[K1]}/container.pid")" "$(cat "$BERTH_EXEC_ROOT/${BM[K1]}/monitor.pid")"
 sleep 0.2
-b rmi "${BM[IMG_bb]:0:12}" 2>"$T/err"
+b rmi "${BM[IMG_box]:0:12}" 2>"$T/err"
 t_eq "a dead monitor's container counts as stopped" "$(cat "$T/err")" \
-	"Error response from daemon: conflict: unable to delete ${BM[IMG_bb]:0:12} (must be forced) - image is being used by stopped container ${BM[K1]:0:12}"
+	"Error response from daemon: conflict: unable to delete ${BM[IMG_box]:0:12} (must be forced) - image is being used by stopped container ${BM[K1]:0:12}"
 t_eq "  and its record is corrected" \
 	"$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["State"]["Running"])' "$R/containers/${BM[K1]}/config.v2.json")" "False"
 t_ok "  rm -f removes it" b rm -f k1
-b rmi bb >/dev/null
+b rmi box >/dev/null
 
 # ------------------------------------------------------------ a layer below the RW layer
 
@@ -260,26 +262,26 @@ t_ok "  and the top one" chain_ok "$top"
 t_ok "  u1 starts" b start u1
 t_eq "  u1 exits 0" "$(b wait u1)" "0"
 t_eq "  u1 read its image's top layer" "$(sed 's/.*"log":"\([^"]*\)\\n".*/\1/' "$R/containers/${BM[U1]}/${BM[U1]}-json.log")" "added"
-imp "$T/rootfs.tar" bb:latest
+imp "$T/rootfs.tar" box:latest
 b rm u1 >/dev/null
 t_ok "rm u1 takes the top layer" test ! -e "$L/sha256/${top#sha256:}"
-t_ok "  and keeps the one bb:latest holds" chain_ok "$base"
-b rmi bb >/dev/null
+t_ok "  and keeps the one box:latest holds" chain_ok "$base"
+b rmi box >/dev/null
 
 # ------------------------------------------------------------ dockerd's containers on berth's root
 
 if [ "$have_docker" -eq 1 ]; then
 	stop_refdocker rmi
-	b import -c 'CMD ["sh"]' "$T/rootfs.tar" bb:latest >/dev/null
+	b import -c 'CMD ["sh"]' "$T/rootfs.tar" box:latest >/dev/null
 	if DOCKERD_DATA_ROOT=$R start_refdocker onberth; then
-		dk create --name dc bb echo from-dc >/dev/null
-		dk run -d --name dr bb sleep 300 >/dev/null
+		dk create --name dc box echo from-dc >/dev/null
+		dk run -d --name dr box sleep 300 >/dev/null
 		dk kill dr >/dev/null
 		dk wait dr >/dev/null   # its exit recorded before dockerd stops
 		stop_refdocker onberth
-		b rmi bb 2>"$T/err"; t_diag "$(cat "$T/err")"
-		t_ok "dockerd's container blocks an untag" grep -q 'conflict: unable to remove repository reference "bb" (must force) - container [0-9a-f]\{12\} is using its referenced image' "$T/err"
-		t_eq "rmi -f deletes only the image" "$(b rmi -f bb | sed 's/sha256:[0-9a-f]\{64\}/ID/')" "Untagged: bb:latest
+		b rmi box 2>"$T/err"; t_diag "$(cat "$T/err")"
+		t_ok "dockerd's container blocks an untag" grep -q 'conflict: unable to remove repository reference "box" (must force) - container [0-9a-f]\{12\} is using its referenced image' "$T/err"
+		t_eq "rmi -f deletes only the image" "$(b rmi -f box | sed 's/sha256:[0-9a-f]\{64\}/ID/')" "Untagged: box:latest
 Deleted: ID"
 		t_ok "  dockerd's containers' layers remain" chain_ok "sha256:$(sha256sum "$T/rootfs.tar" | cut -c1-64)"
 		if DOCKERD_DATA_ROOT=$R start_refdocker onberth2; then

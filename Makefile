@@ -8,7 +8,7 @@ WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prot
            -Wmissing-prototypes -Wvla -Werror=implicit-function-declaration
 BCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) -Iinclude $(PRIV_INC) $(SAN)
 PRIV_INC = -Ilib
-LIBS     = -lcurl -lcrypto -ljansson -lz -lzstd -llzma -lisal -pthread
+LIBS     = -lcurl -lcrypto -ljansson -lz -lzstd -llzma -lisal -lseccomp -pthread
 ifeq ($(SANITIZE),1)
   SAN    = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   O      = build-asan

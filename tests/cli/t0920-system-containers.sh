@@ -88,6 +88,7 @@ quiet run --name wrote box sh -c 'head -c 5000 /dev/zero >/big; echo hi >/small'
 quiet run --name labelled --label keep=1 box sh -c 'head -c 1234567 /dev/zero >/mid'
 quiet run -d --name up box sh -c 'head -c 100000 /dev/zero >/f; exec sleep 1000'
 quiet create --name fresh box echo never
+quiet create --name quoted box echo 'say "hi"' "$(printf 'tab\there')"
 quiet create --name spare-user spare:latest sh
 quiet rm spare-user
 # a dangling image: wrote's layer committed without a name
@@ -97,18 +98,20 @@ sleep 1
 table "system df" system df
 table "system df -v" system df -v
 b system df >"$T/df"
-t_eq "  the Containers row counts 4, 1 active" "$(awk '$1 == "Containers" { print $2, $3 }' "$T/df")" "4 1"
+t_eq "  the Containers row counts 5, 1 active" "$(awk '$1 == "Containers" { print $2, $3 }' "$T/df")" "5 1"
 t_eq "  its size is the RW layers' sum" "$(awk '$1 == "Containers" { print $4 }' "$T/df")" "1.34MB"
 b system df -v >"$T/dfv"
-t_eq "  box's CONTAINERS column" "$(awk '$1 == "box" { print $NF }' "$T/dfv")" "4"
+t_eq "  box's CONTAINERS column" "$(awk '$1 == "box" { print $NF }' "$T/dfv")" "5"
+t_eq "  a command cut at 20 and quoted as Go quotes it" "$(grep -o '"echo .*…"' "$T/dfv")" \
+	'"echo '"'"'say \"hi\"'"'"' tab…"'
 t_eq "  spare's CONTAINERS column" "$(awk '$1 == "spare" { print $NF }' "$T/dfv")" "0"
 
 e info
 grep -E '^ (Containers|Images):|^  (Running|Paused|Stopped):' "$T/b.out" >"$T/b.counts"
-t_eq "info: the counts" "$(cat "$T/b.counts")" " Containers: 4
+t_eq "info: the counts" "$(cat "$T/b.counts")" " Containers: 5
   Running: 1
   Paused: 0
-  Stopped: 3
+  Stopped: 4
  Images: 3"
 [ "$have_docker" -eq 0 ] || t_eq "info: docker's counts" "$(cat "$T/b.counts")" \
 	"$(grep -E '^ (Containers|Images):|^  (Running|Paused|Stopped):' "$T/d.out")"
@@ -121,6 +124,8 @@ same "system prune, declined" system prune
 same "system prune -a --volumes, declined" system prune -a --volumes
 same "system prune --filter ..., declined" system prune --filter label=a=b --filter until=10m \
 	--filter 'label!=c' --filter label=a=b --filter until=2m
+echo y >"$STDIN"
+same "system prune, answered y, with filters that keep everything" system prune --filter label=nosuch
 unset STDIN
 same "system prune --help" system prune --help
 same "system prune with an argument" system prune -f x

@@ -358,6 +358,9 @@ static int system_prune(struct berth *b, int all, const char *const *filters)
 	for (size_t i = 0; ids[i]; i++)
 		free(ids[i]);
 	free(ids);
+	/* networks: berth has none, and docker prints nothing when none
+	 * went.  --volumes: the volume prune belongs here, once volumes are
+	 * in (it takes the same filters and prints "Deleted Volumes:"). */
 	if (berth_image_prune(b, &io, &items, &n, &image_bytes, &err) < 0)
 		return cli_error(&err, 1);
 	if (n) {

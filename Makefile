@@ -1,6 +1,9 @@
 # berth - one Makefile, no recursion.  `make` builds build/berth;
 # `make check` installs test dependencies and runs the whole suite;
 # `make demo` runs the main job end to end on a fresh machine.
+# `make` alone builds berth: the order-only rule on $(CLI_OBJ) below would
+# otherwise be the first target.
+.DEFAULT_GOAL := all
 CC      ?= cc
 O       ?= build
 CFLAGS  ?= -O2 -g

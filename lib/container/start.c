@@ -43,7 +43,7 @@ static const char *const init_paths[] = { "/usr/bin/docker-init", "/usr/bin/tini
 void berth_set_exec_root(struct berth *b, const char *dir)
 {
 	free(b->exec_root);
-	b->exec_root = dir && *dir ? xstrdup(dir) : NULL;
+	b->exec_root = dir && *dir ? path_absolute(dir) : NULL;
 }
 
 static const char *exec_root(struct berth *b)

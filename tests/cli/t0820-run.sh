@@ -162,6 +162,6 @@ if [ "$have_docker" -eq 1 ]; then
 fi
 # relative --root and exec root: the monitor and the runtime work elsewhere,
 # so they are taken as absolute (dockerd does the same with its roots)
-rel=$(cd "$T" && BERTH_EXEC_ROOT=rel-exec "$BERTH" --root rel-root run --rm --network none bb echo relative 2>&1)
+rel=$(cd "$T" && BERTH_EXEC_ROOT=rel-exec "$BERTH" --root root run --rm --network none bb echo relative 2>&1)
 t_eq "a relative --root and exec root work" "$rel" "relative"
 t_done

@@ -140,7 +140,9 @@ int container_create(struct store *s, struct container *c, const char *name, con
 	return rc;
 }
 
-static int remove_locked(struct store *s, const char *id, struct berr *err)
+/* defer: STORE_RW_DEFER, the deletion of the dirs left to
+ * container_remove_finish. */
+static int remove_locked(struct store *s, const char *id, int defer, struct berr *err)
 {
 	struct container *c = container_load(s, id, err);
 	char from[128], to[128];
@@ -148,7 +150,7 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 
 	if (!c)
 		return -1;
-	flags = container_rw_flags(c);
+	flags = container_rw_flags(c) | (defer ? STORE_RW_DEFER : 0);
 	/* Dead first, as cleanupContainer: an interrupted removal shows. */
 	c->state.dead = 1;
 	c->state.removal_in_progress = 0;
@@ -168,7 +170,8 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 		return berr_sys(err, "unable to remove filesystem for %s", id);
 	if (!(flags & STORE_RW_EPHEMERAL))
 		fsync_dir_at(s->root_fd, "containers", NULL);
-	remove_all_at(s->root_fd, to, NULL);
+	if (!defer)
+		remove_all_at(s->root_fd, to, NULL);
 	return 0;
 }
 
@@ -178,12 +181,12 @@ int container_remove(struct store *s, const char *id, struct berr *err)
 
 	if (store_lock(s, err) < 0)
 		return -1;
-	rc = remove_locked(s, id, err);
+	rc = remove_locked(s, id, 0, err);
 	store_unlock(s);
 	return rc;
 }
 
-int container_remove_release(struct store *s, const char *id, struct berr *err)
+static int remove_release(struct store *s, const char *id, int defer, struct berr *err)
 {
 	struct store_rwlayer rw;
 	int rc;
@@ -192,13 +195,35 @@ int container_remove_release(struct store *s, const char *id, struct berr *err)
 		return -1;
 	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
 		rw.parent[0] = '\0';
-	rc = remove_locked(s, id, err);
+	rc = remove_locked(s, id, defer, err);
 	/* The layers an rmi -f left for this container go with it, as the
 	 * layer store releases them (best effort: the container is gone). */
 	if (rc == 0)
 		image_layers_release(s, rw.parent, NULL);
 	store_unlock(s);
 	return rc;
+}
+
+int container_remove_release(struct store *s, const char *id, struct berr *err)
+{
+	return remove_release(s, id, 0, err);
+}
+
+int container_remove_deferred(struct store *s, const char *id, struct berr *err)
+{
+	return remove_release(s, id, 1, err);
+}
+
+void container_remove_finish(struct store *s, const char *id)
+{
+	char dir[128];
+
+	if (store_lock(s, NULL) < 0)
+		return;
+	store_rwlayer_finish_removal(s, id);
+	snprintf(dir, sizeof(dir), TMP_DIR "/rm-container-%s", id);
+	remove_all_at(s->root_fd, dir, NULL);
+	store_unlock(s);
 }
 
 /* daemon.ContainerRename's order: the same name first, then reserveName

@@ -40,6 +40,12 @@ int container_remove(struct store *s, const char *id, struct berr *err);
  * of the image left them for this container) are deleted.  What rm and
  * --rm use. */
 int container_remove_release(struct store *s, const char *id, struct berr *err);
+/* The same, except that the dirs are only renamed out of sight (the
+ * container is gone for every reader at once); container_remove_finish
+ * deletes them, or the next create's gc when the caller is killed.  For
+ * run --rm, whose command waits for the removal. */
+int container_remove_deferred(struct store *s, const char *id, struct berr *err);
+void container_remove_finish(struct store *s, const char *id);
 /* Sets a new name ('/' added when missing), in daemon.ContainerRename's
  * order and words: the same name is BERR_INVALID "Renaming a container
  * with the same name as its current name"; then the name is checked as

@@ -225,6 +225,7 @@ struct exit_ctx {
 	char root[PATH_MAX];
 	char id[65];
 	int auto_remove;
+	int removed;        /* record_exit removed it, deferring the deletion (cleanup_exit) */
 };
 
 /* In the monitor (a fork: its own store handle, never the parent's). */
@@ -237,6 +238,14 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 
 	if (store_open(&s, x->root, NULL) < 0)
 		return;
+	/* run --rm waits for the removal, not for the deletion of the files:
+	 * the container goes out of sight here, its dirs after the waiters
+	 * are answered (cleanup_exit); no exit record, which would go too */
+	if (x->auto_remove && container_remove_deferred(s, x->id, NULL) == 0) {
+		x->removed = 1;
+		store_close(s);
+		return;
+	}
 	unix_to_rfc3339nano(ex->finished_sec, ex->finished_nsec, when);
 	if (store_lock(s, NULL) == 0) {
 		if ((c = container_load(s, x->id, NULL))) {
@@ -253,6 +262,18 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 	}
 	if (x->auto_remove)
 		container_remove_release(s, x->id, NULL);
+	store_close(s);
+}
+
+/* In the monitor, after the waiters heard of the exit. */
+static void cleanup_exit(const struct monitor_exit *ex, void *arg)
+{
+	struct exit_ctx *x = arg;
+	struct store *s = NULL;
+
+	if (!x->removed || store_open(&s, x->root, NULL) < 0)
+		return;
+	container_remove_finish(s, x->id);
 	store_close(s);
 }
 
@@ -425,6 +446,7 @@ static int run_monitor(struct berth *b, struct container *c, const char *state_d
 	 * one exec of `run --detach` instead of two */
 	mo.run_detached = 1;
 	mo.on_exit = record_exit;
+	mo.after_exit = cleanup_exit;
 	mo.on_exit_ctx = x;
 	rc = monitor_start(&mo, mi, err);
 	free(args);

@@ -693,6 +693,8 @@ static void finish(struct mon *m)
 	free(m->clients);
 	m->clients = NULL;
 	m->nclients = 0;
+	if (m->o->after_exit)
+		m->o->after_exit(&m->ex, m->o->on_exit_ctx);
 	/* the runtime's delete comes after the waiters heard (it costs a
 	 * runtime exec: `docker run` need not wait for it); the monitor
 	 * stays alive (locked) until it is done, so a restart waits */

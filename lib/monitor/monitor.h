@@ -101,6 +101,9 @@ struct monitor_opts {
 	 * controllers, once that mount is out of its sight (start.c decides). */
 	int hide_unified_cgroup;
 	monitor_exit_fn on_exit;
+	/* the same context, after the waiters are answered (before the
+	 * runtime's delete): clean-up that nobody needs to wait for */
+	monitor_exit_fn after_exit;
 	void *on_exit_ctx;
 };
 

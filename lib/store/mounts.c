@@ -205,8 +205,20 @@ int store_rwlayer_remove(struct store *s, const char *container_id, int flags, s
 	}
 	if (!(flags & STORE_RW_EPHEMERAL))
 		fsync_dir_at(s->image_fd, "layerdb/mounts", NULL);
-	finish_remove(s, to);
+	if (!(flags & STORE_RW_DEFER))
+		finish_remove(s, to);
 	return 0;
+}
+
+void store_rwlayer_finish_removal(struct store *s, const char *container_id)
+{
+	char dir[128];
+
+	if (!is_container_id(container_id))
+		return;
+	snprintf(dir, sizeof(dir), "layerdb/tmp/rm-mount-%s", container_id);
+	if (faccessat(s->image_fd, dir, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		finish_remove(s, dir);
 }
 
 int store_rwlayer_mount(struct store *s, const char *container_id, char **merged_out, struct berr *err)

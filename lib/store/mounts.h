@@ -50,6 +50,10 @@ int store_rwlayer_create(struct store *s, const char *container_id, const char *
  * --rm): its creation and removal skip the fsyncs that make them survive
  * a power loss (renames alone keep them whole when a process is killed). */
 #define STORE_RW_EPHEMERAL 1
+/* store_rwlayer_remove only renames the layer out of layerdb/mounts (it is
+ * gone for every reader); store_rwlayer_finish_removal deletes its dirs
+ * later, and a killed process leaves them to store_gc. */
+#define STORE_RW_DEFER 2
 /* The container's dir is in place: drops the creation marker. */
 void store_rwlayer_done(struct store *s, const char *container_id);
 /* Reads layerdb/mounts/<container id>/ (BERR_NOT_FOUND when absent; ids
@@ -58,6 +62,8 @@ int store_rwlayer_read(struct store *s, const char *container_id, struct store_r
 /* Docker's ReleaseRWLayer: unmounts, removes both overlay2 dirs, their
  * l/ links and the mounts dir.  Absent is success.  Caller holds the lock. */
 int store_rwlayer_remove(struct store *s, const char *container_id, int flags, struct berr *err);
+/* The second half of a STORE_RW_DEFER removal.  Caller holds the lock. */
+void store_rwlayer_finish_removal(struct store *s, const char *container_id);
 /* Mounts the RW layer (overlay2_mount of its mount ID); *merged_out
  * (free()) gets the rootfs path.  No lock. */
 int store_rwlayer_mount(struct store *s, const char *container_id, char **merged_out, struct berr *err);

@@ -160,7 +160,7 @@ out:
 /* ---- the runtime ---- */
 
 /* The runtime's executable: as configured when absolute, else from $PATH. */
-static int runtime_path(const char *name, char *out, size_t n, struct berr *err)
+int container_look_path(const char *name, char *out, size_t n, struct berr *err)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL;
@@ -338,39 +338,56 @@ static int make_bundle(struct berth *b, struct container *c, const char *merged,
 	return rc;
 }
 
+int container_runtime_get(struct berth *b, const struct container *c, struct container_runtime *rt,
+			  struct berr *err)
+{
+	const char *rt_name = json_string_value(json_object_get(c->host_config, "Runtime"));
+	const struct config_runtime *cr = config_runtime(&b->cfg, rt_name);
+	size_t n = 0;
+
+	memset(rt, 0, sizeof(*rt));
+	if (!cr)
+		return berr_set(err, BERR_INVALID, "unknown runtime specified %s", rt_name ? rt_name : "");
+	if (container_look_path(cr->path, rt->path, sizeof(rt->path), err) < 0)
+		return -1;
+	snprintf(rt->root, sizeof(rt->root), "%s/runtime-%s", exec_root(b), cr->name);
+	for (char **a = cr->args; a && *a; a++)
+		n++;
+	rt->args = xcalloc(n + 3, sizeof(*rt->args));
+	rt->args[0] = "--root";
+	rt->args[1] = rt->root;
+	for (size_t i = 0; i < n; i++)
+		rt->args[2 + i] = cr->args[i];
+	rt->hide_unified_cgroup = needs_hybrid_workaround(rt->path);
+	return 0;
+}
+
+void container_runtime_release(struct container_runtime *rt)
+{
+	free(rt->args);
+	rt->args = NULL;
+}
+
 static int run_monitor(struct berth *b, struct container *c, const char *state_dir,
 		       const struct berth_container_start_opts *so, struct exit_ctx *x, struct monitor_info *mi,
 		       struct berr *err)
 {
-	const char *rt_name = json_string_value(json_object_get(c->host_config, "Runtime"));
-	const struct config_runtime *rt = config_runtime(&b->cfg, rt_name);
 	json_t *cfg = container_config(c);
-	char rt_path[PATH_MAX], rt_root[PATH_MAX], log_path[PATH_MAX];
-	const char **args;
+	char log_path[PATH_MAX];
+	struct container_runtime rt;
 	struct monitor_opts mo = { 0 };
-	size_t n = 0;
 	int rc;
 
-	if (!rt)
-		return berr_set(err, BERR_INVALID, "unknown runtime specified %s", rt_name ? rt_name : "");
-	if (runtime_path(rt->path, rt_path, sizeof(rt_path), err) < 0)
+	if (container_runtime_get(b, c, &rt, err) < 0)
 		return -1;
-	snprintf(rt_root, sizeof(rt_root), "%s/runtime-%s", exec_root(b), rt->name);
-	for (char **a = rt->args; a && *a; a++)
-		n++;
-	args = xcalloc(n + 3, sizeof(*args));
-	args[0] = "--root";
-	args[1] = rt_root;
-	for (size_t i = 0; i < n; i++)
-		args[2 + i] = rt->args[i];
 	snprintf(log_path, sizeof(log_path), "%s/containers/%s/%s-json.log", b->store->root, c->id, c->id);
 	set_str(&c->log_path, log_path);
 
 	mo.id = c->id;
 	mo.bundle = state_dir;
 	mo.state_dir = state_dir;
-	mo.runtime = rt_path;
-	mo.runtime_args = args;
+	mo.runtime = rt.path;
+	mo.runtime_args = rt.args;
 	mo.log_path = log_path;
 	log_options(c->host_config, &mo.log_opts);
 	mo.tty = json_is_true(json_object_get(cfg, "Tty"));
@@ -381,11 +398,11 @@ static int run_monitor(struct berth *b, struct container *c, const char *state_d
 		mo.attach_stdout = so->attach_stdout;
 		mo.attach_stderr = so->attach_stderr;
 	}
-	mo.hide_unified_cgroup = needs_hybrid_workaround(rt_path);
+	mo.hide_unified_cgroup = rt.hide_unified_cgroup;
 	mo.on_exit = record_exit;
 	mo.on_exit_ctx = x;
 	rc = monitor_start(&mo, mi, err);
-	free(args);
+	container_runtime_release(&rt);
 	return rc;
 }
 

@@ -98,7 +98,7 @@ static void drain_fd_into(int fd, struct sbuf *sb)
 
 /* The runtime's message from its stderr: the last "msg" of its JSON log
  * lines (--log-format json), or the trimmed text. */
-static void runtime_message(const struct sbuf *text, struct sbuf *msg)
+void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg)
 {
 	const char *p = sbuf_str(text), *end = p + text->len;
 	char *found = NULL;
@@ -346,7 +346,7 @@ static void client_command(struct mon *m, struct client *c, const char *line)
 			const char *cmd[] = { "kill", m->o->id, sig, NULL };
 			_cleanup_sbuf_ struct sbuf et = SBUF_INIT, msg = SBUF_INIT;
 			int st = run_runtime(m->o, cmd, -1, -1, -1, &et);
-			runtime_message(&et, &msg);
+			monitor_runtime_message(&et, &msg);
 			if (st == 0)
 				client_reply(c, "ok\n");
 			else
@@ -865,7 +865,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 			drain_fd_into(errp[0], &et);
 	}
 	if (st != 0) {
-		runtime_message(&et, &msg);
+		monitor_runtime_message(&et, &msg);
 		snprintf(r->msg, sizeof(r->msg), "OCI runtime create failed: %s: unknown",
 			 msg.len ? msg.buf : "runtime create failed");
 		r->code = BERR_INVALID;
@@ -901,7 +901,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 	sbuf_reset(&et);
 	st = o->run_detached ? 0 : run_runtime(o, start, -1, -1, -1, &et);
 	if (st != 0) {
-		runtime_message(&et, &msg);
+		monitor_runtime_message(&et, &msg);
 		snprintf(r->msg, sizeof(r->msg), "OCI runtime start failed: %s: unknown",
 			 msg.len ? msg.buf : "runtime start failed");
 		r->code = BERR_INVALID;

@@ -172,6 +172,10 @@ int cli_confirm(const char *msg);
 /* ps, and the same as `container ls` (for the container group's table). */
 int cmd_ps(struct cli *c, int argc, char **argv);
 int cmd_container_ls(struct cli *c, int argc, char **argv);
+/* ContainerContext.Names: the names without their '/', comma-joined; with
+ * trunc only the first one that is not a link alias (free()). */
+struct berth_container_item;
+char *cli_container_names(const struct berth_container_item *it, int trunc);
 
 /* run and create (runflags.c): docker 20.10's flags turned into the body
  * of the Engine API's POST /containers/create, exactly as the docker CLI

@@ -38,29 +38,6 @@ struct ps_ctx {
 	time_t now;
 };
 
-/* strconv.Quote: Go's escapes; printable UTF-8 kept. */
-static char *go_quote(const char *s)
-{
-	static const char esc[] = { '\a', 'a', '\b', 'b', '\f', 'f', '\n', 'n', '\r', 'r', '\t', 't', '\v', 'v', 0 };
-	struct sbuf b = SBUF_INIT;
-
-	sbuf_addch(&b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const char *e = *p ? strchr(esc, *p) : NULL;
-
-		if (*p == '"' || *p == '\\')
-			sbuf_addf(&b, "\\%c", *p);
-		else if (e && (e - esc) % 2 == 0)
-			sbuf_addf(&b, "\\%c", e[1]);
-		else if (*p < 0x20 || *p == 0x7f)
-			sbuf_addf(&b, "\\x%02x", *p);
-		else
-			sbuf_addch(&b, (char)*p);
-	}
-	sbuf_addch(&b, '"');
-	return sbuf_detach(&b, NULL);
-}
-
 static int cmp_port(const void *a, const void *b)
 {
 	const struct berth_container_port *x = a, *y = b;
@@ -147,6 +124,24 @@ static char *displayable_ports(const struct berth_container_item *it)
 	return sbuf_detach(&out, NULL);
 }
 
+char *cli_container_names(const struct berth_container_item *it, int trunc)
+{
+	struct sbuf b = SBUF_INIT;
+
+	for (size_t i = 0; it->names && it->names[i]; i++) {
+		const char *n = it->names[i][0] == '/' ? it->names[i] + 1 : it->names[i];
+
+		/* With trunc, link aliases ("/a/b") give way to the first plain name. */
+		if (trunc && !strchr(n, '/')) {
+			sbuf_reset(&b);
+			sbuf_addstr(&b, n);
+			break;
+		}
+		sbuf_addf(&b, "%s%s", b.len ? "," : "", n);
+	}
+	return sbuf_detach(&b, NULL);
+}
+
 /* One row's fields, as ContainerContext's methods give them. */
 struct row {
 	char id[65], created_at[80], running_for[64], size[64], local_volumes[16];
@@ -169,7 +164,7 @@ static void row_fill(const struct ps_ctx *x, const struct berth_container_item *
 	else
 		r->image = x->trunc ? berth_container_image_short(it->image, it->image_id) : xstrdup(it->image);
 	cmd = x->trunc ? cli_ellipsis(it->command ? it->command : "", 20) : xstrdup(it->command ? it->command : "");
-	r->command = go_quote(cmd);
+	r->command = gojson_quote(cmd);
 	free(cmd);
 	r->created_at[0] = 0;
 	if (full) {
@@ -178,18 +173,7 @@ static void row_fill(const struct ps_ctx *x, const struct berth_container_item *
 	}
 	human_duration_ago(r->running_for, sizeof(r->running_for), (int64_t)x->now - it->created);
 	r->ports = displayable_ports(it);
-	for (size_t i = 0; it->names && it->names[i]; i++) {
-		const char *n = it->names[i][0] == '/' ? it->names[i] + 1 : it->names[i];
-
-		/* With trunc, link aliases ("/a/b") give way to the first plain name. */
-		if (x->trunc && !strchr(n, '/')) {
-			sbuf_reset(&b);
-			sbuf_addstr(&b, n);
-			break;
-		}
-		sbuf_addf(&b, "%s%s", b.len ? "," : "", n);
-	}
-	r->names = sbuf_detach(&b, NULL);
+	r->names = cli_container_names(it, x->trunc);
 	for (size_t i = 0; full && i < it->n_labels; i++)
 		sbuf_addf(&b, "%s%s=%s", i ? "," : "", it->labels[2 * i], it->labels[2 * i + 1]);
 	r->labels = sbuf_detach(&b, NULL);

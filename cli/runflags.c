@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format/gojson.h"
 
 enum kind {
 	K_BOOL,     /* pflag BoolVar: no separate value, --x=false */
@@ -95,28 +96,6 @@ struct rf {
 
 /* ---------------------------------------------------------------- small Go helpers */
 
-static char *go_quote(const char *s)
-{
-	struct sbuf b = SBUF_INIT;
-
-	sbuf_addch(&b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sbuf_addf(&b, "\\%c", c);
-		else if (c == '\n')
-			sbuf_addstr(&b, "\\n");
-		else if (c == '\t')
-			sbuf_addstr(&b, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			sbuf_addf(&b, "\\x%02x", c);
-		else
-			sbuf_addch(&b, (char)c);
-	}
-	sbuf_addch(&b, '"');
-	return sbuf_detach(&b, NULL);
-}
-
 static const char *cerr(struct ebuf *eb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static const char *cerr(struct ebuf *eb, const char *fmt, ...)
 {
@@ -131,7 +110,7 @@ static const char *cerr(struct ebuf *eb, const char *fmt, ...)
 /* strconv's "strconv.ParseInt: parsing "x": invalid syntax". */
 static const char *strconv_err(struct ebuf *eb, const char *fn, const char *s, int range)
 {
-	_cleanup_free_ char *q = go_quote(s);
+	_cleanup_free_ char *q = gojson_quote(s);
 	return cerr(eb, "strconv.%s: parsing %s: %s", fn, q, range ? "value out of range" : "invalid syntax");
 }
 
@@ -366,14 +345,14 @@ static const char *check_label(struct ebuf *eb, const char *val, char **out)
 static const char *check_extra_host(struct ebuf *eb, const char *val, char **out)
 {
 	const char *colon = strchr(val, ':');
-	_cleanup_free_ char *q = go_quote(val);
+	_cleanup_free_ char *q = gojson_quote(val);
 
 	if (!colon || colon == val)
 		return cerr(eb, "bad format for add-host: %s", q);
 	if (strcmp(colon + 1, "host-gateway")) {
 		_cleanup_free_ char *ip = NULL;
 		if (check_ip(eb, colon + 1, &ip)) {
-			_cleanup_free_ char *qi = go_quote(colon + 1);
+			_cleanup_free_ char *qi = gojson_quote(colon + 1);
 			return cerr(eb, "invalid IP address in add-host: %s", qi);
 		}
 	}
@@ -511,7 +490,7 @@ static const char *parse_duration(struct ebuf *eb, const char *orig, int64_t *ou
 	const char *s = orig;
 	double total = 0;
 	int neg = 0;
-	_cleanup_free_ char *q = go_quote(orig);
+	_cleanup_free_ char *q = gojson_quote(orig);
 
 	if (*s == '-' || *s == '+')
 		neg = *s++ == '-';
@@ -541,7 +520,7 @@ static const char *parse_duration(struct ebuf *eb, const char *orig, int64_t *ou
 				break;
 		if (i == sizeof(units) / sizeof(units[0])) {
 			_cleanup_free_ char *uu = xstrndup(u, n);
-			_cleanup_free_ char *qu = go_quote(uu);
+			_cleanup_free_ char *qu = gojson_quote(uu);
 			return cerr(eb, "time: unknown unit %s in duration %s", qu, q);
 		}
 		total += (v + frac / scale) * units[i].ns;
@@ -1025,7 +1004,7 @@ static const char *gpu_count(struct ebuf *eb, const char *s, json_t *req)
 	int64_t n = -1;
 
 	if (strcmp(s, "all") && parse_go_int(eb, s, 10, &n)) {
-		_cleanup_free_ char *q = go_quote(s);
+		_cleanup_free_ char *q = gojson_quote(s);
 		int range = strstr(eb->s, "out of range") != NULL;
 		return cerr(eb, "count must be an integer: strconv.Atoi: parsing %s: %s", q,
 			    range ? "value out of range" : "invalid syntax");
@@ -1208,7 +1187,7 @@ static int flag_error(struct rf *r, struct cli_run_opts *o, const char *fmt, ...
 
 static int invalid_arg(struct rf *r, struct cli_run_opts *o, const struct flag *f, const char *arg, const char *e)
 {
-	_cleanup_free_ char *q = go_quote(arg);
+	_cleanup_free_ char *q = gojson_quote(arg);
 
 	if (f->shorthand)
 		return flag_error(r, o, "invalid argument %s for \"-%c, --%s\" flag: %s", q, f->shorthand, f->name, e);
@@ -1790,7 +1769,7 @@ static const char *build_security_opts(struct ebuf *eb, const struct rf *r, json
 		const char *opt = v->v[i], *sep = strchr(opt, '=');
 		if (!sep && strcmp(opt, "no-new-privileges")) {
 			if (!(sep = strchr(opt, ':'))) {
-				_cleanup_free_ char *q = go_quote(opt);
+				_cleanup_free_ char *q = gojson_quote(opt);
 				json_decref(a);
 				return cerr(eb, "Invalid --security-opt: %s", q);
 			}
@@ -1933,7 +1912,7 @@ static const char *build_networking(struct ebuf *eb, const struct rf *r, json_t 
 		if (i == 0 && count == 1 && netopt_empty(&n)) {
 			json_decref(ep);
 		} else if (json_object_get(eps, n.target)) {
-			_cleanup_free_ char *q = go_quote(n.target);
+			_cleanup_free_ char *q = gojson_quote(n.target);
 			e = cerr(eb, "network %s is specified multiple times", q);
 			json_decref(ep);
 		} else {
@@ -2601,7 +2580,7 @@ static char *platform_format(struct ebuf *eb, const char *spec, const char **why
 	const char *p = spec;
 	char *out = NULL;
 
-	_cleanup_free_ char *qs = go_quote(spec);
+	_cleanup_free_ char *qs = gojson_quote(spec);
 	if (strchr(spec, '*')) {
 		*why = cerr(eb, "%s: wildcards not yet supported: invalid argument", qs);
 		return NULL;
@@ -2610,7 +2589,7 @@ static char *platform_format(struct ebuf *eb, const char *spec, const char **why
 		size_t l = strcspn(p, "/");
 		_cleanup_free_ char *part = xstrndup(p, l);
 		if (!*part || strspn(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != l) {
-			_cleanup_free_ char *qp = go_quote(part);
+			_cleanup_free_ char *qp = gojson_quote(part);
 			*why = cerr(eb, "%s is an invalid component of %s: platform specifier component must match "
 				    "\"^[A-Za-z0-9_-]+$\": invalid argument", qp, qs);
 			goto out;

@@ -10,9 +10,11 @@
 #include <stdint.h>
 
 #include <berth/berth.h>
+#include <berth/container.h>
 #include <berth/error.h>
 
-/* `system df`: the images part (berth has no containers, volumes or build cache). */
+/* `system df` (docker's GET /system/df): images and containers (berth has
+ * no build cache). */
 struct berth_system_df_image {
 	char *id;
 	char *repo_tag;      /* the first tag (docker's order) or NULL */
@@ -20,11 +22,16 @@ struct berth_system_df_image {
 	int64_t created;
 	int64_t size;        /* the whole chain */
 	int64_t shared_size; /* layers also used by another image */
+	int64_t containers;  /* containers whose image this is, in any state */
 };
 struct berth_system_df {
 	struct berth_system_df_image *images;
 	size_t n_images;
 	int64_t layers_size; /* every layer counted once */
+	/* Every container as GET /containers/json?all=1&size=1 lists it,
+	 * newest first, with size_rw and size_root_fs. */
+	struct berth_container_item *containers;
+	size_t n_containers;
 };
 int berth_system_df(struct berth *b, struct berth_system_df *out, struct berr *err);
 void berth_system_df_release(struct berth_system_df *df);
@@ -35,6 +42,9 @@ struct berth_system_info {
 	char *root;             /* the store root, symlinks resolved */
 	size_t images;          /* images in imagedb */
 	size_t layers;          /* layers in layerdb */
+	/* containers by docker's state counter: "running", "paused", and
+	 * everything else (created, restarting, exited, dead) as stopped */
+	size_t containers_running, containers_paused, containers_stopped;
 	char *backing_fs;       /* overlay2's name of the root's filesystem ("extfs") */
 	int supports_d_type;
 	char *kernel_version;
@@ -50,5 +60,16 @@ struct berth_system_info {
 };
 int berth_system_info(struct berth *b, struct berth_system_info *out, struct berr *err);
 void berth_system_info_release(struct berth_system_info *info);
+
+/* Docker's POST /build/prune on a store that has no build cache: the
+ * filters are checked as dockerd's builder checks them ("until" must be
+ * one Go duration: "failed to prune build cache: \"until\" filter expects
+ * a duration (e.g., '24h'): time: ..."), and nothing is reclaimed. */
+struct berth_system_build_cache_prune_opts {
+	int all;
+	const char *const *filters; /* "key=value", NULL-terminated or NULL */
+};
+int berth_system_build_cache_prune(struct berth *b, const struct berth_system_build_cache_prune_opts *opts,
+				   uint64_t *reclaimed, struct berr *err);
 
 #endif

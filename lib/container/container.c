@@ -557,9 +557,9 @@ static int save_at(int dirfd, const struct container *c, int durable, struct ber
 	return rc;
 }
 
-int container_save_at(int dirfd, const struct container *c, struct berr *err)
+int container_save_at(int dirfd, const struct container *c, int durable, struct berr *err)
 {
-	return save_at(dirfd, c, 1, err);
+	return save_at(dirfd, c, durable, err);
 }
 
 static int open_container_dir(struct store *s, const char *id, struct berr *err)

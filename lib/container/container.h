@@ -100,7 +100,7 @@ int container_save(struct store *s, const struct container *c, struct berr *err)
  * does; a killed process loses nothing either way. */
 int container_checkpoint(struct store *s, const struct container *c, struct berr *err);
 /* The same into any dir fd (create's staging dir). */
-int container_save_at(int dirfd, const struct container *c, struct berr *err);
+int container_save_at(int dirfd, const struct container *c, int durable, struct berr *err);
 
 /* Every container whose config.v2.json loads (dockerd's restore skips the
  * others the same way): one readdir of containers/, one read of each

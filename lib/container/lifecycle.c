@@ -42,9 +42,18 @@ static void fill_defaults(struct container *c)
 	}
 }
 
+/* A container that is removed when it exits (run --rm) is written
+ * without fsyncs: the renames keep it whole when a process is killed, and
+ * surviving a power loss is pointless for it (STORE_RW_EPHEMERAL). */
+static int container_rw_flags(const struct container *c)
+{
+	return json_is_true(json_object_get(c->host_config, "AutoRemove")) ? STORE_RW_EPHEMERAL : 0;
+}
+
 /* berth/tmp/container-<id>, then rename to containers/<id>. */
 static int write_container_dir(struct store *s, const struct container *c, struct berr *err)
 {
+	int durable = !(container_rw_flags(c) & STORE_RW_EPHEMERAL);
 	char tmp[128], final[128];
 	int fd, rc = -1;
 
@@ -64,13 +73,13 @@ static int write_container_dir(struct store *s, const struct container *c, struc
 		berr_sys(err, "mkdir checkpoints");
 		goto out;
 	}
-	if (container_save_at(fd, c, err) < 0)
+	if (container_save_at(fd, c, durable, err) < 0)
 		goto out;
 	if (renameat(s->root_fd, tmp, s->root_fd, final) < 0) {
 		berr_sys(err, "rename %s", final);
 		goto out;
 	}
-	rc = fsync_dir_at(s->root_fd, "containers", err);
+	rc = durable ? fsync_dir_at(s->root_fd, "containers", err) : 0;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -103,10 +112,10 @@ static int create_locked(struct store *s, struct container *c, const char *name,
 	free(c->name);
 	c->name = n;
 	n = NULL;
-	if (store_rwlayer_create(s, c->id, top_layer, &rw, err) < 0)
+	if (store_rwlayer_create(s, c->id, top_layer, container_rw_flags(c), &rw, err) < 0)
 		goto out;
 	if (write_container_dir(s, c, err) < 0) {
-		store_rwlayer_remove(s, c->id, NULL);
+		store_rwlayer_remove(s, c->id, container_rw_flags(c), NULL);
 		store_rwlayer_done(s, c->id);
 		goto out;
 	}
@@ -135,9 +144,11 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 {
 	struct container *c = container_load(s, id, err);
 	char from[128], to[128];
+	int flags;
 
 	if (!c)
 		return -1;
+	flags = container_rw_flags(c);
 	/* Dead first, as cleanupContainer: an interrupted removal shows. */
 	c->state.dead = 1;
 	c->state.removal_in_progress = 0;
@@ -146,7 +157,7 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 		return -1;
 	}
 	container_free(c);
-	if (store_rwlayer_remove(s, id, err) < 0)
+	if (store_rwlayer_remove(s, id, flags, err) < 0)
 		return berr_wrap(err, "unable to remove filesystem for %s", id);
 	snprintf(from, sizeof(from), "containers/%s", id);
 	snprintf(to, sizeof(to), TMP_DIR "/rm-container-%s", id);
@@ -155,7 +166,8 @@ static int remove_locked(struct store *s, const char *id, struct berr *err)
 	remove_all_at(s->root_fd, to, NULL);
 	if (renameat(s->root_fd, from, s->root_fd, to) < 0)
 		return berr_sys(err, "unable to remove filesystem for %s", id);
-	fsync_dir_at(s->root_fd, "containers", NULL);
+	if (!(flags & STORE_RW_EPHEMERAL))
+		fsync_dir_at(s->root_fd, "containers", NULL);
 	remove_all_at(s->root_fd, to, NULL);
 	return 0;
 }

@@ -16,62 +16,13 @@
 #include <berth/container.h>
 
 #include "../logs/jsonfile.h"
+#include "../util/timefmt.h"
 #include "../monitor/monitor.h"
 #include "container.h"
 #include "engine.h"
 #include "lookup.h"
 
 /* ---- --since / --until ---- */
-
-/* Go's time.ParseDuration, in nanoseconds; -1 when s is not one. */
-static int go_duration(const char *s, int64_t *out)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
-		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
-	int neg = 0;
-	double total = 0;
-
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (!strcmp(s, "0")) {
-		*out = 0;
-		return 0;
-	}
-	if (!*s)
-		return -1;
-	while (*s) {
-		char *end;
-		size_t ul = 0, best = 0;
-		double v;
-		size_t i;
-
-		if (!((*s >= '0' && *s <= '9') || (*s == '.' && s[1] >= '0' && s[1] <= '9')))
-			return -1;
-		v = strtod(s, &end);
-		if (end == s || *end == 'e' || *end == 'E')
-			return -1;
-		s = end;
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			size_t l = strlen(units[i].unit);
-			if (!strncmp(s, units[i].unit, l) && l > ul) {
-				ul = l;
-				best = i;
-			}
-		}
-		/* "m" must not take the m of "ms" */
-		if (!ul)
-			return -1;
-		total += v * units[best].ns;
-		s += ul;
-	}
-	if (total > 9.2e18)
-		return -1;
-	*out = (int64_t)(neg ? -total : total);
-	return 0;
-}
 
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -275,7 +226,7 @@ int berth_container_logs_time(const char *value, int64_t now_sec, long now_nsec,
 	int in_location;
 	struct berr perr = BERR_INIT;
 
-	if (strcmp(value, "0") != 0 && go_duration(value, &d) == 0) {
+	if (strcmp(value, "0") != 0 && go_parse_duration(value, &d, NULL) == 0) {
 		/* reference.Add(-d).Unix(): whole seconds, rounded down */
 		int64_t ns = now_nsec - d % 1000000000LL, s = now_sec - d / 1000000000LL;
 		if (ns < 0)

@@ -43,7 +43,7 @@ static const char *const init_paths[] = { "/usr/bin/docker-init", "/usr/bin/tini
 void berth_set_exec_root(struct berth *b, const char *dir)
 {
 	free(b->exec_root);
-	b->exec_root = dir && *dir ? xstrdup(dir) : NULL;
+	b->exec_root = dir && *dir ? path_absolute(dir) : NULL;
 }
 
 static const char *exec_root(struct berth *b)
@@ -160,7 +160,7 @@ out:
 /* ---- the runtime ---- */
 
 /* The runtime's executable: as configured when absolute, else from $PATH. */
-int container_look_path(const char *name, char *out, size_t n, struct berr *err)
+static int runtime_path(const char *name, char *out, size_t n, struct berr *err)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL;
@@ -181,16 +181,21 @@ int container_look_path(const char *name, char *out, size_t n, struct berr *err)
 	return berr_set(err, BERR_NOT_FOUND, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+static int is_crun(const char *runtime_path)
+{
+	const char *base = strrchr(runtime_path, '/');
+
+	return !strcmp(base ? base + 1 : runtime_path, "crun");
+}
+
 /* crun 1.8 refuses a hybrid host (v1 controllers, and a cgroup2 mount at
  * /sys/fs/cgroup/unified): berth then runs it with that mount hidden
  * (monitor.h hide_unified_cgroup).  runc handles such hosts itself. */
 static int needs_hybrid_workaround(const char *runtime_path)
 {
-	const char *base = strrchr(runtime_path, '/');
 	struct statfs sfs;
 
-	base = base ? base + 1 : runtime_path;
-	return !strcmp(base, "crun") && !container_cgroup_v2() && statfs("/sys/fs/cgroup/unified", &sfs) == 0 &&
+	return is_crun(runtime_path) && !container_cgroup_v2() && statfs("/sys/fs/cgroup/unified", &sfs) == 0 &&
 	       sfs.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */;
 }
 
@@ -311,8 +316,46 @@ static int record_failure(struct berth *b, const char *id, const char *msg, int 
 
 /* ---- start ---- */
 
+/* The container's runtime (hostconfig's Runtime among daemon.json's) and
+ * its binary. */
+static const struct config_runtime *container_runtime(struct berth *b, const struct container *c,
+						      char rt_path[PATH_MAX], struct berr *err)
+{
+	const char *rt_name = json_string_value(json_object_get(c->host_config, "Runtime"));
+	const struct config_runtime *rt = config_runtime(&b->cfg, rt_name);
+
+	if (!rt) {
+		berr_set(err, BERR_INVALID, "unknown runtime specified %s", rt_name ? rt_name : "");
+		return NULL;
+	}
+	if (runtime_path(rt->path, rt_path, PATH_MAX, err) < 0)
+		return NULL;
+	return rt;
+}
+
+/* crun takes the seccomp filter precompiled (spec_seccomp_bpf_base64):
+ * the profile stays in the spec, as docker's, and only the annotation is
+ * added.  Without it crun compiles the profile itself. */
+static void add_seccomp_bpf(struct berth *b, json_t *spec)
+{
+	json_t *seccomp = json_object_get(json_object_get(spec, "linux"), "seccomp");
+	_cleanup_free_ char *dir = NULL, *b64 = NULL;
+	json_t *ann;
+
+	if (!seccomp)
+		return;
+	dir = xasprintf("%s/seccomp-cache", exec_root(b));
+	if (!(b64 = spec_seccomp_bpf_base64(seccomp, dir)))
+		return;
+	if (!json_is_object(ann = json_object_get(spec, "annotations"))) {
+		ann = json_object();
+		json_object_set_new(spec, "annotations", ann);
+	}
+	json_object_set_new(ann, "run.oci.seccomp_bpf_data", json_string(b64));
+}
+
 static int make_bundle(struct berth *b, struct container *c, const char *merged, const char *state_dir,
-		       struct berr *err)
+		       const char *rt_path, struct berr *err)
 {
 	char cdir[PATH_MAX];
 	struct spec_env env = { 0 };
@@ -333,22 +376,76 @@ static int make_bundle(struct berth *b, struct container *c, const char *merged,
 		json_decref(spec);
 		return -1;
 	}
+	if (is_crun(rt_path))
+		add_seccomp_bpf(b, spec);
 	rc = spec_write_bundle(state_dir, spec, err);
 	json_decref(spec);
 	return rc;
 }
 
+static int run_monitor(struct berth *b, struct container *c, const char *state_dir, const struct config_runtime *rt,
+		       const char *rt_path, const struct berth_container_start_opts *so, struct exit_ctx *x,
+		       struct monitor_info *mi, struct berr *err)
+{
+	json_t *cfg = container_config(c);
+	char rt_root[PATH_MAX], log_path[PATH_MAX];
+	const char **args;
+	struct monitor_opts mo = { 0 };
+	size_t n = 0;
+	int rc;
+
+	snprintf(rt_root, sizeof(rt_root), "%s/runtime-%s", exec_root(b), rt->name);
+	for (char **a = rt->args; a && *a; a++)
+		n++;
+	args = xcalloc(n + 3, sizeof(*args));
+	args[0] = "--root";
+	args[1] = rt_root;
+	for (size_t i = 0; i < n; i++)
+		args[2 + i] = rt->args[i];
+	snprintf(log_path, sizeof(log_path), "%s/containers/%s/%s-json.log", b->store->root, c->id, c->id);
+	set_str(&c->log_path, log_path);
+
+	mo.id = c->id;
+	mo.bundle = state_dir;
+	mo.state_dir = state_dir;
+	mo.runtime = rt_path;
+	mo.runtime_args = args;
+	mo.log_path = log_path;
+	log_options(c->host_config, &mo.log_opts);
+	mo.tty = json_is_true(json_object_get(cfg, "Tty"));
+	mo.open_stdin = json_is_true(json_object_get(cfg, "OpenStdin"));
+	mo.stdin_once = json_is_true(json_object_get(cfg, "StdinOnce"));
+	if (so) {
+		mo.attach_stdin = so->attach_stdin;
+		mo.attach_stdout = so->attach_stdout;
+		mo.attach_stderr = so->attach_stderr;
+	}
+	mo.hide_unified_cgroup = needs_hybrid_workaround(rt_path);
+	/* nothing needs the gap between the runtime's create and start:
+	 * one exec of `run --detach` instead of two */
+	mo.run_detached = 1;
+	mo.on_exit = record_exit;
+	mo.on_exit_ctx = x;
+	rc = monitor_start(&mo, mi, err);
+	free(args);
+	return rc;
+}
+
+/* ---- what exec and top share of the runtime (engine.h) ---- */
+
+int container_look_path(const char *name, char *out, size_t n, struct berr *err)
+{
+	return runtime_path(name, out, n, err);
+}
+
 int container_runtime_get(struct berth *b, const struct container *c, struct container_runtime *rt,
 			  struct berr *err)
 {
-	const char *rt_name = json_string_value(json_object_get(c->host_config, "Runtime"));
-	const struct config_runtime *cr = config_runtime(&b->cfg, rt_name);
+	const struct config_runtime *cr;
 	size_t n = 0;
 
 	memset(rt, 0, sizeof(*rt));
-	if (!cr)
-		return berr_set(err, BERR_INVALID, "unknown runtime specified %s", rt_name ? rt_name : "");
-	if (container_look_path(cr->path, rt->path, sizeof(rt->path), err) < 0)
+	if (!(cr = container_runtime(b, c, rt->path, err)))
 		return -1;
 	snprintf(rt->root, sizeof(rt->root), "%s/runtime-%s", exec_root(b), cr->name);
 	for (char **a = cr->args; a && *a; a++)
@@ -368,49 +465,12 @@ void container_runtime_release(struct container_runtime *rt)
 	rt->args = NULL;
 }
 
-static int run_monitor(struct berth *b, struct container *c, const char *state_dir,
-		       const struct berth_container_start_opts *so, struct exit_ctx *x, struct monitor_info *mi,
-		       struct berr *err)
-{
-	json_t *cfg = container_config(c);
-	char log_path[PATH_MAX];
-	struct container_runtime rt;
-	struct monitor_opts mo = { 0 };
-	int rc;
-
-	if (container_runtime_get(b, c, &rt, err) < 0)
-		return -1;
-	snprintf(log_path, sizeof(log_path), "%s/containers/%s/%s-json.log", b->store->root, c->id, c->id);
-	set_str(&c->log_path, log_path);
-
-	mo.id = c->id;
-	mo.bundle = state_dir;
-	mo.state_dir = state_dir;
-	mo.runtime = rt.path;
-	mo.runtime_args = rt.args;
-	mo.log_path = log_path;
-	log_options(c->host_config, &mo.log_opts);
-	mo.tty = json_is_true(json_object_get(cfg, "Tty"));
-	mo.open_stdin = json_is_true(json_object_get(cfg, "OpenStdin"));
-	mo.stdin_once = json_is_true(json_object_get(cfg, "StdinOnce"));
-	if (so) {
-		mo.attach_stdin = so->attach_stdin;
-		mo.attach_stdout = so->attach_stdout;
-		mo.attach_stderr = so->attach_stderr;
-	}
-	mo.hide_unified_cgroup = rt.hide_unified_cgroup;
-	mo.on_exit = record_exit;
-	mo.on_exit_ctx = x;
-	rc = monitor_start(&mo, mi, err);
-	container_runtime_release(&rt);
-	return rc;
-}
-
 int berth_container_start(struct berth *b, const char *name_or_id, const struct berth_container_start_opts *so,
 			  struct berr *err)
 {
 	struct container *c = container_lookup(b->store, name_or_id, err);
-	char state_dir[PATH_MAX], exit_file[PATH_MAX + 8];
+	char state_dir[PATH_MAX], exit_file[PATH_MAX + 8], rt_path[PATH_MAX];
+	const struct config_runtime *rt;
 	struct monitor_info mi = { .attach_fd = -1 };
 	struct exit_ctx x = { 0 };
 	char *merged = NULL;
@@ -436,7 +496,8 @@ int berth_container_start(struct berth *b, const char *name_or_id, const struct 
 	snprintf(x.root, sizeof(x.root), "%s", b->store->root);
 	snprintf(x.id, sizeof(x.id), "%s", c->id);
 	x.auto_remove = json_is_true(json_object_get(c->host_config, "AutoRemove"));
-	if (make_bundle(b, c, merged, state_dir, err) < 0 || run_monitor(b, c, state_dir, so, &x, &mi, err) < 0) {
+	if (!(rt = container_runtime(b, c, rt_path, err)) || make_bundle(b, c, merged, state_dir, rt_path, err) < 0 ||
+	    run_monitor(b, c, state_dir, rt, rt_path, so, &x, &mi, err) < 0) {
 		char msg[BERR_MSG_MAX + 32];
 
 		/* Docker's words for a runtime's refusal; our own errors stay as they are. */

@@ -52,6 +52,57 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned int *cp)
 	return len;
 }
 
+char *gojson_quote(const char *str)
+{
+	static const char esc[] = "\aa\bb\ff\nn\rr\tt\vv";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, l;
+	struct sbuf out = SBUF_INIT;
+	unsigned int cp;
+
+	sbuf_addch(&out, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+		const char *e = c ? strchr(esc, c) : NULL;
+
+		if (c == '"' || c == '\\') {
+			sbuf_addf(&out, "\\%c", c);
+			i++;
+			continue;
+		}
+		if (c < 0x80 && e && (e - esc) % 2 == 0) {
+			sbuf_addf(&out, "\\%c", e[1]);
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			sbuf_addf(&out, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			sbuf_addch(&out, (char)c);
+			i++;
+			continue;
+		}
+		l = utf8_len(s + i, n - i, &cp);
+		if (!l) {
+			sbuf_addf(&out, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		/* unicode.IsPrint's commonest refusals: C1 controls, the soft
+		 * hyphen, the line and paragraph separators, BOM */
+		if (cp < 0xa0 || cp == 0xad || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+			add_u(&out, cp);
+		else
+			sbuf_add(&out, s + i, l);
+		i += l;
+	}
+	sbuf_addch(&out, '"');
+	return sbuf_detach(&out, NULL);
+}
+
 void gojson_write_string(struct sbuf *out, const char *str, size_t n, int escape_html)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -25,6 +25,10 @@ void gojson_write_opts(struct sbuf *out, json_t *v, const char *prefix, const ch
 		       int escape_html);
 /* A Go-quoted JSON string of n bytes. */
 void gojson_write_string(struct sbuf *out, const char *s, size_t n, int escape_html);
+/* strconv.Quote(s): "..." with Go's escapes (\n, \", \x01, \u0085,
+ * invalid UTF-8 bytes as \xNN); printable UTF-8 kept (free()).  Not
+ * JSON: the CLI's texts and errors quote values this way. */
+char *gojson_quote(const char *s);
 /* Shortest round-trip digits of d > 0 and its decimal exponent; returns ndigits
  * (0, with digits "" and *exp10 0, for an infinite or NaN d). */
 int gojson_shortest(double d, char *digits, int *exp10);

@@ -1,7 +1,9 @@
 /*
- * df.c - the images part of Docker 20.10's system df (daemon's
- * SystemDiskUsage): each image's chain size and the part of it shared with
- * other images, and the size of all layers images use, each counted once.
+ * df.c - Docker 20.10's system df (daemon's SystemDiskUsage): every
+ * container with its sizes, as the container list gives them; each image's
+ * chain size, the part of it shared with other images, and how many
+ * containers use it; and the size of all layers images use, each counted
+ * once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,7 @@ void berth_system_df_release(struct berth_system_df *df)
 		free(df->images[i].repo_tag);
 	}
 	free(df->images);
+	berth_container_list_free(df->containers, df->n_containers);
 	memset(df, 0, sizeof(*df));
 }
 
@@ -79,8 +82,14 @@ int berth_system_df(struct berth *b, struct berth_system_df *out, struct berr *e
 	char ***chains;
 
 	memset(out, 0, sizeof(*out));
-	if (berth_image_list(b, &imgs, &n, err) < 0)
+	/* dockerd lists the containers first, then the images. */
+	if (berth_container_list(b, &(struct berth_container_list_opts){ .all = 1, .size = 1 }, &out->containers,
+				 &out->n_containers, err) < 0)
 		return -1;
+	if (berth_image_list(b, &imgs, &n, err) < 0) {
+		berth_system_df_release(out);
+		return -1;
+	}
 	chains = xcalloc(n + 1, sizeof(*chains));
 	/* Layer pointers move while the table grows: count users by chain ID. */
 	for (size_t i = 0; i < n; i++) {
@@ -101,6 +110,8 @@ int berth_system_df(struct berth *b, struct berth_system_df *out, struct berr *e
 		d->dangling = !imgs[i].repo_tags[0] && !imgs[i].repo_digests[0];
 		if (imgs[i].repo_tags[0])
 			d->repo_tag = xstrdup(imgs[i].repo_tags[0]);
+		for (size_t k = 0; k < out->n_containers; k++)
+			d->containers += !strcmp(out->containers[k].image_id, d->id);
 		for (size_t k = 0; chains[i][k]; k++) {
 			struct df_layer *l = layer_get(b->store, &layers, &n_layers, chains[i][k]);
 			if (l && l->users > 1)

@@ -77,6 +77,27 @@ static char **strv_dup(char **v)
 	return r;
 }
 
+/* daemon/info.go's stateCtr: a container counts as paused or running by
+ * its StateString, and as stopped otherwise (restarting too). */
+static int containers_count(struct berth *b, struct berth_system_info *out, struct berr *err)
+{
+	struct berth_container_item *v;
+	size_t n;
+
+	if (berth_container_list(b, &(struct berth_container_list_opts){ .all = 1 }, &v, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v[i].state, "running"))
+			out->containers_running++;
+		else if (!strcmp(v[i].state, "paused"))
+			out->containers_paused++;
+		else
+			out->containers_stopped++;
+	}
+	berth_container_list_free(v, n);
+	return 0;
+}
+
 int berth_system_info(struct berth *b, struct berth_system_info *out, struct berr *err)
 {
 	char root[PATH_MAX], host[256] = "";
@@ -85,6 +106,8 @@ int berth_system_info(struct berth *b, struct berth_system_info *out, struct ber
 	struct sysinfo si;
 
 	memset(out, 0, sizeof(*out));
+	if (containers_count(b, out, err) < 0)
+		return -1;
 	if (!realpath(b->store->root, root))
 		snprintf(root, sizeof(root), "%s", b->store->root);
 	out->root = xstrdup(root);

@@ -66,6 +66,7 @@ struct mon {
 	struct client **clients;
 	size_t nclients;
 	char oom_file[512];
+	int rt_ns;                 /* hide_unified_cgroup: the runtime's mount namespace, or -1 */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -98,7 +99,7 @@ static void drain_fd_into(int fd, struct sbuf *sb)
 
 /* The runtime's message from its stderr: the last "msg" of its JSON log
  * lines (--log-format json), or the trimmed text. */
-void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg)
+static void runtime_message(const struct sbuf *text, struct sbuf *msg)
 {
 	const char *p = sbuf_str(text), *end = p + text->len;
 	char *found = NULL;
@@ -129,6 +130,11 @@ void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg)
 	sbuf_add(msg, p, n);
 }
 
+void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg)
+{
+	runtime_message(text, msg);
+}
+
 /* vfork, not posix_spawn: glibc's posix_spawn leaves its internal
  * SIGCANCEL ignored in the child, and ignored signals survive exec into
  * the container.  The child only dup2s, resets signals and execs; *eno
@@ -146,8 +152,50 @@ static void child_default_signals(void)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 }
 
+/* Leaves the caller in a private copy of its mount namespace in which
+ * the hybrid host's cgroup2 mount is gone (crun 1.8 refuses such hosts). */
+static int hide_unified_here(void)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0)
+		return -1;
+	return 0;
+}
+
+/* The namespace of hide_unified_here() made once, for every runtime call
+ * of this monitor: an unshare and an unmount cost several ms (the kernel
+ * waits for an RCU grace period), too much to pay per runtime exec.  The
+ * monitor itself stays in the host's namespace.  Returns an fd of it, or
+ * -1 (the callers then make one per call). */
+static int make_runtime_ns(void)
+{
+	int host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC), ns = -1;
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (host < 0 || cwd < 0) {
+		if (host >= 0)
+			close(host);
+		if (cwd >= 0)
+			close(cwd);
+		return -1;
+	}
+	if (hide_unified_here() == 0)
+		ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	/* setns also moves the caller to the namespace's root directory */
+	if (setns(host, CLONE_NEWNS) < 0 || fchdir(cwd) < 0) {
+		/* cannot happen for root; a monitor stuck outside the host's
+		 * namespace would unmount nothing, so give up loudly */
+		_exit(1);
+	}
+	close(host);
+	close(cwd);
+	return ns;
+}
+
+/* ns >= 0: the child enters that mount namespace; else hide_unified: it
+ * makes its own. */
 static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd, int hide_unified,
-		     int *eno)
+		     int ns, const char *dir, int *eno)
 {
 	volatile int *e = eno;
 	pid_t pid = vfork();
@@ -155,8 +203,13 @@ static pid_t spawn(const char *path, const char *const *argv, int in, int out, i
 	if (pid == 0) {
 		/* The child's own mount namespace (vfork shares memory, not
 		 * the fs context), so the host's mounts are untouched. */
-		if (hide_unified && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-				     umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0)) {
+		if (hide_unified && (ns >= 0 ? setns(ns, CLONE_NEWNS) : hide_unified_here()) < 0) {
+			*e = errno;
+			_exit(127);
+		}
+		/* setns moved the child to the namespace's root: back to the
+		 * state dir, where the runtime's relative files go */
+		if (ns >= 0 && chdir(dir) < 0) {
 			*e = errno;
 			_exit(127);
 		}
@@ -178,9 +231,10 @@ static pid_t spawn(const char *path, const char *const *argv, int in, int out, i
 /* Runs the runtime with cmd appended to its global args; stdio fds (-1:
  * /dev/null); stderr goes to errfd, or to a pipe read into errtext when
  * errfd is -1.  Returns the wait status, or -1. */
-static int run_runtime(const struct monitor_opts *o, const char *const *cmd, int in, int out, int errfd,
+static int run_runtime(const struct mon *m, const char *const *cmd, int in, int out, int errfd,
 		       struct sbuf *errtext)
 {
+	const struct monitor_opts *o = m->o;
 	const char *argv[64];
 	size_t n = 0;
 	int pipefd[2] = { -1, -1 }, status = -1;
@@ -201,7 +255,7 @@ static int run_runtime(const struct monitor_opts *o, const char *const *cmd, int
 			return -1;
 		errfd = pipefd[1];
 	}
-	pid = spawn(o->runtime, argv, in, out, errfd, o->hide_unified_cgroup, &exec_errno);
+	pid = spawn(o->runtime, argv, in, out, errfd, o->hide_unified_cgroup, m->rt_ns, o->state_dir, &exec_errno);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	if (pid < 0 || exec_errno) {
@@ -345,8 +399,8 @@ static void client_command(struct mon *m, struct client *c, const char *line)
 		} else {
 			const char *cmd[] = { "kill", m->o->id, sig, NULL };
 			_cleanup_sbuf_ struct sbuf et = SBUF_INIT, msg = SBUF_INIT;
-			int st = run_runtime(m->o, cmd, -1, -1, -1, &et);
-			monitor_runtime_message(&et, &msg);
+			int st = run_runtime(m, cmd, -1, -1, -1, &et);
+			runtime_message(&et, &msg);
 			if (st == 0)
 				client_reply(c, "ok\n");
 			else
@@ -618,6 +672,12 @@ static void finish(struct mon *m)
 	jsonfile_close(m->log);   /* followers of the log end here */
 	m->log = NULL;
 	write_exit_file(m);
+	/* its copy of the container's rootfs mount would keep the rootfs
+	 * busy for on_exit's unmount and removal */
+	if (m->rt_ns >= 0) {
+		close(m->rt_ns);
+		m->rt_ns = -1;
+	}
 	if (m->o->on_exit)
 		m->o->on_exit(&m->ex, m->o->on_exit_ctx);
 	/* new clients now fail to connect and read the exit file instead */
@@ -641,7 +701,7 @@ static void finish(struct mon *m)
 	/* the runtime's delete comes after the waiters heard (it costs a
 	 * runtime exec: `docker run` need not wait for it); the monitor
 	 * stays alive (locked) until it is done, so a restart waits */
-	run_runtime(m->o, del, -1, -1, -1, NULL);
+	run_runtime(m, del, -1, -1, -1, NULL);
 	unlink(MONITOR_PID_FILE);
 }
 
@@ -815,6 +875,24 @@ static int read_pid_file(const char *name)
 }
 
 /* Creates and starts the container; fills r (ok or the failure). */
+/* runc words a failed `run` as "runc run failed: ...", where docker's
+ * create-then-start shows "runc create failed: ...": the same failure. */
+static void run_as_create_message(struct sbuf *msg)
+{
+	static const char run[] = " run failed: ", create[] = " create failed: ";
+	char *p = msg->len ? strstr(msg->buf, run) : NULL;
+	struct sbuf out = SBUF_INIT;
+
+	if (!p || memchr(msg->buf, ' ', (size_t)(p - msg->buf)))
+		return;   /* only as the runtime's own first word's suffix */
+	sbuf_add(&out, msg->buf, (size_t)(p - msg->buf));
+	sbuf_addstr(&out, create);
+	sbuf_addstr(&out, p + sizeof(run) - 1);
+	sbuf_reset(msg);
+	sbuf_add(msg, out.buf, out.len);
+	sbuf_release(&out);
+}
+
 static void create_and_start(struct mon *m, struct start_report *r)
 {
 	const struct monitor_opts *o = m->o;
@@ -849,14 +927,14 @@ static void create_and_start(struct mon *m, struct start_report *r)
 			snprintf(r->msg, sizeof(r->msg), "console socket: %s", strerror(errno));
 			return;
 		}
-		st = run_runtime(o, create, -1, -1, -1, &et);
+		st = run_runtime(m, create, -1, -1, -1, &et);
 	} else {
 		if ((o->open_stdin && pipe2(inp, O_CLOEXEC) < 0) || pipe2(outp, O_CLOEXEC) < 0 ||
 		    pipe2(errp, O_CLOEXEC) < 0) {
 			snprintf(r->msg, sizeof(r->msg), "pipe: %s", strerror(errno));
 			return;
 		}
-		st = run_runtime(o, create, inp[0], outp[1], errp[1], NULL);
+		st = run_runtime(m, create, inp[0], outp[1], errp[1], NULL);
 		if (inp[0] >= 0)
 			close(inp[0]);
 		close(outp[1]);
@@ -865,7 +943,9 @@ static void create_and_start(struct mon *m, struct start_report *r)
 			drain_fd_into(errp[0], &et);
 	}
 	if (st != 0) {
-		monitor_runtime_message(&et, &msg);
+		runtime_message(&et, &msg);
+		if (o->run_detached)
+			run_as_create_message(&msg);
 		snprintf(r->msg, sizeof(r->msg), "OCI runtime create failed: %s: unknown",
 			 msg.len ? msg.buf : "runtime create failed");
 		r->code = BERR_INVALID;
@@ -899,9 +979,9 @@ static void create_and_start(struct mon *m, struct start_report *r)
 	}
 	find_oom_file(m);
 	sbuf_reset(&et);
-	st = o->run_detached ? 0 : run_runtime(o, start, -1, -1, -1, &et);
+	st = o->run_detached ? 0 : run_runtime(m, start, -1, -1, -1, &et);
 	if (st != 0) {
-		monitor_runtime_message(&et, &msg);
+		runtime_message(&et, &msg);
 		snprintf(r->msg, sizeof(r->msg), "OCI runtime start failed: %s: unknown",
 			 msg.len ? msg.buf : "runtime start failed");
 		r->code = BERR_INVALID;
@@ -914,7 +994,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 
 fail_delete: {
 		const char *del[] = { "delete", "--force", o->id, NULL };
-		run_runtime(o, del, -1, -1, -1, NULL);
+		run_runtime(m, del, -1, -1, -1, NULL);
 	}
 fail:
 	if (!r->code)
@@ -973,7 +1053,7 @@ static void reset_signals(void)
 /* The monitor process itself; never returns. */
 static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o, int report_fd, int attach_fd)
 {
-	struct mon m = { .o = o, .sigfd = -1, .lfd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1 };
+	struct mon m = { .o = o, .sigfd = -1, .lfd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1, .rt_ns = -1 };
 	struct start_report r = { 0 };
 	struct berr err = BERR_INIT;
 	int keep[2] = { report_fd, attach_fd }, nullfd, pidfd;
@@ -1041,6 +1121,8 @@ static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o,
 		c->out = o->attach_stdout;
 		c->err = o->attach_stderr;
 	}
+	if (o->hide_unified_cgroup)
+		m.rt_ns = make_runtime_ns();
 	create_and_start(&m, &r);
 	if (!r.ok)
 		goto fail;

@@ -105,4 +105,10 @@ json_t *spec_capabilities(const json_t *cap_add, const json_t *cap_drop, int pri
  * "CAP_*" strings) on this architecture and kernel. */
 json_t *spec_seccomp_default(const json_t *caps, int kernel_major, int kernel_minor);
 
+/* The spec's linux.seccomp compiled to BPF and base64-encoded, for crun's
+ * run.oci.seccomp_bpf_data annotation; cached in cache_dir by a hash of
+ * the profile.  NULL when the profile is absent or holds what only the
+ * runtime can set up (notify listeners): then the runtime compiles it. */
+char *spec_seccomp_bpf_base64(const json_t *seccomp, const char *cache_dir);
+
 #endif

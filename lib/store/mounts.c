@@ -48,7 +48,7 @@ static int create_driver_dirs(struct store *s, const struct store_rwlayer *l, st
 	return 0;
 }
 
-static int write_mounts_dir(struct store *s, const struct store_rwlayer *l, struct berr *err)
+static int write_mounts_dir(struct store *s, const struct store_rwlayer *l, int flags, struct berr *err)
 {
 	char tmp[128], final[128];
 
@@ -67,7 +67,7 @@ static int write_mounts_dir(struct store *s, const struct store_rwlayer *l, stru
 		berr_sys(err, "rename %s", final);
 		goto fail;
 	}
-	return fsync_dir_at(s->image_fd, "layerdb/mounts", err);
+	return (flags & STORE_RW_EPHEMERAL) ? 0 : fsync_dir_at(s->image_fd, "layerdb/mounts", err);
 fail:
 	remove_all_at(s->image_fd, tmp, NULL);
 	return -1;
@@ -94,7 +94,7 @@ static void marker_path(char *buf, size_t n, const char *container_id)
 	snprintf(buf, n, "layerdb/tmp/rwlayer-%s", container_id);
 }
 
-int store_rwlayer_create(struct store *s, const char *container_id, const char *parent_chain,
+int store_rwlayer_create(struct store *s, const char *container_id, const char *parent_chain, int flags,
 			 struct store_rwlayer *out, struct berr *err)
 {
 	char marker[128], p[128];
@@ -122,7 +122,7 @@ int store_rwlayer_create(struct store *s, const char *container_id, const char *
 		return -1;
 	if (create_driver_dirs(s, out, err) < 0)
 		goto fail;
-	if (write_mounts_dir(s, out, err) < 0) {
+	if (write_mounts_dir(s, out, flags, err) < 0) {
 		overlay2_remove_rw(s, out->mount_id);
 		overlay2_remove_rw(s, out->init_id);
 		goto fail;
@@ -189,7 +189,7 @@ static void finish_remove(struct store *s, const char *dir)
 	remove_all_at(s->image_fd, dir, NULL);
 }
 
-int store_rwlayer_remove(struct store *s, const char *container_id, struct berr *err)
+int store_rwlayer_remove(struct store *s, const char *container_id, int flags, struct berr *err)
 {
 	char from[128], to[128];
 
@@ -203,7 +203,8 @@ int store_rwlayer_remove(struct store *s, const char *container_id, struct berr 
 			return 0;
 		return berr_sys(err, "remove rw layer of %s", container_id);
 	}
-	fsync_dir_at(s->image_fd, "layerdb/mounts", NULL);
+	if (!(flags & STORE_RW_EPHEMERAL))
+		fsync_dir_at(s->image_fd, "layerdb/mounts", NULL);
 	finish_remove(s, to);
 	return 0;
 }
@@ -317,7 +318,7 @@ static void gc_create(struct store *s, int tmpfd, const char *marker, const char
 		/* The mounts dir only if it is this create's (not a dockerd
 		 * container reusing nothing of ours: IDs are random). */
 		if (store_rwlayer_read(s, cid, &l, NULL) == 0 && !strcmp(l.mount_id, mount_id))
-			store_rwlayer_remove(s, cid, NULL);
+			store_rwlayer_remove(s, cid, 0, NULL);
 		snprintf(p, sizeof(p), "%s-init", mount_id);
 		overlay2_remove_rw(s, p);
 		overlay2_remove_rw(s, mount_id);

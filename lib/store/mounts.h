@@ -44,8 +44,12 @@ struct store_rwlayer {
  * layerless image; else it must exist): random mount ID, init layer, RW
  * layer, mounts dir.  Leaves the creation marker for store_rwlayer_done.
  * On failure nothing is left.  Caller holds the lock. */
-int store_rwlayer_create(struct store *s, const char *container_id, const char *parent_chain,
+int store_rwlayer_create(struct store *s, const char *container_id, const char *parent_chain, int flags,
 			 struct store_rwlayer *out, struct berr *err);
+/* flags: the layer of a container that is removed when it exits (run
+ * --rm): its creation and removal skip the fsyncs that make them survive
+ * a power loss (renames alone keep them whole when a process is killed). */
+#define STORE_RW_EPHEMERAL 1
 /* The container's dir is in place: drops the creation marker. */
 void store_rwlayer_done(struct store *s, const char *container_id);
 /* Reads layerdb/mounts/<container id>/ (BERR_NOT_FOUND when absent; ids
@@ -53,7 +57,7 @@ void store_rwlayer_done(struct store *s, const char *container_id);
 int store_rwlayer_read(struct store *s, const char *container_id, struct store_rwlayer *out, struct berr *err);
 /* Docker's ReleaseRWLayer: unmounts, removes both overlay2 dirs, their
  * l/ links and the mounts dir.  Absent is success.  Caller holds the lock. */
-int store_rwlayer_remove(struct store *s, const char *container_id, struct berr *err);
+int store_rwlayer_remove(struct store *s, const char *container_id, int flags, struct berr *err);
 /* Mounts the RW layer (overlay2_mount of its mount ID); *merged_out
  * (free()) gets the rootfs path.  No lock. */
 int store_rwlayer_mount(struct store *s, const char *container_id, char **merged_out, struct berr *err);

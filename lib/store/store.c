@@ -101,7 +101,7 @@ int store_open(struct store **out, const char *root, struct berr *err)
 	pthread_mutexattr_t ma;
 
 	s->root_fd = s->image_fd = s->overlay_fd = s->lock_fd = -1;
-	s->root = xstrdup(root);
+	s->root = path_absolute(root);
 	/* Error-checking: a thread locking twice gets EDEADLK, not a hang. */
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);

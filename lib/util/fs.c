@@ -272,3 +272,12 @@ int fd_write_all(int fd, const void *buf, size_t n, int is_socket)
 	}
 	return 0;
 }
+
+char *path_absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (!path[0] || path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xstrdup(path);
+	return xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+}

@@ -23,6 +23,10 @@ int cache_write_at(int dirfd, const char *name, const void *data, size_t len, mo
  * a larger file is an error.  Returns 0, or -1 (errno ENOENT is kept in
  * err->errno_ so callers can tell "missing" apart). */
 int read_file_at(int dirfd, const char *path, struct sbuf *sb, size_t max, struct berr *err);
+/* path made absolute against the working directory (malloc'd), as
+ * dockerd takes its --data-root and --exec-root: monitors and runtimes
+ * run elsewhere, so berth never keeps a relative root. */
+char *path_absolute(const char *path);
 /* mkdir -p relative to dirfd; existing dirs are fine; mode for new ones. */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct berr *err);
 /* rm -rf relative to dirfd (no symlink following). Missing is fine. */

@@ -45,36 +45,129 @@ void unix_to_rfc3339nano(int64_t sec, long nsec, char out[40])
 	out[n] = '\0';
 }
 
-/* Go's time.ParseDuration for the common forms ("24h", "1h30m", "90s"). */
-static int parse_duration(const char *s, double *secs)
+/* time's quote(): printable ASCII kept ('"' and '\\' escaped), every
+ * other byte as \xNN. */
+static void go_time_quote(char *out, size_t n, const char *s, size_t len)
 {
-	double total = 0;
+	size_t o = 0;
 
-	if (!*s)
-		return -1;
-	while (*s) {
-		char *end;
-		double v = strtod(s, &end), unit;
-		if (end == s)
-			return -1;
-		s = end;
-		if (!strncmp(s, "ns", 2))
-			unit = 1e-9, s += 2;
-		else if (!strncmp(s, "us", 2) || !strncmp(s, "µs", 3))
-			unit = 1e-6, s += s[0] == 'u' ? 2 : 3;
-		else if (!strncmp(s, "ms", 2))
-			unit = 1e-3, s += 2;
-		else if (*s == 's')
-			unit = 1, s++;
-		else if (*s == 'm')
-			unit = 60, s++;
-		else if (*s == 'h')
-			unit = 3600, s++;
-		else
-			return -1;
-		total += v * unit;
+	if (n < 3)
+		return;
+	out[o++] = '"';
+	for (size_t i = 0; i < len && o + 6 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < ' ' || c >= 0x80) {
+			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			out[o++] = '\\';
+		out[o++] = (char)c;
 	}
-	*secs = total;
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static int duration_error(struct berr *err, const char *what, const char *orig)
+{
+	char q[256];
+
+	go_time_quote(q, sizeof(q), orig, strlen(orig));
+	return berr_set(err, BERR_INVALID, "time: %s %s", what, q);
+}
+
+int go_parse_duration(const char *orig, int64_t *ns, struct berr *err)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = { { "ns", 1 },
+		      { "us", 1000 },
+		      { "\xc2\xb5s", 1000 },
+		      { "\xce\xbcs", 1000 },
+		      { "ms", 1000000 },
+		      { "s", 1000000000 },
+		      { "m", 60000000000ULL },
+		      { "h", 3600000000000ULL } };
+	const uint64_t limit = (uint64_t)1 << 63;
+	const char *s = orig;
+	uint64_t d = 0;
+	int neg = 0;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (!strcmp(s, "0")) {
+		*ns = 0;
+		return 0;
+	}
+	if (!*s)
+		return duration_error(err, "invalid duration", orig);
+	while (*s) {
+		uint64_t v = 0, f = 0, unit = 0;
+		double scale = 1;
+		int pre = 0, post = 0, overflow = 0;
+		size_t ul;
+		char q[128];
+
+		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+			return duration_error(err, "invalid duration", orig);
+		for (; *s >= '0' && *s <= '9'; s++, pre = 1) {
+			if (v > (limit - 1) / 10)
+				return duration_error(err, "invalid duration", orig);
+			v = v * 10 + (uint64_t)(*s - '0');
+			if (v > limit)
+				return duration_error(err, "invalid duration", orig);
+		}
+		if (*s == '.') {
+			/* leadingFraction: digits past what fits are dropped */
+			for (s++; *s >= '0' && *s <= '9'; s++, post = 1) {
+				if (overflow)
+					continue;
+				if (f > (limit - 1) / 10) {
+					overflow = 1;
+					continue;
+				}
+				f = f * 10 + (uint64_t)(*s - '0');
+				scale *= 10;
+			}
+		}
+		if (!pre && !post)
+			return duration_error(err, "invalid duration", orig);
+		for (ul = 0; s[ul] && s[ul] != '.' && !(s[ul] >= '0' && s[ul] <= '9'); ul++)
+			;
+		if (!ul)
+			return duration_error(err, "missing unit in duration", orig);
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strlen(units[i].unit) == ul && !strncmp(s, units[i].unit, ul))
+				unit = units[i].ns;
+		if (!unit) {
+			char qo[256];
+
+			go_time_quote(q, sizeof(q), s, ul);
+			go_time_quote(qo, sizeof(qo), orig, strlen(orig));
+			return berr_set(err, BERR_INVALID, "time: unknown unit %s in duration %s", q, qo);
+		}
+		s += ul;
+		if (v > limit / unit)
+			return duration_error(err, "invalid duration", orig);
+		v *= unit;
+		if (f > 0) {
+			v += (uint64_t)((double)f * ((double)unit / scale));
+			if (v > limit)
+				return duration_error(err, "invalid duration", orig);
+		}
+		d += v;
+		if (d > limit)
+			return duration_error(err, "invalid duration", orig);
+	}
+	if (neg) {
+		*ns = d == limit ? INT64_MIN : -(int64_t)d;
+		return 0;
+	}
+	if (d > limit - 1)
+		return duration_error(err, "invalid duration", orig);
+	*ns = (int64_t)d;
 	return 0;
 }
 
@@ -82,11 +175,13 @@ int timestamp_parse(const char *s, int64_t *out, struct berr *err)
 {
 	static const char *const fmts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
 	double secs;
+	int64_t d;
 	char *end;
 	struct tm tm;
 
-	if (parse_duration(s, &secs) == 0) {
-		*out = (int64_t)time(NULL) - (int64_t)secs;
+	/* GetTimestamp: a duration, except "0" (unix time 0 below) */
+	if (strcmp(s, "0") != 0 && go_parse_duration(s, &d, NULL) == 0) {
+		*out = (int64_t)time(NULL) - d / 1000000000;
 		return 0;
 	}
 	secs = strtod(s, &end);

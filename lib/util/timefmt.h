@@ -18,6 +18,12 @@ int64_t rfc3339_to_unix(const char *s);
  * zeros of the fraction dropped): "2026-11-29T04:09:44.12345Z". */
 void unix_to_rfc3339nano(int64_t sec, long nsec, char out[40]);
 
+/* Go's time.ParseDuration ("1h30m", "-1.5s", "0"): *ns, or BERR_INVALID
+ * with Go's texts ("time: invalid duration \"x\"", "time: missing unit in
+ * duration \"10\"", "time: unknown unit \"-\" in duration \"2000-01-01\"");
+ * err may be NULL. */
+int go_parse_duration(const char *s, int64_t *ns, struct berr *err);
+
 /* timetypes.GetTimestamp's forms as unix seconds: a Go duration before
  * now ("24h", "1h30m"), unix seconds ("1700000000.5"), or an RFC 3339
  * date, date-time or time with a zone.  Else BERR_INVALID "failed to

@@ -7,7 +7,7 @@ set -u
 
 PKGS=(
 	build-essential pkg-config libcurl4-openssl-dev libssl-dev libjansson-dev
-	zlib1g-dev libzstd-dev liblzma-dev libisal-dev
+	zlib1g-dev libzstd-dev liblzma-dev libisal-dev libseccomp-dev
 	docker.io docker-registry skopeo umoci crun runc tini busybox-static apache2-utils attr
 	python3 python3-jwt python3-cryptography
 	golang-1.19-src golang-github-vbatts-tar-split-dev golang-github-containers-image-dev

@@ -643,7 +643,7 @@ static void test_listing(struct store *s, const char *chain)
 		snprintf(p, sizeof(p), "containers/%s", proto->id);
 		mkdirat(s->root_fd, p, 0710);
 		fd = openat(s->root_fd, p, O_RDONLY | O_DIRECTORY);
-		container_save_at(fd, proto, NULL);
+		container_save_at(fd, proto, 0, NULL);
 		close(fd);
 	}
 	t0 = now_ms();

@@ -581,7 +581,10 @@ int berth_container_exec_resize(struct berth_container_exec *x, unsigned short h
 /* ---- the streams ---- */
 
 /* One read of src into dst (-1: dropped): 1 on data or a retry, 0 at
- * EOF, EIO (a pty whose every slave is closed) or nothing more now. */
+ * EOF, EIO (a pty whose every slave is closed) or nothing more now, -1
+ * when dst takes no more (its reader is gone: the caller then closes src,
+ * and the process's next write gets EPIPE, as when docker's client dies
+ * of SIGPIPE). */
 static int pump(int src, int dst)
 {
 	char buf[EXEC_BUF];
@@ -591,8 +594,8 @@ static int pump(int src, int dst)
 		return errno == EINTR ? 1 : 0;
 	if (n == 0)
 		return 0;
-	if (dst >= 0)
-		fd_write_all(dst, buf, (size_t)n, 0);   /* a reader gone: the rest is dropped */
+	if (dst >= 0 && fd_write_all(dst, buf, (size_t)n, 0) < 0 && errno != EAGAIN)
+		return -1;
 	return 1;
 }
 
@@ -628,7 +631,7 @@ int berth_container_exec_io(struct berth_container_exec *x, int in_fd, int out_f
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	for (;;) {
 		struct pollfd pf[5];
-		int ni = -1, no = -1, ne = -1, nt = -1, np = -1;
+		int ni = -1, no = -1, ne = -1, nt = -1, np = -1, pr;
 		nfds_t n = 0;
 
 		if (exited && (tty || (out_src < 0 && err_src < 0)))
@@ -688,13 +691,17 @@ int berth_container_exec_io(struct berth_container_exec *x, int in_fd, int out_f
 					close_fd(&x->in_w), target = -1;
 			}
 		}
-		if (no >= 0 && (pf[no].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(out_src, out_fd)) {
+		if (no >= 0 && (pf[no].revents & (POLLIN | POLLHUP | POLLERR)) && (pr = pump(out_src, out_fd)) <= 0) {
+			/* EIO: nothing holds the pty any more; a reader gone:
+			 * the pty hangs up (SIGHUP) */
+			if (tty && pr < 0)
+				close_fd(&x->master);
 			if (tty)
-				break;   /* EIO: nothing holds the pty any more */
+				break;
 			close_fd(&x->out_r);
 			out_src = -1;
 		}
-		if (ne >= 0 && (pf[ne].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(err_src, err_fd)) {
+		if (ne >= 0 && (pf[ne].revents & (POLLIN | POLLHUP | POLLERR)) && pump(err_src, err_fd) <= 0) {
 			close_fd(&x->err_r);
 			err_src = -1;
 		}

@@ -86,6 +86,14 @@ same "exec -t of a missing command" exec -t ex nope
 same "exec stdout and stderr apart" exec ex sh -c 'echo out; echo err >&2; exit 2'
 same "exec waits for the output's end (a background child holds it)" exec ex sh -c 'sleep 1 & echo hi'
 same "container exec" container exec ex echo hi
+# the reader of berth's stdout gone: docker's client dies of SIGPIPE
+loop='i=0; while [ $i -lt 20000 ]; do echo y; i=$((i+1)); done'
+b exec ex sh -c "$loop" | head -1 >/dev/null
+t_eq "exec | head -1: 141" "${PIPESTATUS[0]}" "141"
+if [ "$have_docker" -eq 1 ]; then
+	dk exec ex sh -c "$loop" | head -1 >/dev/null
+	t_eq "  docker's too" "${PIPESTATUS[0]}" "141"
+fi
 
 # ---- environment, directory, user
 same "exec env: PATH, HOSTNAME, the container's, HOME" exec ex env
@@ -189,6 +197,10 @@ topsame "top -o pid,comm" top ex -o pid,comm
 topsame "top aux" top ex aux
 topsame "top -o pid=PID,comm=X" top ex -o pid=PID,comm=X
 topsame "container top" container top ex -o pid,args
+topsame "top -eLf (a thread column)" top ex -eLf
+topsame "top x (BSD options)" top ex x
+same "top -o pid,user=PID (the key is pid,user)" top ex -o pid,user=PID
+same "top -o pid= PID" top ex -o "pid= PID"
 same "top -o user=PID" top ex -o user=PID
 same "top -o comm (no PID)" top ex -o comm
 same "top --bogus (ps refuses it)" top ex --bogus

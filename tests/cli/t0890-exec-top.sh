@@ -227,6 +227,8 @@ same "exec --detach-keys ctrl-x,a" exec --detach-keys=ctrl-x,a ex true
 same "exec --env-file missing" exec --env-file /nonexist ex true
 same "exec -w with no value" exec ex -w
 same "top with no argument" top
+same "exec --help" exec --help
+same "top --help" top --help
 
 quiet rm -f ex asnobody stopped done
 [ "$have_docker" -eq 0 ] || stop_refdocker exec

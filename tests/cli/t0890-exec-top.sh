@@ -116,6 +116,12 @@ same "exec -u root in it" exec -u root asnobody id
 same "exec capabilities" exec ex grep Cap /proc/self/status
 same "exec -u nobody capabilities" exec -u nobody ex grep Cap /proc/self/status
 same "exec --privileged (the container's bounding set refuses it)" exec --privileged ex true
+quiet run -d --privileged --name priv -e PATH=/bin -e TERM=dumb -t box sleep 1000
+same "exec --privileged in a privileged container" exec --privileged priv grep Cap /proc/self/status
+same "exec in a privileged container" exec priv grep Cap /proc/self/status
+same "exec env of a tty container with its own PATH and TERM" exec priv env
+same "exec -t env there" exec -t priv env
+same "exec -u 1234 (no such passwd entry)" exec -u 1234 ex id
 
 # ---- stdio
 fds='for f in 0 1 2; do readlink /proc/self/fd/$f; done; [ -t 0 ] && echo tty0; [ -t 1 ] && echo tty1; true'
@@ -230,6 +236,6 @@ same "top with no argument" top
 same "exec --help" exec --help
 same "top --help" top --help
 
-quiet rm -f ex asnobody stopped done
+quiet rm -f ex asnobody stopped done priv
 [ "$have_docker" -eq 0 ] || stop_refdocker exec
 t_done

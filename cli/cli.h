@@ -209,4 +209,12 @@ void cli_run_opts_release(struct cli_run_opts *o);
  * 1, run's "berth: MSG." and 125. */
 int cli_run_check_image(const char *cmd, struct cli_run_opts *o);
 
+/* exec and top. */
+int cmd_exec(struct cli *c, int argc, char **argv);
+int cmd_top(struct cli *c, int argc, char **argv);
+/* One --env-file as the docker CLI reads it (opts.ReadKVEnvStrings'
+ * file part, runflags.c): its "K=V" entries appended to out (a json
+ * array); -1 with the CLI's message in msg. */
+int cli_read_env_file(const char *path, struct json_t *out, char *msg, size_t n);
+
 #endif

@@ -101,6 +101,7 @@ static const struct cli_command subcommands[] = {
 	{ "commit", cmd_commit, "Create a new image from a container's changes" },
 	{ "create", cmd_create, "Create a new container" },
 	{ "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
 	{ "export", cmd_export, "Export a container's filesystem as a tar archive" },
 	{ "inspect", cmd_container_inspect, "Display detailed information on one or more containers" },
 	{ "kill", cmd_kill, "Kill one or more running containers" },
@@ -115,6 +116,7 @@ static const struct cli_command subcommands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
 	{ "start", cmd_start, "Start one or more stopped containers" },
 	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "top", cmd_top, "Display the running processes of a container" },
 	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 };
 

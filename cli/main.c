@@ -39,6 +39,8 @@ static const struct cli_command commands[] = {
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "ps", cmd_ps, "List containers" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "top", cmd_top, "Display the running processes of a container" },
 };
 
 static void usage(FILE *out)

@@ -2687,3 +2687,13 @@ int cli_run_check_image(const char *cmd, struct cli_run_opts *o)
 	o->error = xasprintf("%s\n", msg);
 	return 1;
 }
+
+int cli_read_env_file(const char *path, json_t *out, char *msg, size_t n)
+{
+	struct ebuf eb;
+	const char *e = read_kv_file(&eb, path, 1, out);
+
+	if (e)
+		snprintf(msg, n, "%s", e);
+	return e ? -1 : 0;
+}

@@ -238,4 +238,91 @@ void berth_container_list_free(struct berth_container_item *v, size_t n);
  * digest, else image as it is (free()). */
 char *berth_container_image_short(const char *image, const char *image_id);
 
+/* ---- exec (lib/container/exec.c) ---- */
+
+/* Docker's ExecConfig, as `docker exec` sends it. */
+struct berth_container_exec_opts {
+	const char *const *cmd;     /* the command and its args, NULL-terminated, at least one */
+	const char *const *env;     /* -e and --env-file entries ("K=V"; a bare "K" unsets K), in
+				       the CLI's order; NULL-terminated or NULL */
+	const char *user;           /* -u; NULL or "": the container's Config.User */
+	const char *workdir;        /* -w; NULL or "": the container's Config.WorkingDir, else "/" */
+	const char *detach_keys;    /* only checked: "Invalid escape keys (X) provided" */
+	int tty;                    /* -t: a pty (the process's stderr is the pty too) */
+	int attach_stdin;           /* -i: the process reads what berth_container_exec_io gets */
+	int privileged;             /* --privileged: every capability */
+	int detach;                 /* -d: stdin, stdout and stderr are /dev/null, nobody waits */
+	unsigned short height, width; /* the pty's first size (0: the kernel's 0x0) */
+};
+/* One exec (docker's exec instance), from create to free.  Execs are not
+ * recorded anywhere: the container's ExecIDs stays null in inspect. */
+struct berth_container_exec;
+
+/* Docker's ContainerExecCreate: the container must run.  Errors in the
+ * daemon's words: BERR_NOT_FOUND "No such container: X", BERR_EXISTS
+ * "Container <id> is not running", "Container X is paused, unpause the
+ * container before exec", "Container <id> is restarting, wait until the
+ * container is running"; BERR_INVALID "Invalid escape keys (K) provided".
+ * The environment (PATH, HOSTNAME, TERM=xterm with tty, the container's
+ * Env, then opts->env), the user and the directory are settled here.
+ * *out: berth_container_exec_free(). */
+int berth_container_exec_create(struct berth *b, const char *name_or_id, const struct berth_container_exec_opts *o,
+				struct berth_container_exec **out, struct berr *err);
+
+/* Docker's ContainerExecStart, up to a running process: the container's
+ * own OCI process (the bundle's) with the exec's args, env, cwd, terminal,
+ * user (resolved in the container's /etc/passwd and /etc/group, with its
+ * GroupAdd) and, when privileged, every capability, written as
+ * <exec-root>/<id>/exec-<exec id>.json and run with `<runtime> exec
+ * --detach --process FILE [--console-socket S] <id>` (the container's
+ * runtime, crun's hybrid-cgroup workaround included).  Returns once the
+ * process runs.  Unless detached, the calling process becomes a child
+ * subreaper (prctl PR_SET_CHILD_SUBREAPER, once), so that the process,
+ * orphaned when the runtime exits, is its child: berth_container_exec_io
+ * reaps it (the caller must not reap unknown children with waitpid(-1)).
+ * Errors: the runtime's as docker words them ("OCI runtime exec failed:
+ * exec failed: unable to start container process: exec: \"x\": executable
+ * file not found in $PATH: unknown"), "unable to find user x: no matching
+ * entries in passwd file"; docker's exec then has exit code 126. */
+int berth_container_exec_start(struct berth *b, struct berth_container_exec *x, struct berr *err);
+
+/* The pty's size (tty only; else nothing). */
+int berth_container_exec_resize(struct berth_container_exec *x, unsigned short height, unsigned short width,
+				struct berr *err);
+
+/* After a foreground start: copies in_fd (-1: none; only with
+ * attach_stdin; its EOF closes the process's stdin) to the process, its
+ * stdout to out_fd and its stderr to err_fd (tty: everything to out_fd;
+ * -1: dropped), and waits for it: without a tty until its output is closed
+ * (by it and its children) and it has exited, with a tty until it exits,
+ * as docker's exec.  *exit_code: its status, 128+N when killed by signal
+ * N.  SIGPIPE is blocked in the calling thread meanwhile. */
+int berth_container_exec_io(struct berth_container_exec *x, int in_fd, int out_fd, int err_fd, int *exit_code,
+			    struct berr *err);
+
+/* The exec's 64-hex ID and the process's host pid (0 before the start). */
+const char *berth_container_exec_id(const struct berth_container_exec *x);
+int berth_container_exec_pid(const struct berth_container_exec *x);
+void berth_container_exec_free(struct berth_container_exec *x);
+
+/* ---- top (lib/container/top.c) ---- */
+
+/* Docker's ContainerTopOKBody. */
+struct berth_container_top {
+	char **titles;              /* ps's header fields */
+	size_t n_titles;
+	char ***processes;          /* n_processes rows of n_titles cells */
+	size_t n_processes;
+};
+/* Docker's ContainerTop: `ps <ps_args split at each space> -q<pids>` on
+ * the host (ps_args NULL or "": "-ef"; without -q when ps refuses it),
+ * the rows of the container's processes (the runtime's `ps --format
+ * json`) kept.  Errors in the daemon's words: `specifying "k=PID" is not
+ * allowed`, "No such container: X", "Container <id> is not running",
+ * "ps: <ps's first line of stderr>", "Couldn't find PID field in ps
+ * output". */
+int berth_container_top(struct berth *b, const char *name_or_id, const char *ps_args,
+			struct berth_container_top *out, struct berr *err);
+void berth_container_top_release(struct berth_container_top *t);
+
 #endif

@@ -14,7 +14,9 @@
 #ifndef BERTH_CONTAINER_ENGINE_H
 #define BERTH_CONTAINER_ENGINE_H
 
+#include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "../internal.h"
 
@@ -43,5 +45,32 @@ int container_refresh_state_locked(struct berth *b, struct container *c, struct 
  * monitor is gone (an --rm container, a failed start, a removal behind
  * berth's back). */
 void container_exec_gc(struct berth *b);
+
+/* The OCI runtime a container runs under (HostConfig.Runtime, configured
+ * or built in), as start runs it and exec and top reuse it: the binary
+ * (an absolute path, else found in $PATH), its global args ("--root",
+ * <exec-root>/runtime-<name>, then the configured runtimeArgs;
+ * NULL-terminated, borrowing from rt and the handle's config), and
+ * whether it must run with /sys/fs/cgroup/unified hidden (crun 1.8 on a
+ * hybrid host: monitor.h hide_unified_cgroup).  Errors: "unknown runtime
+ * specified X", `exec: "X": executable file not found in $PATH`. */
+struct container_runtime {
+	char path[PATH_MAX];
+	char root[PATH_MAX];
+	const char **args;
+	int hide_unified_cgroup;
+};
+int container_runtime_get(struct berth *b, const struct container *c, struct container_runtime *rt,
+			  struct berr *err);
+void container_runtime_release(struct container_runtime *rt);
+/* Go's exec.LookPath for a program name: as it is when it has a '/',
+ * else the first executable in $PATH (default: the usual dirs). */
+int container_look_path(const char *name, char *out, size_t n, struct berr *err);
+/* Starts `<rt->path> <rt->args...> <cmd...>` with in, out and errfd as its
+ * stdin, stdout and stderr (all three given, >= 3) and no other fd, every
+ * signal at its default, in a private mount namespace without
+ * /sys/fs/cgroup/unified when rt says so (exec.c).  The child's pid, or -1. */
+pid_t container_runtime_spawn(const struct container_runtime *rt, const char *const *cmd, int in, int out,
+			      int errfd, struct berr *err);
 
 #endif

@@ -453,6 +453,40 @@ static int run_monitor(struct berth *b, struct container *c, const char *state_d
 	return rc;
 }
 
+/* ---- what exec and top share of the runtime (engine.h) ---- */
+
+int container_look_path(const char *name, char *out, size_t n, struct berr *err)
+{
+	return runtime_path(name, out, n, err);
+}
+
+int container_runtime_get(struct berth *b, const struct container *c, struct container_runtime *rt,
+			  struct berr *err)
+{
+	const struct config_runtime *cr;
+	size_t n = 0;
+
+	memset(rt, 0, sizeof(*rt));
+	if (!(cr = container_runtime(b, c, rt->path, err)))
+		return -1;
+	snprintf(rt->root, sizeof(rt->root), "%s/runtime-%s", exec_root(b), cr->name);
+	for (char **a = cr->args; a && *a; a++)
+		n++;
+	rt->args = xcalloc(n + 3, sizeof(*rt->args));
+	rt->args[0] = "--root";
+	rt->args[1] = rt->root;
+	for (size_t i = 0; i < n; i++)
+		rt->args[2 + i] = cr->args[i];
+	rt->hide_unified_cgroup = needs_hybrid_workaround(rt->path);
+	return 0;
+}
+
+void container_runtime_release(struct container_runtime *rt)
+{
+	free(rt->args);
+	rt->args = NULL;
+}
+
 int berth_container_start(struct berth *b, const char *name_or_id, const struct berth_container_start_opts *so,
 			  struct berr *err)
 {

@@ -130,6 +130,11 @@ static void runtime_message(const struct sbuf *text, struct sbuf *msg)
 	sbuf_add(msg, p, n);
 }
 
+void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg)
+{
+	runtime_message(text, msg);
+}
+
 /* vfork, not posix_spawn: glibc's posix_spawn leaves its internal
  * SIGCANCEL ignored in the child, and ignored signals survive exec into
  * the container.  The child only dup2s, resets signals and execs; *eno

@@ -56,6 +56,7 @@
 
 #include "logs/jsonfile.h"
 #include "util/err.h"
+#include "util/sbuf.h"
 
 struct monitor_exit {
 	int exit_code;            /* the exit status, 128+N for signal N */
@@ -138,5 +139,10 @@ int monitor_alive(const char *state_dir);
 int monitor_wait_exit(const char *state_dir, struct monitor_exit *ex, struct berr *err);
 /* Reads state_dir/exit; -1 (errno ENOENT in err->errno_) when absent. */
 int monitor_read_exit(const char *state_dir, struct monitor_exit *ex, struct berr *err);
+
+/* The runtime's message from what it wrote to stderr with --log-format
+ * json: the last error-level "msg", else the trimmed text (for exec's
+ * and top's runtime commands too). */
+void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg);
 
 #endif

@@ -442,6 +442,7 @@ static int run_monitor(struct berth *b, struct container *c, const char *state_d
 		mo.attach_stderr = so->attach_stderr;
 	}
 	mo.hide_unified_cgroup = needs_hybrid_workaround(rt_path);
+	mo.seal_runtime = is_crun(rt_path);
 	/* nothing needs the gap between the runtime's create and start:
 	 * one exec of `run --detach` instead of two */
 	mo.run_detached = 1;

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -67,6 +69,7 @@ struct mon {
 	size_t nclients;
 	char oom_file[512];
 	int rt_ns;                 /* hide_unified_cgroup: the runtime's mount namespace, or -1 */
+	int rt_exe;                /* seal_runtime: sealed_copy() of the runtime, or -1 */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -192,12 +195,52 @@ static int make_runtime_ns(void)
 	return ns;
 }
 
-/* ns >= 0: the child enters that mount namespace; else hide_unified: it
- * makes its own. */
-static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd, int hide_unified,
-		     int ns, const char *dir, int *eno)
+/* A sealed in-memory copy of the runtime binary, executed instead of the
+ * file.  crun (like runc) protects itself against CVE-2019-5736 by copying
+ * its own binary into a sealed memfd and executing that again at every
+ * start, unless it already runs from one: made once per monitor, this
+ * saves a copy and an exec on each runtime call.  -1 when it cannot be
+ * made (the file is executed then). */
+static int sealed_copy(const char *path)
+{
+	int in = open(path, O_RDONLY | O_CLOEXEC), fd = -1;
+	struct stat st;
+	off_t off = 0;
+
+	if (in < 0)
+		return -1;
+	if (fstat(in, &st) < 0 || (fd = memfd_create("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
+		goto fail;
+	while (off < st.st_size)
+		if (sendfile(fd, in, &off, (size_t)(st.st_size - off)) <= 0)
+			goto fail;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		goto fail;
+	close(in);
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	close(in);
+	return -1;
+}
+
+/* How the runtime is started: hide_unified with ns >= 0: the child enters
+ * that mount namespace (and goes back to dir); ns -1: it makes its own.
+ * exe_fd >= 0: sealed_copy() of the binary. */
+struct spawn_how {
+	int hide_unified;
+	int ns;
+	const char *dir;
+	int exe_fd;
+};
+
+static pid_t spawn(const char *path, const char *const *argv, int in, int out, int errfd,
+		   const struct spawn_how *how, int *eno)
 {
 	volatile int *e = eno;
+	int hide_unified = how->hide_unified, ns = how->ns;
+	const char *dir = how->dir;
 	pid_t pid = vfork();
 
 	if (pid == 0) {
@@ -221,6 +264,8 @@ static pid_t spawn(const char *path, const char *const *argv, int in, int out, i
 		child_default_signals();
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (how->exe_fd >= 0)
+			syscall(SYS_execveat, how->exe_fd, "", argv, environ, AT_EMPTY_PATH);
 		execve(path, (char *const *)argv, environ);
 		*e = errno;
 		_exit(127);
@@ -255,7 +300,8 @@ static int run_runtime(const struct mon *m, const char *const *cmd, int in, int 
 			return -1;
 		errfd = pipefd[1];
 	}
-	pid = spawn(o->runtime, argv, in, out, errfd, o->hide_unified_cgroup, m->rt_ns, o->state_dir, &exec_errno);
+	struct spawn_how how = { o->hide_unified_cgroup, m->rt_ns, o->state_dir, m->rt_exe };
+	pid = spawn(o->runtime, argv, in, out, errfd, &how, &exec_errno);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	if (pid < 0 || exec_errno) {
@@ -1055,7 +1101,7 @@ static void reset_signals(void)
 /* The monitor process itself; never returns. */
 static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o, int report_fd, int attach_fd)
 {
-	struct mon m = { .o = o, .sigfd = -1, .lfd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1, .rt_ns = -1 };
+	struct mon m = { .o = o, .sigfd = -1, .lfd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1, .rt_ns = -1, .rt_exe = -1 };
 	struct start_report r = { 0 };
 	struct berr err = BERR_INIT;
 	int keep[2] = { report_fd, attach_fd }, nullfd, pidfd;
@@ -1125,6 +1171,8 @@ static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o,
 	}
 	if (o->hide_unified_cgroup)
 		m.rt_ns = make_runtime_ns();
+	if (o->seal_runtime)
+		m.rt_exe = sealed_copy(o->runtime);
 	create_and_start(&m, &r);
 	if (!r.ok)
 		goto fail;

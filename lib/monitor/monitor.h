@@ -101,6 +101,9 @@ struct monitor_opts {
 	 * hosts ("cgroups in hybrid mode not supported") and works, on the v1
 	 * controllers, once that mount is out of its sight (start.c decides). */
 	int hide_unified_cgroup;
+	/* run the runtime from a sealed in-memory copy of its binary, which
+	 * crun then need not make itself at every call (see sealed_copy) */
+	int seal_runtime;
 	monitor_exit_fn on_exit;
 	/* the same context, after the waiters are answered (before the
 	 * runtime's delete): clean-up that nobody needs to wait for */

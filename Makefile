@@ -11,7 +11,7 @@ WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prot
            -Wmissing-prototypes -Wvla -Werror=implicit-function-declaration
 BCFLAGS  = -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARN) -Iinclude $(PRIV_INC) $(SAN)
 PRIV_INC = -Ilib
-LIBS     = -lcrypto -ljansson -lz -lzstd -llzma -lisal -lseccomp -pthread
+LIBS     = -ljansson -lz -lzstd -llzma -lisal -lseccomp -pthread
 ifeq ($(SANITIZE),1)
   SAN    = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   O      = build-asan
@@ -72,6 +72,11 @@ $(O)/tests/test-runflags: $(O)/tests/unit/test-runflags.o $(O)/cli/runflags.o $(
 $(O)/tests/test-registry: $(O)/tests/unit/test-registry.o $(O)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(O)/libberth.a $(LIBS) -lcurl
+
+# these compare berth's digests with OpenSSL's, which they link
+$(O)/tests/test-tar $(O)/tests/test-tarsplit: $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libberth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(O)/libberth.a $(LIBS) -lcrypto
 
 tests: $(TESTS)
 

@@ -8,9 +8,10 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/base64.h"
 
 /* A token answer is a few KiB; anything huge is not one. */
 #define TOKEN_BODY_MAX (1 << 20)
@@ -125,12 +126,11 @@ void auth_challenge_release(struct auth_challenge *c)
 char *auth_basic_header(const char *user, const char *pass)
 {
 	_cleanup_free_ char *raw = xasprintf("%s:%s", user, pass);
-	size_t n = strlen(raw);
-	char *out = xmalloc(6 + 4 * ((n + 2) / 3) + 1);
+	struct sbuf out = SBUF_INIT;
 
-	memcpy(out, "Basic ", 6);
-	EVP_EncodeBlock((unsigned char *)out + 6, (const unsigned char *)raw, (int)n);
-	return out;
+	sbuf_addstr(&out, "Basic ");
+	base64_encode(&out, raw, strlen(raw));
+	return sbuf_detach(&out, NULL);
 }
 
 static void add_query(struct sbuf *url, const char *name, const char *value, int *first)

@@ -74,7 +74,7 @@ $(O)/tests/test-registry: $(O)/tests/unit/test-registry.o $(O)/libberth.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(O)/libberth.a $(LIBS) -lcurl
 
 # these compare berth's digests with OpenSSL's, which they link
-$(O)/tests/test-tar $(O)/tests/test-tarsplit: $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libberth.a
+$(O)/tests/test-tar $(O)/tests/test-tarsplit $(O)/tests/test-digest: $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $< $(O)/libberth.a $(LIBS) -lcrypto
 

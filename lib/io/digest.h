@@ -24,8 +24,10 @@ void sha256_update(struct sha256 *h, const void *data, size_t len);
 /* Writes "sha256:<hex>" into out (DIGEST_STR_LEN bytes) and frees the ctx. */
 void sha256_final(struct sha256 *h, char out[DIGEST_STR_LEN]);
 void sha256_release(struct sha256 *h);
-/* One shot. */
+/* One shot (without OpenSSL for up to 64 KiB: see digest.c). */
 void sha256_digest(const void *data, size_t len, char out[DIGEST_STR_LEN]);
+/* The portable one-shot SHA-256 behind it, raw (any length). */
+void sha256_small(const void *data, size_t len, unsigned char md[32]);
 
 /* Returns 0 if s is a well-formed "sha256:<64 lowercase hex>", else -1. */
 int digest_validate(const char *s, struct berr *err);

@@ -203,20 +203,14 @@ static void cache_key(const json_t *seccomp, char hex[DIGEST_STR_LEN])
 {
 	const struct scmp_version *v = seccomp_version();
 	char *text = json_dumps(seccomp, JSON_COMPACT | JSON_SORT_KEYS);
+	struct sbuf key = SBUF_INIT;
 	struct utsname u;
-	struct sha256 h;
 
 	uname(&u);
-	sha256_init(&h);
-	if (text)
-		sha256_update(&h, text, strlen(text));
-	sha256_update(&h, u.machine, strlen(u.machine));
-	if (v) {
-		char ver[48];
-		snprintf(ver, sizeof(ver), "|libseccomp %u.%u.%u", v->major, v->minor, v->micro);
-		sha256_update(&h, ver, strlen(ver));
-	}
-	sha256_final(&h, hex);
+	sbuf_addstr(&key, text ? text : "");
+	sbuf_addf(&key, "|%s|libseccomp %u.%u.%u", u.machine, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
+	sha256_digest(key.buf, key.len, hex);
+	sbuf_release(&key);
 	free(text);
 }
 

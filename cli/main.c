@@ -39,6 +39,7 @@ static const struct cli_command commands[] = {
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "ps", cmd_ps, "List containers" },
+	{ "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
 };
 
 static void usage(FILE *out)

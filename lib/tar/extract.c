@@ -73,6 +73,12 @@ struct extractor {
 	uint64_t crc;
 	int64_t size;
 	uint64_t entries;
+
+	/* docker cp (opts->dest set): the options, and dest as Unpack sees
+	 * it ("/d": its extractDir, for the breakout checks and messages) */
+	const struct extract_opts *cp;
+	char *dest_abs;
+	struct sbuf path_abs;            /* the entry's Join(dest, name) */
 };
 
 /* ---- names ---- */
@@ -382,6 +388,23 @@ static int set_xattrs_fd(struct extractor *ex, int fd, const struct tar_header *
 	return 0;
 }
 
+/* createTarFile's Lchown: the header's owner, or ChownOpts (cp -a);
+ * none at all for the client's CopyTo (NoLchown). */
+static int lchown_wanted(const struct extractor *ex)
+{
+	return !(ex->cp && ex->cp->no_lchown);
+}
+
+static uid_t owner_uid(const struct extractor *ex, const struct tar_header *h)
+{
+	return ex->cp && ex->cp->chown_set ? (uid_t)ex->cp->chown_uid : (uid_t)h->uid;
+}
+
+static gid_t owner_gid(const struct extractor *ex, const struct tar_header *h)
+{
+	return ex->cp && ex->cp->chown_set ? (gid_t)ex->cp->chown_gid : (gid_t)h->gid;
+}
+
 static mode_t perm_bits(const struct tar_header *h)
 {
 	return (mode_t)(h->mode & 07777);
@@ -393,7 +416,7 @@ static int apply_meta_at(struct extractor *ex, int pfd, const char *base, const 
 {
 	struct timespec ts[2];
 
-	if (fchownat(pfd, base, (uid_t)h->uid, (gid_t)h->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (lchown_wanted(ex) && fchownat(pfd, base, owner_uid(ex, h), owner_gid(ex, h), AT_SYMLINK_NOFOLLOW) < 0)
 		return berr_sys(err, "lchown %s", ex->name.buf);
 	if (set_xattrs_at(ex, pfd, base, h, err) < 0)
 		return -1;
@@ -411,7 +434,7 @@ static int apply_meta_fd(struct extractor *ex, int fd, const struct tar_header *
 {
 	struct timespec ts[2];
 
-	if (fchown(fd, (uid_t)h->uid, (gid_t)h->gid) < 0)
+	if (lchown_wanted(ex) && fchown(fd, owner_uid(ex, h), owner_gid(ex, h)) < 0)
 		return berr_sys(err, "lchown %s", ex->name.buf);
 	if (set_xattrs_fd(ex, fd, h, err) < 0)
 		return -1;
@@ -551,10 +574,42 @@ static int create_node(struct extractor *ex, int pfd, const char *base, const st
 	return rc < 0 ? -1 : 0;
 }
 
+static int breakout(struct extractor *ex, const char *what, const char *path, const char *link, struct berr *err)
+{
+	_cleanup_sbuf_ struct sbuf q = SBUF_INIT;
+
+	sbuf_addf(&q, "invalid %s ", what);
+	quote(&q, path, strlen(path));
+	sbuf_addstr(&q, " -> ");
+	quote(&q, link, strlen(link));
+	(void)ex;
+	return berr_set(err, BERR_INVALID, "%s", sbuf_str(&q));
+}
+
+/* Go's strings.HasPrefix(filepath.Join(a, b), prefix), as Unpack checks
+ * link targets against its extractDir (a string prefix, as docker's). */
+static int joined_has_prefix(const char *a, size_t alen, const char *b, const char *prefix, char **joined)
+{
+	_cleanup_free_ char *cat = xasprintf("%.*s/%s", (int)alen, a, b);
+	size_t n;
+
+	*joined = path_clean(cat, strlen(cat), &n);
+	return !strncmp(*joined, prefix, strlen(prefix));
+}
+
 static int create_symlink(struct extractor *ex, int pfd, const char *base, const struct tar_header *h,
 			  struct berr *err)
 {
-	int rc = RETRY_EEXIST(ex, pfd, base, err, symlinkat(h->linkname, pfd, base));
+	int rc;
+
+	if (ex->cp) {
+		const char *p = ex->path_abs.buf, *slash = strrchr(p, '/');
+		_cleanup_free_ char *target = NULL;
+		if (!joined_has_prefix(p, slash && slash != p ? (size_t)(slash - p) : 1, h->linkname, ex->dest_abs,
+				       &target))
+			return breakout(ex, "symlink", p, h->linkname, err);
+	}
+	rc = RETRY_EEXIST(ex, pfd, base, err, symlinkat(h->linkname, pfd, base));
 
 	if (rc == -1)
 		return berr_sys(err, "symlink %s %s", h->linkname, ex->name.buf);
@@ -574,7 +629,13 @@ static int link_target(struct extractor *ex, int pfd, const struct tar_header *h
 	_cleanup_free_ char *tparent = NULL;
 	int fd;
 
-	if (clean_name(h->linkname, strlen(h->linkname), &ex->link) != 0)
+	if (ex->cp) {
+		_cleanup_free_ char *target = NULL;
+		if (!joined_has_prefix(ex->dest_abs, strlen(ex->dest_abs), h->linkname, ex->dest_abs, &target))
+			return breakout(ex, "hardlink", target, h->linkname, err);
+		if (clean_name(target, strlen(target), &ex->link) != 0)
+			return invalid_name("invalid hardlink target", h->linkname, strlen(h->linkname), err);
+	} else if (clean_name(h->linkname, strlen(h->linkname), &ex->link) != 0)
 		return invalid_name("invalid hardlink target", h->linkname, strlen(h->linkname), err);
 	toff = base_offset(&ex->link);
 	*tbase = ex->link.buf + toff;
@@ -645,6 +706,54 @@ static int create_entry(struct extractor *ex, int pfd, const char *base, const s
 	return 0;
 }
 
+/* Unpack's names for cp: filepath.Clean(hdr.Name), a "../" result is a
+ * breakout, "." (the dest dir itself) is skipped; the entry is
+ * Join(dest, name), resolved in the root.  0, 1 to skip, -1. */
+static int cp_name(struct extractor *ex, const struct tar_header *h, struct berr *err)
+{
+	size_t n;
+	_cleanup_free_ char *name = path_clean(h->name, h->name_len, &n);
+	_cleanup_free_ char *joined = NULL;
+	int rc;
+
+	if (!strcmp(name, "."))
+		return 1;
+	if (n >= 3 && !memcmp(name, "../", 3)) {
+		_cleanup_sbuf_ struct sbuf q = SBUF_INIT;
+		quote(&q, name, n);
+		sbuf_addstr(&q, " is outside of ");
+		quote(&q, ex->dest_abs, strlen(ex->dest_abs));
+		return berr_set(err, BERR_INVALID, "%s", sbuf_str(&q));
+	}
+	joined = xasprintf("%s/%s", ex->dest_abs, name);
+	rc = clean_name(joined, strlen(joined), &ex->name);
+	if (rc != 0)
+		return rc > 0 ? 1 : invalid_name("invalid entry name", h->name, h->name_len, err);
+	sbuf_reset(&ex->path_abs);
+	sbuf_addch(&ex->path_abs, '/');
+	sbuf_add(&ex->path_abs, ex->name.buf, ex->name.len);
+	return 0;
+}
+
+/* NoOverwriteDirNonDir: an existing dir stays a dir, an existing
+ * non-dir (a symlink too) a non-dir. */
+static int cp_check_overwrite(struct extractor *ex, int pfd, const char *base, const struct tar_header *h,
+			      struct berr *err)
+{
+	struct stat st;
+	const char *p = ex->path_abs.buf;
+
+	if (!ex->cp->no_overwrite_dir_non_dir || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode) && h->typeflag != TAR_DIR)
+		return berr_set(err, BERR_INVALID, "cannot overwrite directory \"%s\" with non-directory \"%s\"", p,
+				ex->dest_abs);
+	if (!S_ISDIR(st.st_mode) && h->typeflag == TAR_DIR)
+		return berr_set(err, BERR_INVALID, "cannot overwrite non-directory \"%s\" with directory \"%s\"", p,
+				ex->dest_abs);
+	return 0;
+}
+
 /* Unpack's loop body for one header. */
 static int apply_entry(struct extractor *ex, const struct tar_header *h, struct berr *err)
 {
@@ -653,16 +762,23 @@ static int apply_entry(struct extractor *ex, const struct tar_header *h, struct 
 
 	if (h->typeflag == TAR_XGLOBAL)
 		return 0;
-	rc = clean_name(h->name, h->name_len, &ex->name);
-	if (rc > 0)
-		return 0;
-	if (rc < 0)
-		return invalid_name("invalid entry name", h->name, h->name_len, err);
+	if (ex->cp) {
+		if ((rc = cp_name(ex, h, err)) != 0)
+			return rc < 0 ? -1 : 0;
+	} else {
+		rc = clean_name(h->name, h->name_len, &ex->name);
+		if (rc > 0)
+			return 0;
+		if (rc < 0)
+			return invalid_name("invalid entry name", h->name, h->name_len, err);
+	}
 	ex->base_off = base_offset(&ex->name);
 	base = ex->name.buf + ex->base_off;
 	pfd = get_parent(ex, ex->name.buf, ex->base_off ? ex->base_off - 1 : 0, 1, err);
 	if (pfd < 0)
 		return -1;
+	if (ex->cp)
+		return cp_check_overwrite(ex, pfd, base, h, err) < 0 ? -1 : create_entry(ex, pfd, base, h, err);
 	rc = whiteout(ex, pfd, base, h, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -749,6 +865,8 @@ static void extractor_release(struct extractor *ex)
 	sbuf_release(&ex->link);
 	sbuf_release(&ex->cache_path);
 	sbuf_release(&ex->dir_names);
+	sbuf_release(&ex->path_abs);
+	free(ex->dest_abs);
 	free(ex->dirs);
 	free(ex->buf);
 }
@@ -776,6 +894,12 @@ int layer_extract(int diff_dirfd, struct reader *src, const struct extract_opts 
 	ex.root = diff_dirfd;
 	ex.cache_fd = -1;
 	ex.ts = opts ? opts->tarsplit : NULL;
+	if (opts && opts->dest) {
+		size_t n;
+		_cleanup_free_ char *abs = xasprintf("/%s", opts->dest);
+		ex.cp = opts;
+		ex.dest_abs = path_clean(abs, strlen(abs), &n);
+	}
 	ex.buf = xmalloc(EX_BUF_SIZE);
 	ex.tr = tar_reader_new(src, ex.ts ? &ex.raw : NULL);
 	/* Sparse data is payload to tar-split, as in Docker's tar-split.json.gz. */

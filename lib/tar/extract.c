@@ -207,6 +207,23 @@ static int make_parents(int root, char *path, struct berr *err)
 	}
 }
 
+/* Whether the last component of path (a dangling symlink, say) exists,
+ * its own parent resolved in the root. */
+static int parent_is_there(struct extractor *ex, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	_cleanup_free_ char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : NULL;
+	struct stat st;
+	int fd = dir ? openat2_in_root(ex->root, dir, NULL) : ex->root, r;
+
+	if (fd < 0)
+		return 0;
+	r = fstatat(fd, slash ? slash + 1 : path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (fd != ex->root)
+		close(fd);
+	return r;
+}
+
 /* The parent of the current entry, cached by path: entries of one
  * directory usually come together.  The cached fd stays valid because an
  * entry only ever removes things below its own parent. */
@@ -221,6 +238,13 @@ static int get_parent(struct extractor *ex, const char *parent, size_t len, int 
 		return ex->cache_fd;
 	path = xstrndup(parent, len);
 	fd = openat2_in_root(ex->root, path, err);
+	if (fd < 0 && errno == ENOENT && create && ex->cp && parent_is_there(ex, path)) {
+		/* Unpack makes a parent only when Lstat says it is missing: a
+		 * dangling symlink stays, and the entry's open fails */
+		berr_set(err, BERR_IO, "open %s: no such file or directory", ex->path_abs.buf);
+		err->errno_ = ENOENT;
+		return -1;
+	}
 	if (fd < 0 && errno == ENOENT) {
 		if (create)
 			fd = make_parents(ex->root, path, err);
@@ -646,7 +670,9 @@ static int link_target(struct extractor *ex, int pfd, const struct tar_header *h
 		return pfd;
 	tparent = xstrndup(ex->link.buf, plen);
 	fd = openat2_in_root(ex->root, tparent, err);
-	if (fd < 0 && errno == ENOENT)
+	if (fd < 0 && errno == ENOENT && ex->cp)
+		berr_sys(err, "link /%s %s", ex->link.buf, ex->path_abs.buf);
+	else if (fd < 0 && errno == ENOENT)
 		berr_sys(err, "link %s %s", h->linkname, ex->name.buf);
 	return fd;
 }
@@ -662,7 +688,9 @@ static int create_hardlink(struct extractor *ex, int pfd, const char *base, cons
 	if (tfd < 0)
 		return -1;
 	rc = RETRY_EEXIST(ex, pfd, base, err, linkat(tfd, tbase, pfd, base, 0));
-	if (rc == -1)
+	if (rc == -1 && ex->cp)
+		berr_sys(err, "link /%s %s", ex->link.buf, ex->path_abs.buf);
+	else if (rc == -1)
 		berr_sys(err, "link %s %s", h->linkname, ex->name.buf);
 	if (tfd != pfd && tfd != ex->root)
 		close(tfd);
@@ -706,33 +734,62 @@ static int create_entry(struct extractor *ex, int pfd, const char *base, const s
 	return 0;
 }
 
-/* Unpack's names for cp: filepath.Clean(hdr.Name), a "../" result is a
- * breakout, "." (the dest dir itself) is skipped; the entry is
- * Join(dest, name), resolved in the root.  0, 1 to skip, -1. */
+/* Unpack's names for cp: filepath.Clean(hdr.Name), "." (the dest dir
+ * itself) skipped; the entry is Join(dest, name), and a breakout when
+ * Rel(dest, that) starts with "../" (so "../" at the root collapses, as
+ * in docker's chroot, and dest's own parent is allowed, as in docker).
+ * 0, 1 to skip, -1. */
 static int cp_name(struct extractor *ex, const struct tar_header *h, struct berr *err)
 {
-	size_t n;
+	size_t n, jn, dn = strlen(ex->dest_abs);
 	_cleanup_free_ char *name = path_clean(h->name, h->name_len, &n);
-	_cleanup_free_ char *joined = NULL;
+	_cleanup_free_ char *cat = NULL, *joined = NULL, *parent = NULL;
+	const char *slash;
 	int rc;
 
 	if (!strcmp(name, "."))
 		return 1;
-	if (n >= 3 && !memcmp(name, "../", 3)) {
+	cat = xasprintf("%s/%s", ex->dest_abs, name);
+	joined = path_clean(cat, strlen(cat), &jn);
+	slash = strrchr(ex->dest_abs, '/');
+	parent = slash == ex->dest_abs ? xstrdup("/") : xstrndup(ex->dest_abs, (size_t)(slash - ex->dest_abs));
+	if (!(dn == 1 || !strcmp(joined, ex->dest_abs) || (jn > dn && !strncmp(joined, ex->dest_abs, dn) &&
+							     joined[dn] == '/') || !strcmp(joined, parent))) {
 		_cleanup_sbuf_ struct sbuf q = SBUF_INIT;
 		quote(&q, name, n);
 		sbuf_addstr(&q, " is outside of ");
-		quote(&q, ex->dest_abs, strlen(ex->dest_abs));
+		quote(&q, ex->dest_abs, dn);
 		return berr_set(err, BERR_INVALID, "%s", sbuf_str(&q));
 	}
-	joined = xasprintf("%s/%s", ex->dest_abs, name);
-	rc = clean_name(joined, strlen(joined), &ex->name);
+	rc = clean_name(joined, jn, &ex->name);
 	if (rc != 0)
 		return rc > 0 ? 1 : invalid_name("invalid entry name", h->name, h->name_len, err);
 	sbuf_reset(&ex->path_abs);
 	sbuf_addch(&ex->path_abs, '/');
 	sbuf_add(&ex->path_abs, ex->name.buf, ex->name.len);
 	return 0;
+}
+
+/* Go's words for a failed call in cp mode: "op /abs/path: reason" in
+ * lower case, as the *os.PathError dockerd's untar prints. */
+static int cp_go_error(struct extractor *ex, struct berr *err)
+{
+	char *m = err->msg, *at, *colon;
+	_cleanup_sbuf_ struct sbuf sb = SBUF_INIT;
+
+	if (err->code != BERR_IO)
+		return -1;
+	at = strchr(m, ' ');
+	if (at && !strncmp(at + 1, ex->name.buf, ex->name.len) && at[1 + ex->name.len] == ':') {
+		sbuf_add(&sb, m, (size_t)(at + 1 - m));
+		sbuf_addstr(&sb, ex->path_abs.buf);
+		sbuf_addstr(&sb, at + 1 + ex->name.len);
+		snprintf(err->msg, sizeof(err->msg), "%s", sbuf_str(&sb));
+	}
+	colon = strrchr(err->msg, ':');
+	if (colon && colon[1] == ' ' && colon[2] >= 'A' && colon[2] <= 'Z' && !(colon[3] >= 'A' && colon[3] <= 'Z'))
+		colon[2] = (char)(colon[2] - 'A' + 'a');
+	return -1;
 }
 
 /* NoOverwriteDirNonDir: an existing dir stays a dir, an existing
@@ -777,8 +834,13 @@ static int apply_entry(struct extractor *ex, const struct tar_header *h, struct 
 	pfd = get_parent(ex, ex->name.buf, ex->base_off ? ex->base_off - 1 : 0, 1, err);
 	if (pfd < 0)
 		return -1;
-	if (ex->cp)
-		return cp_check_overwrite(ex, pfd, base, h, err) < 0 ? -1 : create_entry(ex, pfd, base, h, err);
+	if (ex->cp) {
+		if (cp_check_overwrite(ex, pfd, base, h, err) < 0)
+			return -1;
+		if (create_entry(ex, pfd, base, h, err) < 0)
+			return cp_go_error(ex, err);
+		return 0;
+	}
 	rc = whiteout(ex, pfd, base, h, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;

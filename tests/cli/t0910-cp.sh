@@ -157,6 +157,9 @@ same "symlink without -L" cp cpsrc:/flink l/
 same "symlink with -L" cp -L cpsrc:/flink l/followed
 same "relative symlink with -L" cp -L cpsrc:/data/rel l/
 same "symlinked dir with a trailing slash" cp cpsrc:/lnk/ l/viadir
+same "symlinked dir itself" cp cpsrc:/lnk l/lnkself
+same "symlinked dir with -L" cp -L cpsrc:/lnk l/lnkfollowed
+same "symlink into an existing dir with -L" cp -L cpsrc:/lnk l/viadir
 same_tree "  links kept, followed, resolved in the container" l
 same "root dir's file" cp cpsrc:file.txt l/
 same "a dir over an existing file" cp cpsrc:/data l/followed
@@ -269,10 +272,12 @@ mk("dotdot.tar", [(up + t.lstrip("/") + "/escaped-dotdot", tarfile.REGTYPE, "")]
 mk("abslink.tar", [("evil", tarfile.SYMTYPE, t), ("evil/escaped-abslink", tarfile.REGTYPE, "")])
 mk("rootlink.tar", [("evil2", tarfile.SYMTYPE, "/"), ("evil2/escaped-rootlink", tarfile.REGTYPE, "")])
 mk("rellink.tar", [("up", tarfile.SYMTYPE, up + t.lstrip("/")), ("up/escaped-rellink", tarfile.REGTYPE, "")])
+mk("rellink2.tar", [("esc", tarfile.SYMTYPE, "../etc"), ("esc/escaped-rellink2", tarfile.REGTYPE, "")])
+mk("hardlink2.tar", [("hl2", tarfile.LNKTYPE, "../etc/passwd")])
 mk("hardlink.tar", [("hl", tarfile.LNKTYPE, up + t.lstrip("/") + "/src/f1")])
 mk("absname.tar", [(t + "/escaped-absname", tarfile.REGTYPE, "")])
 EOF
-for h in dotdot1 dotdot2 parent dotdot abslink rootlink rellink hardlink absname; do
+for h in dotdot1 dotdot2 parent dotdot abslink rootlink rellink rellink2 hardlink hardlink2 absname; do
 	same_stdin "hostile $h.tar" "$H/$h.tar" cp - cpdst:/tmp
 done
 t_eq "  nothing written outside the root" "$(ls "$T" | grep escaped; ls / | grep escaped)" ""

@@ -251,6 +251,11 @@ struct berth_container_path_stat {
 	char *link_target;      /* a symlink's target fully resolved in the container ("/abs"); else "" */
 };
 void berth_container_path_stat_release(struct berth_container_path_stat *st);
+/* The stat as dockerd's json.Marshal writes it (free()):
+ * {"name":"a","size":3,"mode":420,"mtime":"2020-09-13T12:26:40Z","linkTarget":""};
+ * and that base64'd, the X-Docker-Container-Path-Stat header's value. */
+char *berth_container_path_stat_json(const struct berth_container_path_stat *st);
+char *berth_container_path_stat_header(const struct berth_container_path_stat *st);
 
 /* Docker's ContainerStatPath (HEAD /containers/{id}/archive?path=): the
  * path's dir resolved in the container's root (symlinks never leave it),

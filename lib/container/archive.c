@@ -31,11 +31,14 @@
 
 #include <berth/container.h>
 
+#include "../format/gojson.h"
 #include "../io/decompress.h"
 #include "../store/store.h"
 #include "../tar/extract.h"
 #include "../util/fs.h"
+#include "../util/base64.h"
 #include "../util/gopath.h"
+#include "../util/timefmt.h"
 #include "archive.h"
 #include "container.h"
 #include "lookup.h"
@@ -245,6 +248,32 @@ void berth_container_path_stat_release(struct berth_container_path_stat *st)
 	free(st->name);
 	free(st->link_target);
 	memset(st, 0, sizeof(*st));
+}
+
+char *berth_container_path_stat_json(const struct berth_container_path_stat *st)
+{
+	struct sbuf sb = SBUF_INIT;
+	char mt[40];
+
+	/* json.Marshal of types.ContainerPathStat: HTML escaped, the mtime
+	 * as time.Time's RFC 3339 (the daemon's zone: UTC here) */
+	unix_to_rfc3339nano(st->mtime_sec, st->mtime_nsec, mt);
+	sbuf_addstr(&sb, "{\"name\":");
+	gojson_write_string(&sb, st->name, strlen(st->name), 1);
+	sbuf_addf(&sb, ",\"size\":%lld,\"mode\":%u,\"mtime\":\"%s\",\"linkTarget\":", (long long)st->size,
+		  (unsigned)st->mode, mt);
+	gojson_write_string(&sb, st->link_target, strlen(st->link_target), 1);
+	sbuf_addch(&sb, '}');
+	return sbuf_detach(&sb, NULL);
+}
+
+char *berth_container_path_stat_header(const struct berth_container_path_stat *st)
+{
+	_cleanup_free_ char *json = berth_container_path_stat_json(st);
+	struct sbuf sb = SBUF_INIT;
+
+	base64_encode(&sb, json, strlen(json));
+	return sbuf_detach(&sb, NULL);
 }
 
 /* A path resolved as container.ResolvePath does: its dir in the scope of

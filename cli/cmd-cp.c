@@ -12,11 +12,30 @@
 #define USAGE "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n" \
 	"Copy files/folders between a container and the local filesystem"
 
+/* pflag's bool flags take "--flag=VALUE" (strconv.ParseBool). */
+static int bool_flag(const char *names, const char *v)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+
+	if (!v)
+		return 1;
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcmp(v, yes[i]))
+			return 1;
+		if (!strcmp(v, no[i]))
+			return 0;
+	}
+	fprintf(stderr, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax\n"
+		"See 'berth cp --help'.\n", v, names, v);
+	return -1;
+}
+
 int cmd_cp(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "archive", no_argument, NULL, 'a' },
-		{ "follow-link", no_argument, NULL, 'L' },
+		{ "archive", optional_argument, NULL, 'a' },
+		{ "follow-link", optional_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -28,8 +47,14 @@ int cmd_cp(struct cli *c, int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, ":aLh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'a': o.copy_uid_gid = 1; break;
-		case 'L': o.follow_link = 1; break;
+		case 'a':
+			if ((o.copy_uid_gid = bool_flag("-a, --archive", optarg)) < 0)
+				return 125;
+			break;
+		case 'L':
+			if ((o.follow_link = bool_flag("-L, --follow-link", optarg)) < 0)
+				return 125;
+			break;
 		case 'h':
 			printf("\nUsage:  berth %s\n\n"
 			       "Use '-' as the source to read a tar archive from stdin\n"

@@ -511,7 +511,7 @@ static int copy_owner(struct container *c, struct extract_opts *x, struct berr *
 	if (!user || !*user)
 		return 0;
 	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
-		return berr_set(err, BERR_NOT_FOUND, "getent unable to find entry \"%s\" in passwd database", user);
+		return berr_set(err, BERR_INVALID, "getent unable to find entry \"%s\" in passwd database", user);
 	x->chown_set = 1;
 	x->chown_uid = pw.pw_uid;
 	x->chown_gid = pw.pw_gid;

@@ -135,6 +135,8 @@ both create --name cpsrc box true
 both run -d --name cplive box sleep 1000
 both create --name cpdst box sh -c "$STATCMD"
 both create --name cpusr --user nobody box sh -c "$STATCMD"
+both create --name cpro --read-only box true
+both create --name cpsvc --user svc box true
 
 # ---- out of a stopped container
 same "file into a dir" cp cpsrc:/data/a.txt .
@@ -184,6 +186,8 @@ same "no container" cp a b
 same "empty source" cp "" cpsrc:/tmp
 same "one argument" cp cpsrc:/data
 same "unknown flag" cp -x cpsrc:/data .
+same "bad bool flag value" cp --archive=maybe cpsrc:/data .
+same "bool flag =false" cp --archive=false --follow-link=true cpsrc:/flink l/bools
 
 # ---- out of a running container
 same "file out of a running container" cp cplive:/data/sub .
@@ -247,6 +251,10 @@ same "file to a missing dir/" cp "$S/f1" cpdst:/nope/
 same "file over a dir" cp "$S/f1" cpdst:/in/d1/sub/h.txt/
 same "dir over a file inside" cp "$S/d1/." cpdst:/in/renamed/
 
+same "into a read-only rootfs" cp "$S/f1" cpro:/tmp
+same "-a with a user only the container knows" cp -a "$S/f1" cpsvc:/tmp
+same "  and without -a" cp "$S/f1" cpsvc:/tmp
+
 # ---- into a running container, and out again
 same "file into a running container" cp "$S/f1" cplive:/tmp/
 same_tar "  read back" cp cplive:/tmp/f1 -
@@ -288,5 +296,5 @@ same_tar "  what landed inside" -d cp cpdst:/tmp -
 same "container cp" container cp cpsrc:/data/a.txt n/again.txt
 same_tree "  the same copy" n
 
-for e in $ENGINES; do "$e" rm -f cpsrc cplive cpdst cpusr >/dev/null 2>&1; done
+for e in $ENGINES; do "$e" rm -f cpsrc cplive cpdst cpusr cpro cpsvc >/dev/null 2>&1; done
 t_done

@@ -143,7 +143,11 @@ same "file into a dir" cp cpsrc:/data/a.txt .
 same_tree "  the file, owned by the copier" .
 mkdir -p "$T/w-b/n" "$T/w-dk/n"
 same "file to a new name" cp cpsrc:/data/a.txt n/new.txt
-same_tree "  renamed" n
+same "file over an existing file" cp cpsrc:/data/sub/b.txt n/new.txt
+same_tree "  renamed, then replaced" n
+mkdir -p "$T/w-b/ex3/data" "$T/w-dk/ex3/data"
+touch "$T/w-b/ex3/data/sub" "$T/w-dk/ex3/data/sub"
+same "dir over a file below the dest" cp cpsrc:/data ex3
 same "dir to a new dir" cp cpsrc:/data newdir
 same_tree "  the dir's contents under the new name" newdir
 mkdir -p "$T/w-b/ex" "$T/w-dk/ex"
@@ -198,6 +202,8 @@ same "dir to a new dir" cp "$S/d1" cpdst:/in
 same "file into a dir" cp "$S/f1" cpdst:/in
 same "file to a new name" cp "$S/f1" cpdst:/in/renamed
 same "dir into an existing dir" cp "$S/d1" cpdst:/in
+same "file over an existing file" cp "$S/d1/g.txt" cpdst:/in/renamed
+same "file over a dir inside" cp "$S/d1/g.txt" cpdst:/in/d1/sub
 same "dir/. merged into a dir" cp "$S/d1/." cpdst:/in/sub
 same "symlink without -L" cp "$S/sl" cpdst:/in
 same "symlink with -L" cp -L "$S/sl" cpdst:/in/slf

@@ -31,6 +31,8 @@ echo gamma >"$F/data/sub/deep/c.txt"
 chmod 0640 "$F/data/sub/b.txt"
 chown 1234:1234 "$F/data/a.txt" "$F/data/sub"
 ln -s sub/b.txt "$F/data/rel"
+ln "$F/data/sub/deep/c.txt" "$F/data/hard"
+mkfifo "$F/data/sub/fifo"
 ln -s /data "$F/lnk"
 ln -s /data/a.txt "$F/flink"
 echo top >"$F/file.txt"
@@ -55,6 +57,7 @@ chmod 0600 "$S/d1/g.txt"
 chown 1234:1234 "$S/f1"
 chown 4321:4321 "$S/d1/sub/h.txt"
 ln -s f1 "$S/sl"
+ln "$S/d1/sub/h.txt" "$S/d1/h-link"
 find "$S" -exec touch -h -d "@$TS" {} +
 
 # engines: each command in each engine, from its own working dir $T/w-<engine>
@@ -83,7 +86,7 @@ same() {
 }
 # tree DIR - what is below DIR: type, mode, size, owner, mtime, link, content
 tree() {
-	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %s %U:%G %l\n' | sort &&
+	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %s %U:%G %n %l\n' | sort &&
 		find . -mindepth 1 ! -type d -printf '%P %T@\n' | sed -E 's/\.[0-9]+$//' | sort &&
 		find . -type f -exec md5sum {} + | sort -k2)
 }

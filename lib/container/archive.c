@@ -55,8 +55,13 @@ static void ctr_fs_close(struct berth *b, struct ctr_fs *fs)
 {
 	if (fs->root >= 0)
 		close(fs->root);
-	if (fs->mounted_here)
-		store_rwlayer_unmount(b->store, fs->c->id, NULL);
+	if (fs->mounted_here) {
+		/* a start meanwhile found the root mounted and uses it now */
+		struct container *now = container_load(b->store, fs->c->id, NULL);
+		if (!now || !now->state.running)
+			store_rwlayer_unmount(b->store, fs->c->id, NULL);
+		container_free(now);
+	}
 	free(fs->merged);
 	container_free(fs->c);
 	memset(fs, 0, sizeof(*fs));
@@ -76,7 +81,8 @@ static int ctr_fs_open(struct berth *b, const char *name_or_id, struct ctr_fs *f
 	/* A running container's root is mounted already (and stays so); a
 	 * stopped one's is mounted for this call, as export does.
 	 * TODO: dockerd counts mounts; two calls on one stopped container
-	 * at once here can unmount under each other. */
+	 * at once here can still unmount under each other (a start is
+	 * checked for at the unmount). */
 	fs->mounted_here = !overlay2_is_mounted(b->store, rw.mount_id);
 	if (store_rwlayer_mount(b->store, fs->c->id, &fs->merged, err) < 0) {
 		fs->mounted_here = 0;

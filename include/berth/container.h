@@ -238,7 +238,10 @@ void berth_container_list_free(struct berth_container_item *v, size_t n);
  * digest, else image as it is (free()). */
 char *berth_container_image_short(const char *image, const char *image_id);
 
-/* ---- docker cp: the archive endpoints (lib/container/archive.c) ---- */
+/* ---- docker cp: the archive endpoints (lib/container/archive.c) ----
+ * For the API: BERR_NOT_FOUND (a missing container or path) is dockerd's
+ * 404; every other failure of these three is its 500 (errdefs.System),
+ * whatever its code.  Volumes and binds are not mounted yet (TODO). */
 
 /* Docker's ContainerPathStat (the X-Docker-Container-Path-Stat header's
  * JSON: {"name","size","mode","mtime","linkTarget"}). */

@@ -35,6 +35,8 @@ ln "$F/data/sub/deep/c.txt" "$F/data/hard"
 mkfifo "$F/data/sub/fifo"
 ln -s /data "$F/lnk"
 ln -s /data/a.txt "$F/flink"
+ln -s ../../../../../.. "$F/up"
+ln -s ../../../../../etc/passwd "$F/hostpw"
 echo top >"$F/file.txt"
 find "$F" -exec touch -h -d "@$TS" {} +
 tar --numeric-owner -C "$F" -cf "$T/rootfs.tar" .
@@ -184,6 +186,9 @@ same_tar "dir/. to stdout" cp cpsrc:/data/. -
 same_tar "file to stdout" cp cpsrc:/data/sub/b.txt -
 same_tar "symlink to stdout" cp cpsrc:/lnk -
 same_tar "-L symlink to stdout" cp -L cpsrc:/lnk -
+same_tar "through a symlink climbing out: the container's file" cp cpsrc:/up/etc/passwd -
+same_tar "-L of a symlink climbing out: the container's file" cp -L cpsrc:/hostpw -
+t_eq "  not the host's" "$(tar -xOf "$T/b.tar")" "$(cat "$F/etc/passwd")"
 
 # errors
 same "missing container" cp nosuch:/data .
@@ -269,7 +274,10 @@ same "  and without -a" cp "$S/f1" cpsvc:/tmp
 
 # ---- into a running container, and out again
 same "file into a running container" cp "$S/f1" cplive:/tmp/
+same "through a symlink climbing out" cp "$S/d1/g.txt" cplive:/up/tmp/
+t_eq "  nothing in the host's /tmp" "$(ls /tmp/g.txt 2>&1)" "ls: cannot access '/tmp/g.txt': No such file or directory"
 same_tar "  read back" cp cplive:/tmp/f1 -
+same_tar "  read back" cp cplive:/tmp/g.txt -
 
 # ---- hostile tars on stdin: nothing may land outside the container's root
 H=$T/hostile

@@ -598,7 +598,8 @@ static int create_node(struct extractor *ex, int pfd, const char *base, const st
 	return rc < 0 ? -1 : 0;
 }
 
-static int breakout(struct extractor *ex, const char *what, const char *path, const char *link, struct berr *err)
+/* breakoutError: "invalid symlink \"/d/s\" -> \"../x\"", as Unpack words it. */
+static int breakout(const char *what, const char *path, const char *link, struct berr *err)
 {
 	_cleanup_sbuf_ struct sbuf q = SBUF_INIT;
 
@@ -606,7 +607,6 @@ static int breakout(struct extractor *ex, const char *what, const char *path, co
 	quote(&q, path, strlen(path));
 	sbuf_addstr(&q, " -> ");
 	quote(&q, link, strlen(link));
-	(void)ex;
 	return berr_set(err, BERR_INVALID, "%s", sbuf_str(&q));
 }
 
@@ -631,7 +631,7 @@ static int create_symlink(struct extractor *ex, int pfd, const char *base, const
 		_cleanup_free_ char *target = NULL;
 		if (!joined_has_prefix(p, slash && slash != p ? (size_t)(slash - p) : 1, h->linkname, ex->dest_abs,
 				       &target))
-			return breakout(ex, "symlink", p, h->linkname, err);
+			return breakout("symlink", p, h->linkname, err);
 	}
 	rc = RETRY_EEXIST(ex, pfd, base, err, symlinkat(h->linkname, pfd, base));
 
@@ -656,7 +656,7 @@ static int link_target(struct extractor *ex, int pfd, const struct tar_header *h
 	if (ex->cp) {
 		_cleanup_free_ char *target = NULL;
 		if (!joined_has_prefix(ex->dest_abs, strlen(ex->dest_abs), h->linkname, ex->dest_abs, &target))
-			return breakout(ex, "hardlink", target, h->linkname, err);
+			return breakout("hardlink", target, h->linkname, err);
 		if (clean_name(target, strlen(target), &ex->link) != 0)
 			return invalid_name("invalid hardlink target", h->linkname, strlen(h->linkname), err);
 	} else if (clean_name(h->linkname, strlen(h->linkname), &ex->link) != 0)

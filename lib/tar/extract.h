@@ -3,6 +3,8 @@
  * way Docker 20.10's overlay2 driver does natively (go-archive Unpack with
  * the overlay whiteout format), while recording tar-split.
  *
+ * With extract_opts.dest it is docker cp's Unpack instead (below).
+ *
  * Safety: every path is resolved under diff_dirfd (openat2 RESOLVE_IN_ROOT,
  * the equivalent of the chroot Docker unpacks in): no entry, symlink or
  * hardlink can create, modify or link to anything outside the layer dir.

@@ -99,6 +99,7 @@ static int cmd_container_prune(struct cli *c, int argc, char **argv)
 /* Alphabetical, as docker lists them; aliases (summary NULL) unlisted. */
 static const struct cli_command subcommands[] = {
 	{ "commit", cmd_commit, "Create a new image from a container's changes" },
+	{ "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
 	{ "create", cmd_create, "Create a new container" },
 	{ "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
 	{ "exec", cmd_exec, "Run a command in a running container" },

@@ -41,6 +41,7 @@ static const struct cli_command commands[] = {
 	{ "ps", cmd_ps, "List containers" },
 	{ "exec", cmd_exec, "Run a command in a running container" },
 	{ "top", cmd_top, "Display the running processes of a container" },
+	{ "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
 };
 
 static void usage(FILE *out)

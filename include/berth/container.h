@@ -324,5 +324,74 @@ struct berth_container_top {
 int berth_container_top(struct berth *b, const char *name_or_id, const char *ps_args,
 			struct berth_container_top *out, struct berr *err);
 void berth_container_top_release(struct berth_container_top *t);
+/* ---- docker cp: the archive endpoints (lib/container/archive.c) ----
+ * For the API: BERR_NOT_FOUND (a missing container or path) is dockerd's
+ * 404; every other failure of these three is its 500 (errdefs.System),
+ * whatever its code.  Volumes and binds are not mounted yet (TODO). */
+
+/* Docker's ContainerPathStat (the X-Docker-Container-Path-Stat header's
+ * JSON: {"name","size","mode","mtime","linkTarget"}). */
+struct berth_container_path_stat {
+	char *name;             /* the base of the path as asked ("/" for the root, "." for "dir/.") */
+	int64_t size;
+	uint32_t mode;          /* Go's os.FileMode: permissions | ModeDir 1<<31, ModeSymlink 1<<27, ... */
+	int64_t mtime_sec;
+	long mtime_nsec;
+	char *link_target;      /* a symlink's target fully resolved in the container ("/abs"); else "" */
+};
+void berth_container_path_stat_release(struct berth_container_path_stat *st);
+/* The stat as dockerd's json.Marshal writes it (free()):
+ * {"name":"a","size":3,"mode":420,"mtime":"2020-09-13T12:26:40Z","linkTarget":""};
+ * and that base64'd, the X-Docker-Container-Path-Stat header's value. */
+char *berth_container_path_stat_json(const struct berth_container_path_stat *st);
+char *berth_container_path_stat_header(const struct berth_container_path_stat *st);
+
+/* Docker's ContainerStatPath (HEAD /containers/{id}/archive?path=): the
+ * path's dir resolved in the container's root (symlinks never leave it),
+ * its last element lstat'ed.  A stopped container's root is mounted for
+ * the call.  BERR_NOT_FOUND "No such container: X", or "Could not find
+ * the file PATH in container NAME". */
+int berth_container_stat_path(struct berth *b, const char *name_or_id, const char *path,
+			      struct berth_container_path_stat *out, struct berr *err);
+
+/* Called with the path's stat before any tar byte (the API's header);
+ * non-zero: stop there, with success. */
+typedef int (*berth_container_path_stat_fn)(const struct berth_container_path_stat *st, void *ctx);
+/* Docker's ContainerArchivePath (GET /containers/{id}/archive?path=): the
+ * tar dockerd writes to fd: a dir's entries under the path's base name
+ * ("d/", "d/f"; "./", "./f" for "d/."), a file or symlink as one entry;
+ * owner names from the container's own passwd/group.  Errors as stat's. */
+int berth_container_archive_path(struct berth *b, const char *name_or_id, const char *path, int fd,
+				 berth_container_path_stat_fn on_stat, void *ctx, struct berr *err);
+
+struct berth_container_extract_opts {
+	int no_overwrite_dir_non_dir; /* ?noOverwriteDirNonDir (the CLI always sets it) */
+	int copy_uid_gid;             /* ?copyUIDGID (cp -a): with Config.User, everything owned by that user */
+};
+/* Docker's ContainerExtractToDir (PUT /containers/{id}/archive?path=): the
+ * tar (plain, gzip, xz or zstd) read from fd is unpacked into the dir at
+ * path (its last element followed if a symlink), inside the container's
+ * root whatever the entries say: "../" names, symlinks and hardlinks
+ * pointing above the dir fail ("Error processing tar file(exit status 1):
+ * \"../x\" is outside of \"/d\"", "invalid symlink ...").  Owners: the
+ * entries' own.  Errors also "extraction point is not a directory",
+ * "container rootfs is marked read-only", the not-found ones above. */
+int berth_container_extract_to_dir(struct berth *b, const char *name_or_id, const char *path, int fd,
+				   const struct berth_container_extract_opts *o, struct berr *err);
+
+/* docker cp as the docker 20.10 client does it (cp.go, pkg/archive's
+ * copy rules), on the three calls above: src and dst as typed
+ * ("CONTAINER:PATH", a local path, "-" for a tar on in_fd / out_fd).
+ * -1 with err set to docker's text as the client prints it (its own
+ * "Error: No such container:path: C:P" included); *daemon_side 1 when
+ * docker prints it as "Error response from daemon: <text>". */
+struct berth_container_cp_opts {
+	const char *src, *dst;
+	int follow_link;        /* -L */
+	int copy_uid_gid;       /* -a */
+	int in_fd, out_fd;
+};
+int berth_container_cp(struct berth *b, const struct berth_container_cp_opts *o, int *daemon_side,
+		       struct berr *err);
 
 #endif

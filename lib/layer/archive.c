@@ -60,6 +60,10 @@ struct appender {
 	size_t n_skip;
 	struct names users, groups;
 	struct seen seen;
+	/* docker cp's resources: TarWithOptions' include and rebase, then the
+	 * client's RebaseArchiveEntries (old_base -> new_base) */
+	const char *include, *rebase;
+	const struct layer_rename *renames;  /* 2, or NULL */
 	char buf[65536];
 };
 
@@ -335,12 +339,24 @@ static void convert_whiteout(struct entry *e, const char *rel)
 	e->h.size = 0;
 }
 
+/* Go's strings.Replace(s, old, new, 1) (an empty old matches at the
+ * start) (free()). */
+static char *go_replace1(const char *s, const char *old, const char *new)
+{
+	const char *p = *old ? strstr(s, old) : s;
+
+	if (!p)
+		return xstrdup(s);
+	return xasprintf("%.*s%s%s", (int)(p - s), s, new, p + strlen(old));
+}
+
 /* tarAppender.addTarFile for the entry name in dirfd, rel its path. */
 static int add_entry(struct appender *a, int dirfd, const char *name, const char *rel, const struct stat *st,
 		     struct berr *err)
 {
 	struct entry e = { .name = NULL };
 	const char *first;
+	char *rebased = NULL, *rebased_link = NULL;
 	int opaque = 0, rc;
 
 	if ((rc = file_info_header(a, dirfd, name, rel, st, &e, err)) != 0)
@@ -359,6 +375,20 @@ static int add_entry(struct appender *a, int dirfd, const char *name, const char
 		rc = berr_wrap(err, "%s", rel);
 		goto out;
 	}
+	for (int i = 0; a->renames && i < 2; i++) {
+		const struct layer_rename *r = &a->renames[i];
+		char *t;
+		if (!r->old_base)
+			continue;
+		t = go_replace1(e.h.name, r->old_base, r->new_base);
+		free(rebased);
+		e.h.name = rebased = t;
+		if (e.h.typeflag == '1') {
+			t = go_replace1(e.h.linkname, r->old_base, r->new_base);
+			free(rebased_link);
+			e.h.linkname = rebased_link = t;
+		}
+	}
 	if ((rc = gotar_header(&a->tw, &e.h, err)) < 0)
 		goto out;
 	if (opaque)
@@ -367,6 +397,8 @@ static int add_entry(struct appender *a, int dirfd, const char *name, const char
 		rc = copy_payload(a, dirfd, name, e.h.size, err);
 out:
 	free(e.name);
+	free(rebased);
+	free(rebased_link);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -430,6 +462,77 @@ int layer_export_tar(int root_dirfd, const char *const *skip, size_t n_skip, lay
 	return run(root_dirfd, 0, skip, n_skip, out, ctx, err);
 }
 
+/* ---- docker cp's resources ---- */
+
+/* TarWithOptions' relFilePath for rel (below the walk root): "./rel"
+ * under an include of ".", then RebaseNames (the root itself, "/",
+ * replaced by nothing) (free()). */
+static char *resource_name(const struct appender *a, const char *rel)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if (!strcmp(a->include, "."))
+		name = rel ? xasprintf("./%s", rel) : xstrdup(".");
+	else
+		name = rel ? xasprintf("%s/%s", a->include, rel) : xstrdup(a->include);
+	if (!a->rebase || !*a->rebase)
+		return xstrdup(name);
+	return go_replace1(name, a->include, strcmp(a->rebase, "/") ? a->rebase : "");
+}
+
+static int resource_visit(void *ctx, int dirfd, const char *name, const char *rel, const struct stat *st,
+			  struct berr *err)
+{
+	struct appender *a = ctx;
+	_cleanup_free_ char *n = resource_name(a, rel);
+
+	return add_entry(a, dirfd, name, n, st, err);
+}
+
+int layer_resource_tar(int dirfd, const struct layer_resource_opts *o, layer_sink_fn out, void *ctx,
+		       struct berr *err)
+{
+	struct appender *a = xcalloc(1, sizeof(*a));
+	const char *entry = strcmp(o->include, ".") ? o->include : ".";
+	struct stat st;
+	int rc = -1, sub = -1;
+
+	gotar_init(&a->tw, out, ctx);
+	names_init(&a->users, 0, o->names_root_fd);
+	names_init(&a->groups, 1, o->names_root_fd);
+	a->include = o->include;
+	a->rebase = o->rebase;
+	a->renames = o->renames;
+	if (fstatat(dirfd, entry, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		berr_sys(err, "lstat %s", entry);
+		goto out;
+	}
+	{
+		_cleanup_free_ char *n = resource_name(a, NULL);
+		if (add_entry(a, dirfd, entry, n, &st, err) < 0)
+			goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		sub = openat(dirfd, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			berr_sys(err, "open %s", entry);
+			goto out;
+		}
+		if (walk_tree(sub, resource_visit, a, err) < 0)
+			goto out;
+	}
+	rc = gotar_close(&a->tw, err);
+out:
+	if (sub >= 0)
+		close(sub);
+	gotar_release(&a->tw);
+	names_release(&a->users);
+	names_release(&a->groups);
+	seen_release(&a->seen);
+	free(a);
+	return rc;
+}
+
 struct fd_out {
 	int fd;
 	int is_socket;
@@ -466,4 +569,12 @@ int layer_export_tar_fd(int root_dirfd, const char *const *skip, size_t n_skip, 
 
 	fd_out_init(&o, fd);
 	return layer_export_tar(root_dirfd, skip, n_skip, fd_sink, &o, err);
+}
+
+int layer_resource_tar_fd(int dirfd, const struct layer_resource_opts *o, int fd, struct berr *err)
+{
+	struct fd_out out;
+
+	fd_out_init(&out, fd);
+	return layer_resource_tar(dirfd, o, fd_sink, &out, err);
 }

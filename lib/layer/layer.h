@@ -44,6 +44,28 @@ int layer_export_tar(int root_dirfd, const char *const *skip, size_t n_skip, lay
 		     struct berr *err);
 int layer_export_tar_fd(int root_dirfd, const char *const *skip, size_t n_skip, int fd, struct berr *err);
 
+/* docker cp's tar of one resource: pkg/archive's TarWithOptions(dir,
+ * {IncludeFiles: [include], IncludeSourceDir: true, RebaseNames:
+ * {include: rebase}}), i.e. TarResourceRebaseOpts.  include "." is the
+ * dir dirfd itself with its contents ("./", "./a", ...), else the entry
+ * include of dirfd (a dir with its contents).  rebase replaces the first
+ * occurrence of include in each name ("/" by nothing); each of renames
+ * then does what one of the client's RebaseArchiveEntries does (names,
+ * and hardlink targets).  Owner names: the host's (names_root_fd -1, the
+ * docker client's tar) or the rootfs's etc/passwd and etc/group (the
+ * daemon's, tarred in a chroot). */
+struct layer_resource_opts {
+	int names_root_fd;
+	const char *include;
+	const char *rebase;              /* NULL or "": none */
+	struct layer_rename {            /* old_base NULL: none */
+		const char *old_base, *new_base;
+	} renames[2];                    /* applied in order */
+};
+int layer_resource_tar(int dirfd, const struct layer_resource_opts *o, layer_sink_fn out, void *ctx,
+		       struct berr *err);
+int layer_resource_tar_fd(int dirfd, const struct layer_resource_opts *o, int fd, struct berr *err);
+
 /* docker's archive.ChangeType values. */
 enum layer_change_kind { LAYER_CHANGE_MODIFY = 0, LAYER_CHANGE_ADD = 1, LAYER_CHANGE_DELETE = 2 };
 

@@ -73,6 +73,12 @@ struct extractor {
 	uint64_t crc;
 	int64_t size;
 	uint64_t entries;
+
+	/* docker cp (opts->dest set): the options, and dest as Unpack sees
+	 * it ("/d": its extractDir, for the breakout checks and messages) */
+	const struct extract_opts *cp;
+	char *dest_abs;
+	struct sbuf path_abs;            /* the entry's Join(dest, name) */
 };
 
 /* ---- names ---- */
@@ -201,6 +207,23 @@ static int make_parents(int root, char *path, struct berr *err)
 	}
 }
 
+/* Whether the last component of path (a dangling symlink, say) exists,
+ * its own parent resolved in the root. */
+static int parent_is_there(struct extractor *ex, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	_cleanup_free_ char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : NULL;
+	struct stat st;
+	int fd = dir ? openat2_in_root(ex->root, dir, NULL) : ex->root, r;
+
+	if (fd < 0)
+		return 0;
+	r = fstatat(fd, slash ? slash + 1 : path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (fd != ex->root)
+		close(fd);
+	return r;
+}
+
 /* The parent of the current entry, cached by path: entries of one
  * directory usually come together.  The cached fd stays valid because an
  * entry only ever removes things below its own parent. */
@@ -215,6 +238,13 @@ static int get_parent(struct extractor *ex, const char *parent, size_t len, int 
 		return ex->cache_fd;
 	path = xstrndup(parent, len);
 	fd = openat2_in_root(ex->root, path, err);
+	if (fd < 0 && errno == ENOENT && create && ex->cp && parent_is_there(ex, path)) {
+		/* Unpack makes a parent only when Lstat says it is missing: a
+		 * dangling symlink stays, and the entry's open fails */
+		berr_set(err, BERR_IO, "open %s: no such file or directory", ex->path_abs.buf);
+		err->errno_ = ENOENT;
+		return -1;
+	}
 	if (fd < 0 && errno == ENOENT) {
 		if (create)
 			fd = make_parents(ex->root, path, err);
@@ -382,6 +412,23 @@ static int set_xattrs_fd(struct extractor *ex, int fd, const struct tar_header *
 	return 0;
 }
 
+/* createTarFile's Lchown: the header's owner, or ChownOpts (cp -a);
+ * none at all for the client's CopyTo (NoLchown). */
+static int lchown_wanted(const struct extractor *ex)
+{
+	return !(ex->cp && ex->cp->no_lchown);
+}
+
+static uid_t owner_uid(const struct extractor *ex, const struct tar_header *h)
+{
+	return ex->cp && ex->cp->chown_set ? (uid_t)ex->cp->chown_uid : (uid_t)h->uid;
+}
+
+static gid_t owner_gid(const struct extractor *ex, const struct tar_header *h)
+{
+	return ex->cp && ex->cp->chown_set ? (gid_t)ex->cp->chown_gid : (gid_t)h->gid;
+}
+
 static mode_t perm_bits(const struct tar_header *h)
 {
 	return (mode_t)(h->mode & 07777);
@@ -393,7 +440,7 @@ static int apply_meta_at(struct extractor *ex, int pfd, const char *base, const 
 {
 	struct timespec ts[2];
 
-	if (fchownat(pfd, base, (uid_t)h->uid, (gid_t)h->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (lchown_wanted(ex) && fchownat(pfd, base, owner_uid(ex, h), owner_gid(ex, h), AT_SYMLINK_NOFOLLOW) < 0)
 		return berr_sys(err, "lchown %s", ex->name.buf);
 	if (set_xattrs_at(ex, pfd, base, h, err) < 0)
 		return -1;
@@ -411,7 +458,7 @@ static int apply_meta_fd(struct extractor *ex, int fd, const struct tar_header *
 {
 	struct timespec ts[2];
 
-	if (fchown(fd, (uid_t)h->uid, (gid_t)h->gid) < 0)
+	if (lchown_wanted(ex) && fchown(fd, owner_uid(ex, h), owner_gid(ex, h)) < 0)
 		return berr_sys(err, "lchown %s", ex->name.buf);
 	if (set_xattrs_fd(ex, fd, h, err) < 0)
 		return -1;
@@ -551,10 +598,42 @@ static int create_node(struct extractor *ex, int pfd, const char *base, const st
 	return rc < 0 ? -1 : 0;
 }
 
+/* breakoutError: "invalid symlink \"/d/s\" -> \"../x\"", as Unpack words it. */
+static int breakout(const char *what, const char *path, const char *link, struct berr *err)
+{
+	_cleanup_sbuf_ struct sbuf q = SBUF_INIT;
+
+	sbuf_addf(&q, "invalid %s ", what);
+	quote(&q, path, strlen(path));
+	sbuf_addstr(&q, " -> ");
+	quote(&q, link, strlen(link));
+	return berr_set(err, BERR_INVALID, "%s", sbuf_str(&q));
+}
+
+/* Go's strings.HasPrefix(filepath.Join(a, b), prefix), as Unpack checks
+ * link targets against its extractDir (a string prefix, as docker's). */
+static int joined_has_prefix(const char *a, size_t alen, const char *b, const char *prefix, char **joined)
+{
+	_cleanup_free_ char *cat = xasprintf("%.*s/%s", (int)alen, a, b);
+	size_t n;
+
+	*joined = path_clean(cat, strlen(cat), &n);
+	return !strncmp(*joined, prefix, strlen(prefix));
+}
+
 static int create_symlink(struct extractor *ex, int pfd, const char *base, const struct tar_header *h,
 			  struct berr *err)
 {
-	int rc = RETRY_EEXIST(ex, pfd, base, err, symlinkat(h->linkname, pfd, base));
+	int rc;
+
+	if (ex->cp) {
+		const char *p = ex->path_abs.buf, *slash = strrchr(p, '/');
+		_cleanup_free_ char *target = NULL;
+		if (!joined_has_prefix(p, slash && slash != p ? (size_t)(slash - p) : 1, h->linkname, ex->dest_abs,
+				       &target))
+			return breakout("symlink", p, h->linkname, err);
+	}
+	rc = RETRY_EEXIST(ex, pfd, base, err, symlinkat(h->linkname, pfd, base));
 
 	if (rc == -1)
 		return berr_sys(err, "symlink %s %s", h->linkname, ex->name.buf);
@@ -574,7 +653,13 @@ static int link_target(struct extractor *ex, int pfd, const struct tar_header *h
 	_cleanup_free_ char *tparent = NULL;
 	int fd;
 
-	if (clean_name(h->linkname, strlen(h->linkname), &ex->link) != 0)
+	if (ex->cp) {
+		_cleanup_free_ char *target = NULL;
+		if (!joined_has_prefix(ex->dest_abs, strlen(ex->dest_abs), h->linkname, ex->dest_abs, &target))
+			return breakout("hardlink", target, h->linkname, err);
+		if (clean_name(target, strlen(target), &ex->link) != 0)
+			return invalid_name("invalid hardlink target", h->linkname, strlen(h->linkname), err);
+	} else if (clean_name(h->linkname, strlen(h->linkname), &ex->link) != 0)
 		return invalid_name("invalid hardlink target", h->linkname, strlen(h->linkname), err);
 	toff = base_offset(&ex->link);
 	*tbase = ex->link.buf + toff;
@@ -585,7 +670,9 @@ static int link_target(struct extractor *ex, int pfd, const struct tar_header *h
 		return pfd;
 	tparent = xstrndup(ex->link.buf, plen);
 	fd = openat2_in_root(ex->root, tparent, err);
-	if (fd < 0 && errno == ENOENT)
+	if (fd < 0 && errno == ENOENT && ex->cp)
+		berr_sys(err, "link /%s %s", ex->link.buf, ex->path_abs.buf);
+	else if (fd < 0 && errno == ENOENT)
 		berr_sys(err, "link %s %s", h->linkname, ex->name.buf);
 	return fd;
 }
@@ -601,7 +688,9 @@ static int create_hardlink(struct extractor *ex, int pfd, const char *base, cons
 	if (tfd < 0)
 		return -1;
 	rc = RETRY_EEXIST(ex, pfd, base, err, linkat(tfd, tbase, pfd, base, 0));
-	if (rc == -1)
+	if (rc == -1 && ex->cp)
+		berr_sys(err, "link /%s %s", ex->link.buf, ex->path_abs.buf);
+	else if (rc == -1)
 		berr_sys(err, "link %s %s", h->linkname, ex->name.buf);
 	if (tfd != pfd && tfd != ex->root)
 		close(tfd);
@@ -645,6 +734,83 @@ static int create_entry(struct extractor *ex, int pfd, const char *base, const s
 	return 0;
 }
 
+/* Unpack's names for cp: filepath.Clean(hdr.Name), "." (the dest dir
+ * itself) skipped; the entry is Join(dest, name), and a breakout when
+ * Rel(dest, that) starts with "../" (so "../" at the root collapses, as
+ * in docker's chroot, and dest's own parent is allowed, as in docker).
+ * 0, 1 to skip, -1. */
+static int cp_name(struct extractor *ex, const struct tar_header *h, struct berr *err)
+{
+	size_t n, jn, dn = strlen(ex->dest_abs);
+	_cleanup_free_ char *name = path_clean(h->name, h->name_len, &n);
+	_cleanup_free_ char *cat = NULL, *joined = NULL, *parent = NULL;
+	const char *slash;
+	int rc;
+
+	if (!strcmp(name, "."))
+		return 1;
+	cat = xasprintf("%s/%s", ex->dest_abs, name);
+	joined = path_clean(cat, strlen(cat), &jn);
+	slash = strrchr(ex->dest_abs, '/');
+	parent = slash == ex->dest_abs ? xstrdup("/") : xstrndup(ex->dest_abs, (size_t)(slash - ex->dest_abs));
+	if (!(dn == 1 || !strcmp(joined, ex->dest_abs) || (jn > dn && !strncmp(joined, ex->dest_abs, dn) &&
+							     joined[dn] == '/') || !strcmp(joined, parent))) {
+		_cleanup_sbuf_ struct sbuf q = SBUF_INIT;
+		quote(&q, name, n);
+		sbuf_addstr(&q, " is outside of ");
+		quote(&q, ex->dest_abs, dn);
+		return berr_set(err, BERR_INVALID, "%s", sbuf_str(&q));
+	}
+	rc = clean_name(joined, jn, &ex->name);
+	if (rc != 0)
+		return rc > 0 ? 1 : invalid_name("invalid entry name", h->name, h->name_len, err);
+	sbuf_reset(&ex->path_abs);
+	sbuf_addch(&ex->path_abs, '/');
+	sbuf_add(&ex->path_abs, ex->name.buf, ex->name.len);
+	return 0;
+}
+
+/* Go's words for a failed call in cp mode: "op /abs/path: reason" in
+ * lower case, as the *os.PathError dockerd's untar prints. */
+static int cp_go_error(struct extractor *ex, struct berr *err)
+{
+	char *m = err->msg, *at, *colon;
+	_cleanup_sbuf_ struct sbuf sb = SBUF_INIT;
+
+	if (err->code != BERR_IO)
+		return -1;
+	at = strchr(m, ' ');
+	if (at && !strncmp(at + 1, ex->name.buf, ex->name.len) && at[1 + ex->name.len] == ':') {
+		sbuf_add(&sb, m, (size_t)(at + 1 - m));
+		sbuf_addstr(&sb, ex->path_abs.buf);
+		sbuf_addstr(&sb, at + 1 + ex->name.len);
+		snprintf(err->msg, sizeof(err->msg), "%s", sbuf_str(&sb));
+	}
+	colon = strrchr(err->msg, ':');
+	if (colon && colon[1] == ' ' && colon[2] >= 'A' && colon[2] <= 'Z' && !(colon[3] >= 'A' && colon[3] <= 'Z'))
+		colon[2] = (char)(colon[2] - 'A' + 'a');
+	return -1;
+}
+
+/* NoOverwriteDirNonDir: an existing dir stays a dir, an existing
+ * non-dir (a symlink too) a non-dir. */
+static int cp_check_overwrite(struct extractor *ex, int pfd, const char *base, const struct tar_header *h,
+			      struct berr *err)
+{
+	struct stat st;
+	const char *p = ex->path_abs.buf;
+
+	if (!ex->cp->no_overwrite_dir_non_dir || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode) && h->typeflag != TAR_DIR)
+		return berr_set(err, BERR_INVALID, "cannot overwrite directory \"%s\" with non-directory \"%s\"", p,
+				ex->dest_abs);
+	if (!S_ISDIR(st.st_mode) && h->typeflag == TAR_DIR)
+		return berr_set(err, BERR_INVALID, "cannot overwrite non-directory \"%s\" with directory \"%s\"", p,
+				ex->dest_abs);
+	return 0;
+}
+
 /* Unpack's loop body for one header. */
 static int apply_entry(struct extractor *ex, const struct tar_header *h, struct berr *err)
 {
@@ -653,16 +819,28 @@ static int apply_entry(struct extractor *ex, const struct tar_header *h, struct 
 
 	if (h->typeflag == TAR_XGLOBAL)
 		return 0;
-	rc = clean_name(h->name, h->name_len, &ex->name);
-	if (rc > 0)
-		return 0;
-	if (rc < 0)
-		return invalid_name("invalid entry name", h->name, h->name_len, err);
+	if (ex->cp) {
+		if ((rc = cp_name(ex, h, err)) != 0)
+			return rc < 0 ? -1 : 0;
+	} else {
+		rc = clean_name(h->name, h->name_len, &ex->name);
+		if (rc > 0)
+			return 0;
+		if (rc < 0)
+			return invalid_name("invalid entry name", h->name, h->name_len, err);
+	}
 	ex->base_off = base_offset(&ex->name);
 	base = ex->name.buf + ex->base_off;
 	pfd = get_parent(ex, ex->name.buf, ex->base_off ? ex->base_off - 1 : 0, 1, err);
 	if (pfd < 0)
 		return -1;
+	if (ex->cp) {
+		if (cp_check_overwrite(ex, pfd, base, h, err) < 0)
+			return -1;
+		if (create_entry(ex, pfd, base, h, err) < 0)
+			return cp_go_error(ex, err);
+		return 0;
+	}
 	rc = whiteout(ex, pfd, base, h, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -749,6 +927,8 @@ static void extractor_release(struct extractor *ex)
 	sbuf_release(&ex->link);
 	sbuf_release(&ex->cache_path);
 	sbuf_release(&ex->dir_names);
+	sbuf_release(&ex->path_abs);
+	free(ex->dest_abs);
 	free(ex->dirs);
 	free(ex->buf);
 }
@@ -776,6 +956,12 @@ int layer_extract(int diff_dirfd, struct reader *src, const struct extract_opts 
 	ex.root = diff_dirfd;
 	ex.cache_fd = -1;
 	ex.ts = opts ? opts->tarsplit : NULL;
+	if (opts && opts->dest) {
+		size_t n;
+		_cleanup_free_ char *abs = xasprintf("/%s", opts->dest);
+		ex.cp = opts;
+		ex.dest_abs = path_clean(abs, strlen(abs), &n);
+	}
 	ex.buf = xmalloc(EX_BUF_SIZE);
 	ex.tr = tar_reader_new(src, ex.ts ? &ex.raw : NULL);
 	/* Sparse data is payload to tar-split, as in Docker's tar-split.json.gz. */

@@ -175,7 +175,7 @@ static int extract_mem(int dirfd, const struct sbuf *tar, struct sbuf *json, str
 {
 	struct mem_reader mr;
 	struct tarsplit_writer tw;
-	struct extract_opts opts = { NULL, NULL, NULL };
+	struct extract_opts opts = { .tarsplit = NULL };
 	int rc;
 
 	mem_reader_init(&mr, tar->buf, tar->len);

@@ -80,6 +80,9 @@ void human_duration(char *buf, size_t n, int64_t seconds);
 void human_duration_ago(char *buf, size_t n, int64_t seconds);
 
 /* Docker's tabwriter (minwidth 10, padding 3, spaces, last cell unpadded). */
+/* Display width in runes, as go-runewidth counts narrow characters (the
+ * padding of docker's tabwriter tables). */
+size_t cli_text_width(const char *s);
 struct table;
 struct table *table_new(void);
 void table_add(struct table *t, const char *const *cells, size_t n);

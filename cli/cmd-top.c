@@ -13,23 +13,12 @@
 
 #define USAGE "top CONTAINER [ps OPTIONS]\n\nDisplay the running processes of a container"
 
-/* Display width: runes. */
-static size_t width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
 static void print_row(char *const *cells, size_t n, const size_t *w)
 {
 	for (size_t i = 0; i < n; i++) {
 		fputs(cells[i], stdout);
 		if (i + 1 < n)
-			for (size_t k = width(cells[i]); k < w[i]; k++)
+			for (size_t k = cli_text_width(cells[i]); k < w[i]; k++)
 				putchar(' ');
 	}
 	putchar('\n');
@@ -75,10 +64,10 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	/* one block: every row has one cell per title */
 	w = xcalloc(t.n_titles + 1, sizeof(*w));
 	for (size_t i = 0; i + 1 < t.n_titles; i++) {
-		w[i] = width(t.titles[i]) + 3;
+		w[i] = cli_text_width(t.titles[i]) + 3;
 		for (size_t r = 0; r < t.n_processes; r++)
-			if (width(t.processes[r][i]) + 3 > w[i])
-				w[i] = width(t.processes[r][i]) + 3;
+			if (cli_text_width(t.processes[r][i]) + 3 > w[i])
+				w[i] = cli_text_width(t.processes[r][i]) + 3;
 		if (w[i] < 20)
 			w[i] = 20;
 	}

@@ -70,8 +70,7 @@ void table_add(struct table *t, const char *const *cells, size_t n)
 	t->ncells[t->n++] = n;
 }
 
-/* Display width: runes, as go-runewidth counts narrow characters. */
-static size_t width(const char *s)
+size_t cli_text_width(const char *s)
 {
 	size_t w = 0;
 
@@ -91,7 +90,7 @@ void table_print(struct table *t, FILE *out)
 	w = xcalloc(cols + 1, sizeof(*w));
 	for (size_t r = 0; r < t->n; r++)
 		for (size_t c = 0; c + 1 < t->ncells[r]; c++) {
-			size_t x = width(t->rows[r][c]) + 3;
+			size_t x = cli_text_width(t->rows[r][c]) + 3;
 			if (x < 10)
 				x = 10;
 			if (x > w[c])
@@ -101,7 +100,7 @@ void table_print(struct table *t, FILE *out)
 		for (size_t c = 0; c < t->ncells[r]; c++) {
 			fputs(t->rows[r][c], out);
 			if (c + 1 < t->ncells[r])
-				for (size_t k = width(t->rows[r][c]); k < w[c]; k++)
+				for (size_t k = cli_text_width(t->rows[r][c]); k < w[c]; k++)
 					fputc(' ', out);
 		}
 		fputc('\n', out);

@@ -63,19 +63,25 @@ void sha256_update(struct sha256 *h, const void *data, size_t len)
 		evp.EVP_DigestUpdate(h->md, data, len);
 }
 
-void sha256_final(struct sha256 *h, char out[DIGEST_STR_LEN])
+static void hex_digest(const unsigned char md[32], char out[DIGEST_STR_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int n = 0;
 
-	evp.EVP_DigestFinal_ex(h->md, md, &n);
 	memcpy(out, "sha256:", 7);
 	for (int i = 0; i < 32; i++) {
 		out[7 + 2 * i] = hex[md[i] >> 4];
 		out[8 + 2 * i] = hex[md[i] & 15];
 	}
 	out[DIGEST_STR_LEN - 1] = '\0';
+}
+
+void sha256_final(struct sha256 *h, char out[DIGEST_STR_LEN])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+
+	evp.EVP_DigestFinal_ex(h->md, md, &n);
+	hex_digest(md, out);
 	sha256_release(h);
 }
 
@@ -153,18 +159,6 @@ void sha256_small(const void *data, size_t len, unsigned char md[32])
 		md[4 * i + 2] = (unsigned char)(h[i] >> 8);
 		md[4 * i + 3] = (unsigned char)h[i];
 	}
-}
-
-static void hex_digest(const unsigned char md[32], char out[DIGEST_STR_LEN])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	memcpy(out, "sha256:", 7);
-	for (int i = 0; i < 32; i++) {
-		out[7 + 2 * i] = hex[md[i] >> 4];
-		out[8 + 2 * i] = hex[md[i] & 15];
-	}
-	out[DIGEST_STR_LEN - 1] = '\0';
 }
 
 void sha256_digest(const void *data, size_t len, char out[DIGEST_STR_LEN])

@@ -205,4 +205,7 @@ void cli_run_opts_release(struct cli_run_opts *o);
  * 1, run's "berth: MSG." and 125. */
 int cli_run_check_image(const char *cmd, struct cli_run_opts *o);
 
+/* `volume` and its group (cmd-volume.c). */
+int cmd_volume(struct cli *c, int argc, char **argv);
+
 #endif

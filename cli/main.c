@@ -39,6 +39,7 @@ static const struct cli_command commands[] = {
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "ps", cmd_ps, "List containers" },
+	{ "volume", cmd_volume, "Manage volumes" },
 };
 
 static void usage(FILE *out)

@@ -15,6 +15,7 @@
 #include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/timefmt.h"
+#include "../volume/volume.h"
 #include "container.h"
 #include "names.h"
 
@@ -171,22 +172,37 @@ int container_remove(struct store *s, const char *id, struct berr *err)
 	return rc;
 }
 
-int container_remove_release(struct store *s, const char *id, struct berr *err)
+int container_remove_release_volumes(struct store *s, const char *id, int remove_volumes, struct berr *err)
 {
 	struct store_rwlayer rw;
+	json_t *mounts = NULL;
 	int rc;
 
 	if (store_lock(s, err) < 0)
 		return -1;
 	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
 		rw.parent[0] = '\0';
+	if (remove_volumes) {
+		struct container *c = container_load(s, id, NULL);
+		if (c)
+			mounts = json_incref(container_mount_points(c));
+		container_free(c);
+	}
 	rc = remove_locked(s, id, err);
 	/* The layers an rmi -f left for this container go with it, as the
 	 * layer store releases them (best effort: the container is gone). */
 	if (rc == 0)
 		image_layers_release(s, rw.parent, NULL);
+	if (rc == 0 && mounts)
+		volume_remove_anonymous_locked(s, mounts);
+	json_decref(mounts);
 	store_unlock(s);
 	return rc;
+}
+
+int container_remove_release(struct store *s, const char *id, struct berr *err)
+{
+	return container_remove_release_volumes(s, id, 0, err);
 }
 
 /* daemon.ContainerRename's order: the same name first, then reserveName

@@ -40,6 +40,10 @@ int container_remove(struct store *s, const char *id, struct berr *err);
  * of the image left them for this container) are deleted.  What rm and
  * --rm use. */
 int container_remove_release(struct store *s, const char *id, struct berr *err);
+/* The same, and with remove_volumes (rm -v, --rm) the container's
+ * anonymous volumes that no other container names, in the same hold
+ * (dockerd's removeMountPoints). */
+int container_remove_release_volumes(struct store *s, const char *id, int remove_volumes, struct berr *err);
 /* Sets a new name ('/' added when missing), in daemon.ContainerRename's
  * order and words: the same name is BERR_INVALID "Renaming a container
  * with the same name as its current name"; then the name is checked as

@@ -37,6 +37,10 @@ int volume_create_locked(struct store *s, const char *name, json_t *labels, json
  * Spec.Source) and that no other container names.  Caller holds the lock. */
 void volume_remove_anonymous_locked(struct store *s, json_t *mount_points);
 
+/* Copies the tree at src_dirfd into the volume's _data while that is
+ * empty (else nothing): dockerd's copyExistingContents. */
+int volume_copy_in(struct store *s, const char *name, int src_dirfd, struct berr *err);
+
 /* metadata.db's "volumes" bucket as an object name -> parsed JSON (an
  * empty one when the file is missing). */
 int volume_db_read(int volumes_fd, json_t **out, struct berr *err);

@@ -45,6 +45,15 @@ static int bad_filter(const char *cmd, const char *v)
 	return 125;
 }
 
+/* The docker client rewords the daemon's 404 with the name as typed. */
+static void print_error(const struct berr *err, const char *name)
+{
+	if (err->code == BERR_NOT_FOUND)
+		fprintf(stderr, "Error: No such volume: %s\n", name);
+	else
+		fprintf(stderr, "Error response from daemon: %s\n", err->msg);
+}
+
 /* ---- create ---- */
 
 static int cmd_volume_create(struct cli *c, int argc, char **argv)
@@ -161,7 +170,7 @@ static int cmd_volume_inspect(struct cli *c, int argc, char **argv)
 
 		berr_clear(&err);
 		if (berth_volume_inspect_raw(c->b, argv[i], &raw, &err) < 0) {
-			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			print_error(&err, argv[i]);
 			rc = 1;
 			continue;
 		}
@@ -360,9 +369,10 @@ static int cmd_volume_prune(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error("volume prune", prune_usage, "accepts no arguments");
 		goto out;
 	}
-	/* docker 20.10's CLI prints nothing more on a "no". */
-	if (!force && !cli_confirm(prune_warning))
+	if (!force && !cli_confirm(prune_warning)) {
+		printf("Total reclaimed space: 0B\n");
 		goto out;
+	}
 	if (!cli_berth(c)) {
 		rc = 1;
 		goto out;
@@ -421,7 +431,7 @@ static int cmd_volume_rm(struct cli *c, int argc, char **argv)
 		struct berr err = BERR_INIT;
 
 		if (berth_volume_remove(c->b, argv[i], force, &err) < 0) {
-			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			print_error(&err, argv[i]);
 			rc = 1;
 			continue;
 		}

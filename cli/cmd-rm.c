@@ -39,7 +39,9 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 		if (berth_container_remove(c->b, argv[i], &ro, &err) < 0) {
 			fprintf(stderr, err.code == BERR_NOT_FOUND ? "Error: %s\n" : "Error response from daemon: %s\n",
 				err.msg);
-			rc = 1;
+			/* the docker client: with -f, a missing container is no failure */
+			if (!(ro.force && err.code == BERR_NOT_FOUND))
+				rc = 1;
 			continue;
 		}
 		printf("%s\n", argv[i]);

@@ -93,8 +93,8 @@ static int cmd_volume_create(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind == 1) {
 		if (vo.name && strcmp(vo.name, argv[optind])) {
-			fprintf(stderr, "Conflicting options: either specify --name or provide positional arg, not both\n");
-			rc = 125;
+			fprintf(stderr, "conflicting options: either specify --name or provide positional arg, not both\n");
+			rc = 1;
 			goto out;
 		}
 		vo.name = argv[optind];
@@ -453,9 +453,11 @@ static const struct cli_command subcommands[] = {
 int cmd_volume(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("\nUsage:  berth volume COMMAND\n\nManage volumes\n\nCommands:\n");
-		cli_print_commands(stdout, subcommands, sizeof(subcommands) / sizeof(subcommands[0]), 11);
-		printf("\nRun 'berth volume COMMAND --help' for more information on a command.\n");
+		/* cobra: the usage of a group run bare goes to stderr */
+		FILE *out = argc < 2 ? stderr : stdout;
+		fprintf(out, "\nUsage:  berth volume COMMAND\n\nManage volumes\n\nCommands:\n");
+		cli_print_commands(out, subcommands, sizeof(subcommands) / sizeof(subcommands[0]), 11);
+		fprintf(out, "\nRun 'berth volume COMMAND --help' for more information on a command.\n");
 		return 0;
 	}
 	return cli_dispatch(c, "volume", subcommands, sizeof(subcommands) / sizeof(subcommands[0]), argc - 1, argv + 1);

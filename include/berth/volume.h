@@ -23,8 +23,8 @@
 struct berth_volume_create_opts {
 	const char *name;              /* NULL or "": a random 64-hex name */
 	const char *driver;            /* NULL, "" or "local" */
-	const char *const *labels;     /* "k=v" or "k", NULL-terminated or NULL */
-	const char *const *options;    /* driver options "k=v": type, device, o, size */
+	const char *const *labels;     /* "k=v" or "k", NULL-terminated; NULL: null, not {} */
+	const char *const *options;    /* driver options "k=v": type, device, o, size; the same */
 };
 /* Docker's VolumeCreate: an existing volume is returned as it is.
  * *name_out gets the name (free()).  Errors in dockerd's words, under

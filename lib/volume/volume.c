@@ -78,9 +78,11 @@ int volume_exists(struct store *s, const char *name)
 
 /* ---- metadata entries ---- */
 
+/* A nil map is null, an empty one {} (the 20.10 CLI sends empty maps;
+ * a volume a container's -v makes has nil ones). */
 static json_t *map_or_null(json_t *m)
 {
-	if (!json_is_object(m) || !json_object_size(m))
+	if (!json_is_object(m))
 		return json_null();
 	json_t *c = json_deep_copy(m);
 	gojson_sort_keys(c);
@@ -271,8 +273,8 @@ int berth_volume_create(struct berth *b, const struct berth_volume_create_opts *
 				name, o->driver, o->driver);
 	if (volume_name_check(name, err) < 0)
 		return berr_wrap(err, "create %s", name);
-	labels = kv_object(o ? o->labels : NULL);
-	options = kv_object(o ? o->options : NULL);
+	labels = o && o->labels ? kv_object(o->labels) : NULL;
+	options = o && o->options ? kv_object(o->options) : NULL;
 	if ((rc = store_lock(b->store, err)) == 0) {
 		rc = volume_create_locked(b->store, name, labels, options, err);
 		store_unlock(b->store);

@@ -471,6 +471,11 @@ json_t *container_mounts_for_start(struct store *s, json_t *mount_points, json_t
 				json_decref(out);
 				return NULL;
 			}
+			if (volume_mount(s, name, err) < 0) {
+				berr_wrap(err, "error while mounting volume '%s'", jstr(mp, "Source"));
+				json_decref(out);
+				return NULL;
+			}
 			char *path = volume_data_path(s, name);
 			json_object_set_new(mp, "Source", json_string(path));
 			free(path);

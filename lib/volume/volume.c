@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -288,6 +289,87 @@ int berth_volume_create(struct berth *b, const struct berth_volume_create_opts *
 	return rc;
 }
 
+/* ---- driver options: the local driver's mount ---- */
+
+int volume_is_mounted(struct store *s, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat a, d;
+
+	snprintf(path, sizeof(path), VOLUMES "/%s", name);
+	if (fstatat(s->root_fd, path, &d, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	snprintf(path, sizeof(path), VOLUMES "/%s/_data", name);
+	return fstatat(s->root_fd, path, &a, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev != d.st_dev;
+}
+
+/* moby/sys/mount's parseOptions: flags, and the rest as data. */
+static unsigned long mount_flags(const char *opts, struct sbuf *data)
+{
+	static const struct { const char *name; int clear; unsigned long flag; } t[] = {
+		{ "defaults", 0, 0 }, { "ro", 0, MS_RDONLY }, { "rw", 1, MS_RDONLY }, { "suid", 1, MS_NOSUID },
+		{ "nosuid", 0, MS_NOSUID }, { "dev", 1, MS_NODEV }, { "nodev", 0, MS_NODEV }, { "exec", 1, MS_NOEXEC },
+		{ "noexec", 0, MS_NOEXEC }, { "sync", 0, MS_SYNCHRONOUS }, { "async", 1, MS_SYNCHRONOUS },
+		{ "dirsync", 0, MS_DIRSYNC }, { "remount", 0, MS_REMOUNT }, { "mand", 0, MS_MANDLOCK },
+		{ "nomand", 1, MS_MANDLOCK }, { "atime", 1, MS_NOATIME }, { "noatime", 0, MS_NOATIME },
+		{ "diratime", 1, MS_NODIRATIME }, { "nodiratime", 0, MS_NODIRATIME }, { "bind", 0, MS_BIND },
+		{ "rbind", 0, MS_BIND | MS_REC }, { "relatime", 0, MS_RELATIME }, { "norelatime", 1, MS_RELATIME },
+		{ "strictatime", 0, MS_STRICTATIME }, { "nostrictatime", 1, MS_STRICTATIME },
+	};
+	unsigned long flags = 0;
+	char *dup = xstrdup(opts), *save = NULL;
+
+	for (char *o = strtok_r(dup, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < sizeof(t) / sizeof(t[0]) && strcmp(t[i].name, o); i++)
+			;
+		if (i == sizeof(t) / sizeof(t[0])) {
+			sbuf_addf(data, "%s%s", data->len ? "," : "", o);
+		} else if (t[i].clear) {
+			flags &= ~t[i].flag;
+		} else {
+			flags |= t[i].flag;
+		}
+	}
+	free(dup);
+	return flags;
+}
+
+int volume_mount(struct store *s, const char *name, struct berr *err)
+{
+	struct sbuf sb = SBUF_INIT, data = SBUF_INIT;
+	struct berr e = BERR_INIT;
+	char path[PATH_MAX];
+	json_t *o;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), VOLUMES "/%s/opts.json", name);
+	if (read_file_at(s->root_fd, path, &sb, 1 << 16, &e) < 0) {
+		sbuf_release(&sb);
+		return 0;
+	}
+	o = json_loadb(sb.buf, sb.len, 0, NULL);
+	sbuf_release(&sb);
+	const char *type = json_string_value(json_object_get(o, "MountType"));
+	const char *dev = json_string_value(json_object_get(o, "MountDevice"));
+	const char *opts = json_string_value(json_object_get(o, "MountOpts"));
+	if ((type && *type) || (dev && *dev)) {
+		if (!dev || !*dev) {
+			rc = berr_set(err, BERR_INVALID, "missing device in volume options");
+		} else if (!volume_is_mounted(s, name)) {
+			char *target = volume_data_path(s, name);
+			unsigned long flags = mount_flags(opts ? opts : "", &data);
+			if (mount(dev, target, type ? type : "", flags, data.len ? sbuf_str(&data) : NULL) < 0)
+				rc = berr_sys(err, "failed to mount local volume: mount %s:%s, flags: 0x%lx, data: %s", dev,
+					      target, flags, sbuf_str(&data));
+			free(target);
+		}
+	}
+	sbuf_release(&data);
+	json_decref(o);
+	return rc;
+}
+
 /* ---- references ---- */
 
 /* name -> [container IDs], from every container's MountPoints. */
@@ -322,7 +404,12 @@ static void remove_locked(struct store *s, const char *name)
 {
 	struct berr e = BERR_INIT;
 	int vfd = volumes_fd(s, 0, &e);
+	char *path = volume_data_path(s, name);
 
+	/* The local driver unmounts a volume with options before removing it. */
+	if (volume_is_mounted(s, name))
+		umount2(path, MNT_DETACH);
+	free(path);
 	if (vfd < 0)
 		return;
 	remove_all_at(vfd, name, NULL);

@@ -37,6 +37,13 @@ int volume_create_locked(struct store *s, const char *name, json_t *labels, json
  * Spec.Source) and that no other container names.  Caller holds the lock. */
 void volume_remove_anonymous_locked(struct store *s, json_t *mount_points);
 
+/* A volume with driver options (opts.json: type, device, o) is mounted
+ * on its _data, as the local driver mounts it, unless it is already; the
+ * mount stays until the volume is removed (no daemon counts its users).
+ * "missing device in volume options", "failed to mount local volume: ...". */
+int volume_mount(struct store *s, const char *name, struct berr *err);
+int volume_is_mounted(struct store *s, const char *name);
+
 /* Copies the tree at src_dirfd into the volume's _data while that is
  * empty (else nothing): dockerd's copyExistingContents. */
 int volume_copy_in(struct store *s, const char *name, int src_dirfd, struct berr *err);

@@ -158,6 +158,8 @@ same "volume-nocopy leaves it empty" run --rm --mount type=volume,src=empty1,dst
 same "--tmpfs is a tmpfs" run --rm --tmpfs /t:size=2m vimg grep ' /t ' /proc/mounts
 same "--mount type=tmpfs is a tmpfs" run --rm --mount type=tmpfs,dst=/mt,tmpfs-size=1048576,tmpfs-mode=1770 vimg grep ' /mt ' /proc/mounts
 
+same "a volume with driver options is mounted as they say" run --rm -v optv:/o vimg grep ' /o ' /proc/mounts
+
 # ---- what create records
 mkdir -p "$T/b-rec" "$T/d-rec"
 quiet create --name rec -v vol1:/n -v @B@rec:/h:ro -v /anon -v @B@rec:/h2:rw,rslave \
@@ -268,4 +270,6 @@ else
 	t_skip "dockerd on berth's root" "dockerd not available"
 fi
 quiet_b rm -fv onb
+t_ok "volume rm of a mounted options volume" b volume rm optv
+t_notok "  nothing left mounted" grep -q "$R/volumes" /proc/self/mounts
 t_done

@@ -241,6 +241,11 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 			c->state.exit_code = ex->exit_code;
 			c->state.oom_killed = ex->oom_killed;
 			set_str(&c->state.finished_at, when);
+			/* dockerd's Cleanup unmounts the volumes: their mount IDs go. */
+			json_t *mp;
+			const char *dest;
+			json_object_foreach(container_mount_points(c), dest, mp)
+				json_object_del(mp, "ID");
 			container_checkpoint(s, c, NULL);
 			container_free(c);
 		}
@@ -283,13 +288,14 @@ static int record_start(struct berth *b, const char *id, const struct monitor_in
 	set_str(&c->hostname_path, tmpl->hostname_path);
 	set_str(&c->hosts_path, tmpl->hosts_path);
 	set_str(&c->resolv_conf_path, tmpl->resolv_conf_path);
-	/* The volumes' mount IDs that start gave them, as dockerd records them. */
-	if (tmpl->mount_points) {
-		json_t *old = c->mount_points;
-		c->mount_points = json_deep_copy(tmpl->mount_points);
-		json_decref(old);
-	}
 	if (monitor_read_exit(state_dir, &ex, &ignore) < 0) {
+		/* The volumes' mount IDs that start gave them, as dockerd
+		 * records them while they are mounted (the exit drops them). */
+		if (tmpl->mount_points) {
+			json_t *old = c->mount_points;
+			c->mount_points = json_deep_copy(tmpl->mount_points);
+			json_decref(old);
+		}
 		c->state.running = 1;
 		c->state.pid = mi->container_pid;
 		c->state.exit_code = 0;

@@ -249,11 +249,16 @@ same "run: an anonymous volume on a file" run --rm -v /etc/passwd vimg true
 # ---- a dockerd on berth's root
 quiet_b() { b "$@" >/dev/null 2>&1; }
 b volume create --label k=v interop >/dev/null
+# enough entries for a bucket of several pages, which dockerd's next write
+# splits into branch and leaf pages that berth then reads
+for i in $(seq 120); do b volume create --label "i=$i" "many$i" >/dev/null; done
 b run --rm -v interop:/v vimg sh -c 'echo from-berth >/v/f'
 b create --name onb -v interop:/v -v /anon vimg cat /v/f /data/f >/dev/null
 if have_dockerd && DOCKERD_DATA_ROOT=$R start_refdocker onberth; then
 	t_eq "dockerd lists berth's volume" "$(dk volume ls -q | grep -x interop)" "interop"
 	t_eq "  with its labels (metadata.db)" "$(dk volume inspect -f '{{.Labels}}' interop)" "map[k:v]"
+	t_eq "  all 120 more, each with its label" "$(dk volume ls -q -f label=i | wc -l) $(dk volume inspect -f '{{.Labels}}' many77)" \
+		"120 map[i:77]"
 	t_eq "dockerd runs a container on it" "$(dk run --rm -v interop:/v vimg cat /v/f 2>&1)" "from-berth"
 	t_eq "dockerd starts berth's container with its volumes" "$(dk start -a onb 2>&1)" "from-berth
 hello"
@@ -266,6 +271,10 @@ hello"
 		"fromdocker map[made:dockerd]"
 	t_eq "  and its content" "$(b run --rm -v fromdocker:/v vimg cat /v/f 2>&1)" "from-docker"
 	t_eq "  berth still has its own labels" "$(b volume inspect -f '{{.Labels}}' interop)" "map[k:v]"
+	t_eq "  and the 120 from the db dockerd rewrote" "$(b volume ls -q -f label=i | wc -l) $(b volume inspect -f '{{.Labels}}' many120)" \
+		"120 map[i:120]"
+	t_ok "  berth writes that db again" b volume create --label again=1 again1
+	t_eq "  and reads it" "$(b volume ls -q -f label=i | wc -l) $(b volume inspect -f '{{.Labels}}' again1)" "120 map[again:1]"
 else
 	t_skip "dockerd on berth's root" "dockerd not available"
 fi

@@ -119,13 +119,24 @@ out:
 
 /* ---- inspect ---- */
 
-/* A nil map of the decoded struct prints as map[] in a template. */
+/* A nil map of the decoded struct prints as map[] in a template, and
+ * stays null for json (template.h's typed values). */
+static json_t *nil_map(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, TMPL_GO_JSON, json_null());
+	json_object_set_new(o, TMPL_GO_FMT, json_string("map[]"));
+	json_object_set_new(o, TMPL_GO_TRUTH, json_false());
+	return o;
+}
+
 static void maps_for_template(json_t *v)
 {
 	if (json_is_null(json_object_get(v, "Labels")))
-		json_object_set_new(v, "Labels", json_object());
+		json_object_set_new(v, "Labels", nil_map());
 	if (json_is_null(json_object_get(v, "Options")))
-		json_object_set_new(v, "Options", json_object());
+		json_object_set_new(v, "Options", nil_map());
 }
 
 static int cmd_volume_inspect(struct cli *c, int argc, char **argv)

@@ -132,7 +132,7 @@ expect "--mount type=volume sees it too" "persisted" run --rm --mount type=volum
 same "  read-only" run --rm --mount type=volume,src=vol1,dst=/m,readonly vimg sh -c 'echo x >/m/x'
 same "-v NAME:/p auto-creates NAME" run --rm -v autovol:/a vimg ls -a /a
 same "  it is listed" volume ls -q -f name=autovol
-same "  it has no labels" volume inspect -f '{{.Labels}} {{.Options}}' autovol
+same "  it has no labels" volume inspect -f '{{.Labels}} {{.Options}} {{json .Labels}} {{json .}}' autovol
 
 # ---- binds
 mkdir -p "$T/b-host" "$T/d-host"

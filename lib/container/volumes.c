@@ -18,6 +18,8 @@
 #include "../store/mounts.h"
 #include "../util/fs.h"
 #include "../volume/volume.h"
+#include "container.h"
+#include "lookup.h"
 #include "volumes.h"
 
 static const char *const propagations[] = { "private", "rprivate", "slave", "rslave", "shared", "rshared", NULL };
@@ -304,6 +306,57 @@ static int plan_volume(struct store *s, json_t *mp, json_t *labels, json_t *opti
 	return 0;
 }
 
+/* ParseVolumesFrom, then each of that container's mount points, as
+ * registerMountPoints copies them (no Relabel, no ID, no copy). */
+static int volumes_from(struct store *s, const char *spec, json_t *mps, struct berr *err)
+{
+	const char *colon = strchr(spec, ':'), *mode = colon ? colon + 1 : "rw";
+	char *id = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+	struct container *c = NULL;
+	json_t *m;
+	const char *dest;
+	int rc = -1;
+
+	if (!*spec) {
+		berr_set(err, BERR_INVALID, "volumes-from specification cannot be an empty string");
+		goto out;
+	}
+	if (colon && (!valid_mode(mode) || mode_propagation(mode) || mode_has(mode, "nocopy"))) {
+		berr_set(err, BERR_INVALID, "invalid mode: %s", mode);
+		goto out;
+	}
+	if (!(c = container_lookup(s, id, err))) {
+		err->code = BERR_INVALID;
+		goto out;
+	}
+	json_object_foreach(container_mount_points(c), dest, m) {
+		const char *name = jstr(m, "Name");
+		json_t *cp = json_object();
+		json_object_set_new(cp, "Source", json_string(jstr(m, "Source")));
+		json_object_set_new(cp, "Destination", json_string(jstr(m, "Destination")));
+		json_object_set_new(cp, "RW", json_boolean(json_is_true(json_object_get(m, "RW")) && !mode_has(mode, "ro")));
+		json_object_set_new(cp, "Name", json_string(name));
+		json_object_set_new(cp, "Driver", json_string(jstr(m, "Driver")));
+		json_object_set_new(cp, "Type", json_string(jstr(m, "Type")));
+		if (*jstr(m, "Propagation"))
+			json_object_set_new(cp, "Propagation", json_string(jstr(m, "Propagation")));
+		json_object_set(cp, "Spec", json_is_object(json_object_get(m, "Spec")) ? json_object_get(m, "Spec")
+											 : json_object());
+		json_object_set_new(cp, "SkipMountpointCreation", json_false());
+		if (!*jstr(m, "Source") && *name && !volume_exists(s, name)) {
+			berr_set(err, BERR_NOT_FOUND, "get %s: no such volume", name);
+			json_decref(cp);
+			goto out;
+		}
+		json_object_set_new(mps, jstr(cp, "Destination"), cp);
+	}
+	rc = 0;
+out:
+	container_free(c);
+	free(id);
+	return rc;
+}
+
 int container_mounts_register(struct store *s, json_t *config, json_t *hc, json_t **mount_points, json_t **plan,
 			      struct berr *err)
 {
@@ -316,6 +369,9 @@ int container_mounts_register(struct store *s, json_t *config, json_t *hc, json_
 	/* validateHostConfig: every --mount first, bind sources existing. */
 	json_array_foreach(json_object_get(hc, "Mounts"), i, v)
 		if (validate_mount(v, 1, err) < 0)
+			goto fail;
+	json_array_foreach(json_object_get(hc, "VolumesFrom"), i, v)
+		if (json_is_string(v) && volumes_from(s, json_string_value(v), mps, err) < 0)
 			goto fail;
 	json_array_foreach(json_object_get(hc, "Binds"), i, v) {
 		json_t *mp;

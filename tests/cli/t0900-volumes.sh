@@ -209,6 +209,15 @@ t_eq "run --rm removes its anonymous volumes" "$(nvol)" "$before"
 quiet create --name keep1 -v /shared vimg
 same "rm -fv of a missing container" rm -fv nosuchctr
 
+# ---- --volumes-from
+quiet create --name vsrc -v /vanon -v vol1:/n vimg
+same "--volumes-from" run --rm --volumes-from vsrc vimg sh -c 'ls -d /vanon /n /data; cat /n/file'
+same "--volumes-from :ro" run --rm --volumes-from vsrc:ro vimg touch /n/x
+same "--volumes-from a missing container" run --rm --volumes-from nosuchctr vimg true
+same "--volumes-from with a bad mode" run --rm --volumes-from vsrc:rshared vimg true
+same "--volumes-from, then -v on the same path" run --rm --volumes-from vsrc -v vol2:/n vimg ls /n
+quiet rm -v vsrc
+
 # ---- system df, prune
 e system df
 if [ "$have_docker" -eq 1 ]; then

@@ -145,6 +145,11 @@ same "-v with a missing host dir creates it" run --rm -v @B@made/sub:/m vimg ls 
 t_ok "  berth made the dir" test -d "$T/b-made/sub"
 same "--mount type=bind with a missing source" run --rm --mount type=bind,src=@B@absent,dst=/m vimg true
 t_notok "  nothing was made" test -e "$T/b-absent"
+same "-v of a single file" run --rm -v @B@host/h:/etc/hf:ro vimg cat /etc/hf
+same "--mount type=volume with volume-label and volume-opt" run --rm \
+	--mount type=volume,src=lv1,dst=/l,volume-label=q=1,volume-label=r,volume-opt=type=tmpfs,volume-opt=device=tmpfs vimg \
+	grep -c ' /l ' /proc/mounts
+same "  the volume has them" volume inspect -f '{{.Labels}} {{.Options}}' lv1
 same "--mount type=bind" run --rm --mount type=bind,src=@B@host,dst=/mb,readonly vimg cat /mb/h
 
 # ---- the image's VOLUME
@@ -288,6 +293,6 @@ else
 	t_skip "dockerd on berth's root" "dockerd not available"
 fi
 quiet_b rm -fv onb
-t_ok "volume rm of a mounted options volume" b volume rm optv
+t_ok "volume rm of a mounted options volume" b volume rm optv lv1
 t_notok "  nothing left mounted" grep -q "$R/volumes" /proc/self/mounts
 t_done

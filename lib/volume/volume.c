@@ -27,6 +27,9 @@
 #include "volume.h"
 
 #define VOLUMES "volumes"
+/* berth scratch dir, shared with lifecycle.c */
+#define RM_DIR "berth/tmp"
+#define RM_PREFIX "rm-volume-"
 
 int volume_name_check(const char *name, struct berr *err)
 {
@@ -224,10 +227,15 @@ int volume_create_locked(struct store *s, const char *name, json_t *labels, json
 			goto fail;
 		}
 	}
-	{
+	/* An entry with nil labels and options says what no entry says
+	 * (dockerd's restore finds the volume through its driver): the
+	 * volumes containers make need no rewrite of the file. */
+	if (labels || options) {
 		char *text = meta_text(name, labels, options);
 		rc = db_update(vfd, name, text, !json_object_size(labels) && !json_object_size(options), err);
 		free(text);
+	} else {
+		rc = 0;
 	}
 	if (rc == 0)
 		goto out;
@@ -412,9 +420,35 @@ static void remove_locked(struct store *s, const char *name)
 	free(path);
 	if (vfd < 0)
 		return;
-	remove_all_at(vfd, name, NULL);
+	/* Out of volumes/ in one rename, so that a removal cut short never
+	 * leaves a dir dockerd's scan would take for a volume; the rest is
+	 * deleted there (volume_gc_locked finishes it after a crash). */
+	char from[PATH_MAX], to[PATH_MAX];
+	snprintf(from, sizeof(from), VOLUMES "/%s", name);
+	snprintf(to, sizeof(to), RM_DIR "/" RM_PREFIX "%s", name);
+	if (mkdir_p_at(s->root_fd, RM_DIR, 0700, NULL) == 0 && renameat(s->root_fd, from, s->root_fd, to) == 0)
+		remove_all_at(s->root_fd, to, NULL);
+	else
+		remove_all_at(vfd, name, NULL);
 	db_update(vfd, name, NULL, 1, &e);
 	close(vfd);
+}
+
+static void volume_gc_locked(struct store *s)
+{
+	int fd = openat(s->root_fd, RM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, RM_PREFIX, strlen(RM_PREFIX)))
+			remove_all_at(dirfd(d), de->d_name, NULL);
+	closedir(d);
 }
 
 void volume_remove_anonymous_locked(struct store *s, json_t *mount_points)
@@ -846,6 +880,7 @@ int berth_volume_remove(struct berth *b, const char *name, int force, struct ber
 
 	if (store_lock(b->store, err) < 0)
 		return -1;
+	volume_gc_locked(b->store);
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") || !volume_exists(b->store, name)) {
 		if (!force)
 			rc = berr_set(err, BERR_NOT_FOUND, "get %s: no such volume", name);
@@ -942,6 +977,7 @@ int berth_volume_prune(struct berth *b, const char *const *filters, char ***name
 		vfilters_free(f, nf);
 		return -1;
 	}
+	volume_gc_locked(b->store);
 	if (scan(b->store, &v, &n, err) < 0) {
 		store_unlock(b->store);
 		vfilters_free(f, nf);

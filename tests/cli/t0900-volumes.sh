@@ -107,7 +107,7 @@ same "volume ls -q" volume ls -q
 same "volume list --format" volume list --format '{{.Name}}|{{.Driver}}|{{.Scope}}|{{.Mountpoint}}|{{.Links}}|{{.Size}}'
 # (several labels come in Go's map order)
 same "volume ls --format .Labels" volume ls -f name=vol3 --format '{{.Labels}}'
-same "volume ls --format table" volume ls --format 'table {{.Name}}\t{{.Labels}}'
+same "volume ls --format table" volume ls --format 'table {{.Name}}\t{{.Scope}}\t{{.Mountpoint}}'
 same "volume ls -f label=a" volume ls -f label=a
 same "volume ls -f label=a=b" volume ls -f label=a=b
 same "volume ls -f name=ol" volume ls -f name=ol
@@ -221,7 +221,12 @@ same "--volumes-from :ro" run --rm --volumes-from vsrc:ro vimg touch /n/x
 same "--volumes-from a missing container" run --rm --volumes-from nosuchctr vimg true
 same "--volumes-from with a bad mode" run --rm --volumes-from vsrc:rshared vimg true
 same "--volumes-from, then -v on the same path" run --rm --volumes-from vsrc -v vol2:/n vimg ls /n
+quiet create --name vuser --volumes-from vsrc vimg
+before=$(nvol)
 quiet rm -v vsrc
+t_eq "rm -v keeps the anonymous volumes another container uses" "$(nvol)" "$before"
+quiet rm -v vuser
+t_eq "  and the last user's rm -v removes them" "$(nvol)" "$(minus2 $before)"
 
 # ---- system df, prune
 e system df

@@ -196,7 +196,7 @@ else
 fi
 same_sorted "inspect's Mounts" inspect -f '{{range .Mounts}}{{.Type}} {{.Name}} {{.Source}} {{.Destination}} {{.Mode}} {{.RW}} {{.Propagation}}{{println}}{{end}}' rec
 same "volume rm of a volume in use" volume rm vol1
-same "volume ls -f dangling=false" volume ls -f dangling=false
+same_sorted "volume ls -f dangling=false" volume ls -f dangling=false
 
 # ---- rm -v and --rm
 before=$(nvol)
@@ -243,7 +243,7 @@ same "volume prune --filter until" volume prune -f --filter until=1h
 b volume prune <<<n >"$T/b.out" 2>&1
 [ "$have_docker" -eq 0 ] || { dk volume prune <<<n >"$T/d.out" 2>&1; t_eq "volume prune, answered no" "$(cat "$T/b.out")" "$(cat "$T/d.out")"; }
 same_sorted "volume prune -f" volume prune -f
-same "after prune" volume ls
+same_sorted "after prune" volume ls
 quiet rm -f keep1
 
 # ---- -v and --mount errors (the daemon's texts)

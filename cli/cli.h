@@ -220,5 +220,7 @@ int cmd_top(struct cli *c, int argc, char **argv);
  * file part, runflags.c): its "K=V" entries appended to out (a json
  * array); -1 with the CLI's message in msg. */
 int cli_read_env_file(const char *path, struct json_t *out, char *msg, size_t n);
+/* `volume` and its group (cmd-volume.c). */
+int cmd_volume(struct cli *c, int argc, char **argv);
 
 #endif

@@ -1,4 +1,4 @@
-/* cmd-rm.c - `berth rm [-f] CONTAINER...`: docker 20.10's lines (each name as
+/* cmd-rm.c - `berth rm [-f] [-v] CONTAINER...`: docker 20.10's lines (each name as
  * given; a missing one as the docker client words a 404). */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +13,14 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 	int i = 1, rc = 0;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
+		if (!strcmp(argv[i], "--force")) {
 			ro.force = 1;
+		} else if (!strcmp(argv[i], "--volumes")) {
+			ro.volumes = 1;
+		} else if (argv[i][1] != '-' && argv[i][1] && strspn(argv[i] + 1, "fv") == strlen(argv[i] + 1)) {
+			/* -f, -v, -fv: pflag's combined shorthands */
+			ro.force |= strchr(argv[i], 'f') != NULL;
+			ro.volumes |= strchr(argv[i], 'v') != NULL;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("\nUsage:  berth %s\n", USAGE);
 			return 0;
@@ -33,7 +39,9 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 		if (berth_container_remove(c->b, argv[i], &ro, &err) < 0) {
 			fprintf(stderr, err.code == BERR_NOT_FOUND ? "Error: %s\n" : "Error response from daemon: %s\n",
 				err.msg);
-			rc = 1;
+			/* the docker client: with -f, a missing container is no failure */
+			if (!(ro.force && err.code == BERR_NOT_FOUND))
+				rc = 1;
 			continue;
 		}
 		printf("%s\n", argv[i]);

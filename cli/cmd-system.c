@@ -104,6 +104,56 @@ static void print_containers_verbose(const struct berth_system_df *df)
 	table_free(t);
 }
 
+/* ---- Local Volumes (the volumes part of system df) ---- */
+
+struct df_volumes {
+	struct berth_volume *v;
+	size_t n;
+};
+
+static void volumes_summary_row(struct table *t, const struct df_volumes *dv)
+{
+	char total[32], active[32], size[32], reclaim[64];
+	const char *cells[5] = { "Local Volumes", total, active, size, reclaim };
+	int64_t sum = 0, free_ = 0;
+	size_t used = 0;
+
+	for (size_t i = 0; i < dv->n; i++) {
+		if (dv->v[i].ref_count > 0)
+			used++;
+		if (dv->v[i].size < 0)
+			continue;
+		sum += dv->v[i].size;
+		if (dv->v[i].ref_count == 0)
+			free_ += dv->v[i].size;
+	}
+	snprintf(total, sizeof(total), "%zu", dv->n);
+	snprintf(active, sizeof(active), "%zu", used);
+	human_size4(size, sizeof(size), (double)sum);
+	human_size4(reclaim, sizeof(reclaim), (double)free_);
+	if (sum > 0)
+		snprintf(reclaim + strlen(reclaim), sizeof(reclaim) - strlen(reclaim), " (%lld%%)",
+			 (long long)(free_ * 100 / sum));
+	table_add(t, cells, 5);
+}
+
+static void print_volumes_verbose(const struct df_volumes *dv)
+{
+	static const char *const volumes[] = { "VOLUME NAME", "LINKS", "SIZE" };
+	struct table *t = table_new();
+
+	table_add(t, volumes, 3);
+	for (size_t i = 0; i < dv->n; i++) {
+		char links[32], size[32];
+		const char *cells[3] = { dv->v[i].name, links, size };
+		snprintf(links, sizeof(links), "%lld", (long long)dv->v[i].ref_count);
+		human_size4(size, sizeof(size), (double)dv->v[i].size);
+		table_add(t, cells, 3);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
 static void print_header(const char *const *cells, size_t n)
 {
 	struct table *t = table_new();
@@ -113,9 +163,8 @@ static void print_header(const char *const *cells, size_t n)
 	table_free(t);
 }
 
-static void print_verbose(const struct berth_system_df *df)
+static void print_verbose(const struct berth_system_df *df, const struct df_volumes *dv)
 {
-	static const char *const volumes[] = { "VOLUME NAME", "LINKS", "SIZE" };
 	static const char *const cache[] = { "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED",
 					     "USAGE", "SHARED" };
 
@@ -124,7 +173,7 @@ static void print_verbose(const struct berth_system_df *df)
 	printf("\nContainers space usage:\n\n");
 	print_containers_verbose(df);
 	printf("\nLocal Volumes space usage:\n\n");
-	print_header(volumes, 3);
+	print_volumes_verbose(dv);
 	printf("\nBuild cache usage: 0B\n\n");
 	print_header(cache, 7);
 }
@@ -149,7 +198,7 @@ static int container_active(const struct berth_container_item *it)
 			     strstr(it->state, "restarting"));
 }
 
-static void print_summary(const struct berth_system_df *df)
+static void print_summary(const struct berth_system_df *df, const struct df_volumes *dv)
 {
 	static const char *const header[] = { "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE" };
 	static const char *const zero[][5] = {
@@ -205,8 +254,13 @@ static void print_summary(const struct berth_system_df *df)
 	cells[3] = c_size;
 	cells[4] = c_reclaim;
 	table_add(t, cells, 5);
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < 2; i++) {
+		if (!strcmp(zero[i][0], "Local Volumes")) {
+			volumes_summary_row(t, dv);
+			continue;
+		}
 		table_add(t, zero[i], 5);
+	}
 	table_print(t, stdout);
 	table_free(t);
 }
@@ -236,10 +290,16 @@ static int cmd_system_df(struct cli *c, int argc, char **argv)
 		return 1;
 	if (berth_system_df(c->b, &df, &err) < 0)
 		return cli_error(&err, 1);
+	struct df_volumes dv = { NULL, 0 };
+	if (berth_volume_usage(c->b, &dv.v, &dv.n, &err) < 0) {
+		berth_system_df_release(&df);
+		return cli_error(&err, 1);
+	}
 	if (verbose)
-		print_verbose(&df);
+		print_verbose(&df, &dv);
 	else
-		print_summary(&df);
+		print_summary(&df, &dv);
+	berth_volume_list_free(dv.v, dv.n);
 	berth_system_df_release(&df);
 	return 0;
 }

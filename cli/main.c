@@ -42,6 +42,7 @@ static const struct cli_command commands[] = {
 	{ "exec", cmd_exec, "Run a command in a running container" },
 	{ "top", cmd_top, "Display the running processes of a container" },
 	{ "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
+	{ "volume", cmd_volume, "Manage volumes" },
 };
 
 static void usage(FILE *out)

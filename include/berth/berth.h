@@ -57,5 +57,6 @@ void berth_human_duration(char *buf, size_t n, int64_t ns);
 #include <berth/image.h>
 #include <berth/registry.h>
 #include <berth/system.h>
+#include <berth/volume.h>
 
 #endif

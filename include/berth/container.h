@@ -67,6 +67,7 @@ int berth_container_wait(struct berth *b, const char *name_or_id, int *status, s
 
 struct berth_container_remove_opts {
 	int force;      /* -f: kill a running container first */
+	int volumes;    /* -v: also its anonymous volumes no other container names */
 };
 /* Docker's ContainerRm.  A running container without force:
  * BERR_EXISTS "You cannot remove a running container <id>. Stop the

@@ -23,6 +23,7 @@
 #include "container.h"
 #include "engine.h"
 #include "lifecycle.h"
+#include "volumes.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -159,7 +160,8 @@ out:
 	return rc;
 }
 
-static int build(struct berth *b, json_t *body, struct container *c, char top[DIGEST_STR_LEN], struct berr *err)
+static int build(struct berth *b, json_t *body, struct container *c, char top[DIGEST_STR_LEN], json_t **plan,
+		 struct berr *err)
 {
 	json_t *cfg = config_of(body), *hc, *image_cfg = NULL;
 	const char *image = json_string_value(json_object_get(cfg, "Image"));
@@ -178,6 +180,15 @@ static int build(struct berth *b, json_t *body, struct container *c, char top[DI
 	hc = json_object_get(body, "HostConfig");
 	hc = json_is_object(hc) ? json_deep_copy(hc) : json_object();
 	host_config_defaults(hc, b->cfg.default_runtime);
+	/* registerMountPoints and the anonymous volumes: MountPoints now,
+	 * the volumes themselves once the container is stored. */
+	json_decref(c->mount_points);
+	c->mount_points = NULL;
+	if (container_mounts_register(b->store, cfg, hc, &c->mount_points, plan, err) < 0) {
+		c->mount_points = json_object();
+		json_decref(hc);
+		goto out;
+	}
 	json_decref(c->config);
 	c->config = json_incref(cfg);
 	json_decref(c->host_config);
@@ -196,6 +207,7 @@ int berth_container_create(struct berth *b, const char *body, size_t len,
 	json_t *doc;
 	struct container *c;
 	char top[DIGEST_STR_LEN];
+	json_t *plan = NULL;
 	int rc = -1;
 
 	if (len > BODY_MAX)
@@ -215,12 +227,19 @@ int berth_container_create(struct berth *b, const char *body, size_t len,
 	store_unlock(b->store);
 	container_exec_gc(b);
 	c = container_new();
-	if (build(b, doc, c, top, err) == 0 &&
+	if (build(b, doc, c, top, &plan, err) == 0 &&
 	    container_create(b->store, c, opts && opts->name && *opts->name ? opts->name : NULL, top[0] ? top : NULL,
 			     err) == 0) {
-		snprintf(id_out, 65, "%s", c->id);
-		rc = 0;
+		/* create's cleanup in dockerd: a container whose volumes
+		 * cannot be set up is removed again. */
+		if (container_mounts_setup(b, c->id, plan, err) < 0) {
+			container_remove_release_volumes(b->store, c->id, 1, NULL);
+		} else {
+			snprintf(id_out, 65, "%s", c->id);
+			rc = 0;
+		}
 	}
+	json_decref(plan);
 	container_free(c);
 	json_decref(doc);
 	return rc;

@@ -25,6 +25,7 @@
 #include "../format/gojson.h"
 #include "../internal.h"
 #include "../store/mounts.h"
+#include "../volume/volume.h"
 #include "../util/sbuf.h"
 #include "container.h"
 #include "engine.h"
@@ -207,7 +208,7 @@ static json_t *field_or(json_t *o, const char *k, json_t *dflt)
 
 /* GetMountPoints: one types.MountPoint per MountPoint (Go ranges the map
  * in random order; berth in the record's, which is sorted). */
-static json_t *mounts_json(json_t *points)
+static json_t *mounts_json(struct store *s, json_t *points)
 {
 	json_t *a = json_array(), *m;
 	const char *k;
@@ -219,7 +220,17 @@ static json_t *mounts_json(json_t *points)
 			json_object_set(o, "Type", v);
 		if ((v = json_object_get(m, "Name")) && json_string_length(v))
 			json_object_set(o, "Name", v);
-		json_object_set_new(o, "Source", field_or(m, "Source", json_string("")));
+		/* MountPoint.Path(): a volume's is its _data, also for the
+		 * anonymous ones whose record has no Source. */
+		v = json_object_get(m, "Source");
+		if ((!v || !json_string_length(v)) && json_string_length(json_object_get(m, "Name")) &&
+		    json_string_length(json_object_get(m, "Driver"))) {
+			char *path = volume_data_path(s, json_string_value(json_object_get(m, "Name")));
+			json_object_set_new(o, "Source", json_string(path));
+			free(path);
+		} else {
+			json_object_set_new(o, "Source", field_or(m, "Source", json_string("")));
+		}
 		json_object_set_new(o, "Destination", field_or(m, "Destination", json_string("")));
 		if ((v = json_object_get(m, "Driver")) && json_string_length(v))
 			json_object_set(o, "Driver", v);
@@ -325,7 +336,7 @@ static json_t *inspect_object(struct berth *b, struct container *c, int size, st
 		json_object_set_new(o, "SizeRw", json_integer(rw));
 		json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
 	}
-	json_object_set_new(o, "Mounts", mounts_json(container_mount_points(c)));
+	json_object_set_new(o, "Mounts", mounts_json(b->store, container_mount_points(c)));
 	v = shape_config(container_config(c), NULL);
 	json_object_set_new(o, "Config", v ? v : json_null());
 	json_object_set_new(o, "NetworkSettings", network_json(container_network_settings(c)));

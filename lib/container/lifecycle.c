@@ -15,6 +15,7 @@
 #include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/timefmt.h"
+#include "../volume/volume.h"
 #include "container.h"
 #include "names.h"
 
@@ -186,32 +187,48 @@ int container_remove(struct store *s, const char *id, struct berr *err)
 	return rc;
 }
 
-static int remove_release(struct store *s, const char *id, int defer, struct berr *err)
+static int remove_release(struct store *s, const char *id, int defer, int remove_volumes, struct berr *err)
 {
 	struct store_rwlayer rw;
+	json_t *mounts = NULL;
 	int rc;
 
 	if (store_lock(s, err) < 0)
 		return -1;
 	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
 		rw.parent[0] = '\0';
+	if (remove_volumes) {
+		struct container *c = container_load(s, id, NULL);
+		if (c)
+			mounts = json_incref(container_mount_points(c));
+		container_free(c);
+	}
 	rc = remove_locked(s, id, defer, err);
 	/* The layers an rmi -f left for this container go with it, as the
 	 * layer store releases them (best effort: the container is gone). */
 	if (rc == 0)
 		image_layers_release(s, rw.parent, NULL);
+	if (rc == 0 && mounts)
+		volume_remove_anonymous_locked(s, mounts);
+	json_decref(mounts);
 	store_unlock(s);
 	return rc;
 }
 
 int container_remove_release(struct store *s, const char *id, struct berr *err)
 {
-	return remove_release(s, id, 0, err);
+	return remove_release(s, id, 0, 0, err);
+}
+
+int container_remove_release_volumes(struct store *s, const char *id, int remove_volumes, struct berr *err)
+{
+	return remove_release(s, id, 0, remove_volumes, err);
 }
 
 int container_remove_deferred(struct store *s, const char *id, struct berr *err)
 {
-	return remove_release(s, id, 1, err);
+	/* run --rm: its anonymous volumes go too */
+	return remove_release(s, id, 1, 1, err);
 }
 
 void container_remove_finish(struct store *s, const char *id)

@@ -46,6 +46,10 @@ int container_remove_release(struct store *s, const char *id, struct berr *err);
  * run --rm, whose command waits for the removal. */
 int container_remove_deferred(struct store *s, const char *id, struct berr *err);
 void container_remove_finish(struct store *s, const char *id);
+/* The same, and with remove_volumes (rm -v, --rm) the container's
+ * anonymous volumes that no other container names, in the same hold
+ * (dockerd's removeMountPoints). */
+int container_remove_release_volumes(struct store *s, const char *id, int remove_volumes, struct berr *err);
 /* Sets a new name ('/' added when missing), in daemon.ContainerRename's
  * order and words: the same name is BERR_INVALID "Renaming a container
  * with the same name as its current name"; then the name is checked as

@@ -35,6 +35,7 @@
 #include "container.h"
 #include "engine.h"
 #include "lifecycle.h"
+#include "volumes.h"
 #include "lookup.h"
 
 /* Candidates for --init, docker's own first (Debian's docker.io ships it). */
@@ -254,14 +255,20 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 			c->state.exit_code = ex->exit_code;
 			c->state.oom_killed = ex->oom_killed;
 			set_str(&c->state.finished_at, when);
+			/* dockerd's Cleanup unmounts the volumes: their mount IDs go. */
+			json_t *mp;
+			const char *dest;
+			json_object_foreach(container_mount_points(c), dest, mp)
+				json_object_del(mp, "ID");
 			container_checkpoint(s, c, NULL);
 			container_free(c);
 		}
 		store_rwlayer_unmount(s, x->id, NULL);
 		store_unlock(s);
 	}
+	/* dockerd's autoremove is ContainerRm with RemoveVolume. */
 	if (x->auto_remove)
-		container_remove_release(s, x->id, NULL);
+		container_remove_release_volumes(s, x->id, 1, NULL);
 	store_close(s);
 }
 
@@ -308,6 +315,13 @@ static int record_start(struct berth *b, const char *id, const struct monitor_in
 	set_str(&c->hosts_path, tmpl->hosts_path);
 	set_str(&c->resolv_conf_path, tmpl->resolv_conf_path);
 	if (monitor_read_exit(state_dir, &ex, &ignore) < 0) {
+		/* The volumes' mount IDs that start gave them, as dockerd
+		 * records them while they are mounted (the exit drops them). */
+		if (tmpl->mount_points) {
+			json_t *old = c->mount_points;
+			c->mount_points = json_deep_copy(tmpl->mount_points);
+			json_decref(old);
+		}
 		c->state.running = 1;
 		c->state.pid = mi->container_pid;
 		c->state.exit_code = 0;
@@ -391,7 +405,13 @@ static int make_bundle(struct berth *b, struct container *c, const char *merged,
 	env.container_dir = cdir;
 	env.init_path = init_binary();
 	env.cgroup_v2 = container_cgroup_v2();
-	if (!(spec = spec_build(container_config(c), c->host_config, container_mount_points(c), &env, err)))
+	/* setupMounts: volume sources resolved, bind sources made. */
+	json_t *mounts = container_mounts_for_start(b->store, container_mount_points(c), c->host_config, err);
+	if (!mounts)
+		return -1;
+	spec = spec_build(container_config(c), c->host_config, mounts, &env, err);
+	json_decref(mounts);
+	if (!spec)
 		return -1;
 	if (mkdir_p_at(AT_FDCWD, state_dir, 0700, err) < 0) {
 		json_decref(spec);
@@ -532,7 +552,7 @@ int berth_container_start(struct berth *b, const char *name_or_id, const struct 
 		berr_clear(err);
 		berr_set(err, BERR_INVALID, "%s", msg);
 		if (x.auto_remove)
-			container_remove_release(b->store, c->id, NULL);
+			container_remove_release_volumes(b->store, c->id, 1, NULL);
 		goto out;
 	}
 	if (so && so->attach_fd) {

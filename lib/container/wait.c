@@ -179,7 +179,7 @@ int berth_container_remove(struct berth *b, const char *name_or_id, const struct
 		if (monitor_kill(dir, "KILL", err) < 0 || monitor_wait_exit(dir, &ex, err) < 0)
 			goto out;
 	}
-	if (container_remove_release(b->store, c->id, err) < 0)
+	if (container_remove_release_volumes(b->store, c->id, o && o->volumes, err) < 0)
 		goto out;
 	remove_all_at(AT_FDCWD, dir, NULL);
 	rc = 0;

@@ -12,6 +12,7 @@
 #include <berth/container.h>
 #include <berth/image.h>
 #include <berth/system.h>
+#include <berth/volume.h>
 
 #include "cli.h"
 #include "format/gojson.h"
@@ -391,10 +392,10 @@ static char *prune_message(int all, int volumes, const char *const *filters)
 }
 
 /* runPrune: containers, networks (berth has none: nothing to say),
- * volumes with --volumes (none yet either), images, build cache; each
- * prune's report printed as it ends, the total last.  The first failure
- * ends it, after what was already printed. */
-static int system_prune(struct berth *b, int all, const char *const *filters)
+ * volumes with --volumes, images, build cache; each prune's report
+ * printed as it ends, the total last.  The first failure ends it, after
+ * what was already printed. */
+static int system_prune(struct berth *b, int all, int volumes, const char *const *filters)
 {
 	struct berth_container_prune_opts co = { filters };
 	struct berth_image_prune_opts io = { all, filters };
@@ -418,9 +419,24 @@ static int system_prune(struct berth *b, int all, const char *const *filters)
 	for (size_t i = 0; ids[i]; i++)
 		free(ids[i]);
 	free(ids);
-	/* networks: berth has none, and docker prints nothing when none
-	 * went.  --volumes: the volume prune belongs here, once volumes are
-	 * in (it takes the same filters and prints "Deleted Volumes:"). */
+	/* networks: berth has none, and docker prints nothing when none went */
+	if (volumes) {
+		char **names = NULL;
+
+		got = 0;
+		if (berth_volume_prune(b, filters, &names, &got, &err) < 0)
+			return cli_error(&err, 1);
+		if (names[0]) {
+			printf("Deleted Volumes:\n");
+			for (size_t i = 0; names[i]; i++)
+				printf("%s\n", names[i]);
+			printf("\n");
+			total += got;
+		}
+		for (size_t i = 0; names[i]; i++)
+			free(names[i]);
+		free(names);
+	}
 	if (berth_image_prune(b, &io, &items, &n, &image_bytes, &err) < 0)
 		return cli_error(&err, 1);
 	if (n) {
@@ -500,7 +516,7 @@ static int cmd_system_prune(struct cli *c, int argc, char **argv)
 			return 0;
 		}
 	}
-	rc = cli_berth(c) ? system_prune(c->b, all, filters) : 1;
+	rc = cli_berth(c) ? system_prune(c->b, all, volumes, filters) : 1;
 	free(filters);
 	return rc;
 }

@@ -151,6 +151,17 @@ same "system prune -a -f" system prune -a -f
 table "  system df after -a" system df
 e images --format '{{.Repository}}'
 t_eq "  the running container's image is kept" "$(cat "$T/b.out")" "box"
+# --volumes: unused volumes go (named ones too, in 20.10), used ones stay;
+# label filters apply to them as well
+quiet volume create scratch
+quiet volume create --label keep=1 kept
+quiet run -d --name withvol -v busy:/data box sleep 300
+same "system prune -f --volumes --filter label!=keep=1" system prune -f --volumes --filter 'label!=keep=1'
+e volume ls -q
+t_eq "  the labelled and the used volume stay" "$(sort "$T/b.out" | tr '\n' ' ')" "busy kept "
+quiet rm -f withvol
+quiet volume rm kept
+same "system prune -a -f --volumes, the used volume unused now" system prune -a -f --volumes
 same "system prune -a -f with nothing left to remove" system prune -a -f --volumes
 same "  info after" info --format '{{.Containers}} {{.ContainersRunning}} {{.ContainersPaused}} {{.ContainersStopped}}'
 

@@ -247,11 +247,6 @@ static void plan_blobs(struct save *sv)
 
 /* ---- top-level files ---- */
 
-static int cmp_diff(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* LayerSources is a Go map: keys sorted, each value a distribution
  * Descriptor (mediaType, size, digest in that order). */
 static json_t *layer_sources(const struct save_image *im)
@@ -262,7 +257,7 @@ static json_t *layer_sources(const struct save_image *im)
 
 	for (size_t l = 0; l < n; l++)
 		sorted[l] = im->cfg.diff_ids[l];
-	qsort(sorted, n, sizeof(*sorted), cmp_diff);
+	qsort(sorted, n, sizeof(*sorted), str_ptr_cmp);
 	for (size_t i = 0; i < n; i++) {
 		size_t l = 0;
 		json_t *desc;

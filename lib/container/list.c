@@ -427,11 +427,6 @@ static char *jdup(json_t *o, const char *k)
 	return xstrdup(s ? s : "");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void fill_labels(struct list_snap *s, struct berth_container_item *it)
 {
 	list_snap_labels(s);
@@ -456,7 +451,7 @@ static void fill_networks(struct container *c, struct berth_container_item *it)
 			it->networks[n] = NULL;
 			if (n)
 				if (n)
-		qsort(it->networks, n, sizeof(char *), cmp_str);
+		qsort(it->networks, n, sizeof(char *), str_ptr_cmp);
 			return;
 		}
 	}
@@ -470,7 +465,7 @@ static void fill_networks(struct container *c, struct berth_container_item *it)
 		if (json_is_object(ep))
 			it->networks[n++] = xstrdup(k);
 	if (n)
-		qsort(it->networks, n, sizeof(char *), cmp_str);
+		qsort(it->networks, n, sizeof(char *), str_ptr_cmp);
 }
 
 /* GetMountPoints, in destination order (dockerd walks a Go map). */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/sbuf.h"
+
 enum kind {
 	K_STR,      /* string: "" */
 	K_BOOL,     /* bool: false */
@@ -194,11 +196,6 @@ static int is_empty(json_t *v)
 	}
 }
 
-static int strcmp_ptr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A copy of object in with sorted keys, each value through fn (NULL: deep copy). */
 static json_t *sorted_map(json_t *in, json_t *(*fn)(const struct shape *, json_t *, struct berr *),
 			  const struct shape *sub, struct berr *err)
@@ -212,7 +209,7 @@ static json_t *sorted_map(json_t *in, json_t *(*fn)(const struct shape *, json_t
 		abort();
 	json_object_foreach(in, k, v)
 		keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), strcmp_ptr);
+	qsort(keys, n, sizeof(*keys), str_ptr_cmp);
 	for (i = 0; i < n; i++) {
 		json_t *x = json_object_get(in, keys[i]);
 		json_t *y = fn ? fn(sub, x, err) : json_deep_copy(x);

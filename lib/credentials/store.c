@@ -109,11 +109,6 @@ char *berth_registry_login_plaintext_path(const char *key)
 	return path;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A copy of obj with its keys in sorted order (a Go map). */
 static json_t *sorted_copy(json_t *obj)
 {
@@ -125,7 +120,7 @@ static json_t *sorted_copy(json_t *obj)
 	keys = xcalloc(n + 1, sizeof(*keys));
 	json_object_foreach(obj, k, v)
 		keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), cmp_str);
+	qsort(keys, n, sizeof(*keys), str_ptr_cmp);
 	for (i = 0; i < n; i++)
 		json_object_set(out, keys[i], json_object_get(obj, keys[i]));
 	free(keys);

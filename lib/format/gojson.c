@@ -348,11 +348,6 @@ void gojson_write(struct sbuf *out, json_t *v, const char *prefix, const char *i
 	gojson_write_opts(out, v, prefix, indent, 1);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void gojson_sort_keys(json_t *v)
 {
 	size_t i, n;
@@ -374,7 +369,7 @@ void gojson_sort_keys(json_t *v)
 	i = 0;
 	json_object_foreach(v, k, m)
 		keys[i++] = xstrdup(k);
-	qsort(keys, n, sizeof(*keys), cmp_str);
+	qsort(keys, n, sizeof(*keys), str_ptr_cmp);
 	for (i = 0; i < n; i++) {
 		vals[i] = json_incref(json_object_get(v, keys[i]));
 		gojson_sort_keys(vals[i]);

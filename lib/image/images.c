@@ -54,18 +54,13 @@ static void collect_refs(const struct store_refs *refs, const char *id, char ***
 	(*digests)[c.nd] = NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void sort_strv(char **v)
 {
 	size_t n = 0;
 
 	while (v[n])
 		n++;
-	qsort(v, n, sizeof(*v), cmp_str);
+	qsort(v, n, sizeof(*v), str_ptr_cmp);
 }
 
 static int cmp_created(const void *a, const void *b)

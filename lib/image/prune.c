@@ -107,11 +107,6 @@ static void free_strv(char **v)
 	free(v);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The image's references as full names, sorted (refstore order); *has_tag
  * says whether one is a tag. */
 static char **image_refs(const struct store_refs *refs, const char *id, int *has_tag)
@@ -199,7 +194,7 @@ int berth_image_prune(struct berth *b, const struct berth_image_prune_opts *opts
 	}
 	while (ids[n_ids])
 		n_ids++;
-	qsort(ids, n_ids, sizeof(*ids), cmp_str);
+	qsort(ids, n_ids, sizeof(*ids), str_ptr_cmp);
 	parents = xcalloc(n_ids + 1, sizeof(*parents));
 	for (size_t i = 0; i < n_ids; i++)
 		store_image_parent(b->store, ids[i], parents[i]);

@@ -235,14 +235,9 @@ static int old_names(const struct oldview *old, char ***names, size_t *n, struct
 	return 0;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int in_sorted(char **v, size_t n, const char *s)
 {
-	return n && bsearch(&s, v, n, sizeof(*v), str_cmp) != NULL;
+	return n && bsearch(&s, v, n, sizeof(*v), str_ptr_cmp) != NULL;
 }
 
 /* D for name if the old dir has it. */
@@ -287,7 +282,7 @@ static int deletions(struct differ *d, int upper_fd, int merged, const struct ol
 	if (old_names(old, &names, &n, err) < 0)
 		return -1;
 	if (n)
-		qsort(names, n, sizeof(*names), str_cmp);
+		qsort(names, n, sizeof(*names), str_ptr_cmp);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (i && !strcmp(names[i], names[i - 1]))
 			continue;

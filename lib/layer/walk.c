@@ -14,11 +14,6 @@
 
 #include "../util/sbuf.h"
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int walk_read_names(int dirfd, char ***names, size_t *n, struct berr *err)
 {
 	int fd = dup(dirfd);
@@ -55,7 +50,7 @@ int walk_read_names(int dirfd, char ***names, size_t *n, struct berr *err)
 	}
 	closedir(d);
 	if (*n)
-		qsort(*names, *n, sizeof(**names), name_cmp);
+		qsort(*names, *n, sizeof(**names), str_ptr_cmp);
 	return 0;
 }
 

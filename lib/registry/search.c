@@ -65,11 +65,6 @@ int berth_registry_search_check_term(const char *term, struct berr *err)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* filters.Args.Get as Go's %s prints it: "[a b]" (a set; sorted here,
  * where Go's map order is random). */
 static void value_list(const char *const *filters, const char *key, struct sbuf *out)
@@ -86,7 +81,7 @@ static void value_list(const char *const *filters, const char *key, struct sbuf 
 		if (k == n)
 			vals[n++] = filters[i] + klen + 1;
 	}
-	qsort(vals, n, sizeof(*vals), cmp_str);
+	qsort(vals, n, sizeof(*vals), str_ptr_cmp);
 	sbuf_addch(out, '[');
 	for (size_t i = 0; i < n; i++)
 		sbuf_addf(out, "%s%s", i ? " " : "", vals[i]);

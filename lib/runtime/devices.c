@@ -114,11 +114,6 @@ static void add_node(const char *path, const struct stat *st, const char *perms,
 		json_array_append_new(rules, rule_new(1, type, major(st->st_rdev), minor(st->st_rdev), perms));
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorted entries of dir (Go's ReadDir / Walk order); NULL-terminated, free(). */
 static char **sorted_entries(const char *dir)
 {
@@ -138,7 +133,7 @@ static char **sorted_entries(const char *dir)
 	closedir(d);
 	if (!v)
 		v = xcalloc(1, sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_names);
+	qsort(v, n, sizeof(*v), str_ptr_cmp);
 	v[n] = NULL;
 	return v;
 }

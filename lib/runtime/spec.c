@@ -732,11 +732,6 @@ fail:
 	return NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Go encodes a map with sorted keys. */
 static json_t *sorted_object(json_t *o)
 {
@@ -746,7 +741,7 @@ static json_t *sorted_object(json_t *o)
 
 	json_object_foreach(o, k, v)
 		keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), cmp_str);
+	qsort(keys, n, sizeof(*keys), str_ptr_cmp);
 	for (i = 0; i < n; i++)
 		json_object_set(out, keys[i], json_object_get(o, keys[i]));
 	free(keys);

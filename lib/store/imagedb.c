@@ -116,11 +116,6 @@ int store_image_parent(struct store *s, const char *image_id, char parent_out[DI
 	return 0;
 }
 
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 char **store_image_metadata_ids(struct store *s, size_t *n)
 {
 	int fd = openat(s->image_fd, "imagedb/metadata/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -144,13 +139,13 @@ char **store_image_metadata_ids(struct store *s, size_t *n)
 	}
 	closedir(d);
 	if (v)
-		qsort(v, *n, sizeof(*v), cmp_strp);
+		qsort(v, *n, sizeof(*v), str_ptr_cmp);
 	return v;
 }
 
 int store_ids_have(char **ids, size_t n, const char *hex)
 {
-	return ids && bsearch(&hex, ids, n, sizeof(*ids), cmp_strp) != NULL;
+	return ids && bsearch(&hex, ids, n, sizeof(*ids), str_ptr_cmp) != NULL;
 }
 
 void store_time_rfc3339nano(char *buf, size_t n)

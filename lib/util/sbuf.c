@@ -161,3 +161,8 @@ const char *sbuf_str(const struct sbuf *sb)
 {
 	return sb->buf ? sb->buf : "";
 }
+
+int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

@@ -41,6 +41,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* qsort/bsearch comparator of two (char *) elements, by strcmp. */
+int str_ptr_cmp(const void *a, const void *b);
 
 /* Cleanup attributes (crun style): `_cleanup_free_ char *p = NULL;` */
 static inline void cleanup_freep(void *p) { free(*(void **)p); }

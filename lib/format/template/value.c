@@ -80,11 +80,6 @@ int tmpl_truth(json_t *v)
 	}
 }
 
-static int cmp_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 const char **tmpl_sorted_keys(json_t *o, size_t *n)
 {
 	const char **k = xcalloc(json_object_size(o) + 1, sizeof(*k));
@@ -94,7 +89,7 @@ const char **tmpl_sorted_keys(json_t *o, size_t *n)
 	*n = 0;
 	json_object_foreach(o, key, m)
 		k[(*n)++] = key;
-	qsort(k, *n, sizeof(*k), cmp_keys);
+	qsort(k, *n, sizeof(*k), str_ptr_cmp);
 	return k;
 }
 

@@ -26,6 +26,7 @@
 #include "../internal.h"
 #include "../store/mounts.h"
 #include "../volume/volume.h"
+#include "../util/fs.h"
 #include "../util/sbuf.h"
 #include "container.h"
 #include "engine.h"
@@ -33,58 +34,6 @@
 #include "shape.h"
 
 /* ---- sizes ---- */
-
-struct inode_set {
-	ino_t *v;
-	size_t n, cap;
-};
-
-/* 1 when ino was not in the set yet (now added). */
-static int inode_add(struct inode_set *s, ino_t ino)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == ino)
-			return 0;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	s->v[s->n++] = ino;
-	return 1;
-}
-
-/* pkg/directory.Size: the sizes of everything but directories, each
- * inode once (hard links), entries vanishing meanwhile ignored. */
-static int64_t dir_size_fd(int dfd, struct inode_set *seen)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	int64_t total = 0;
-
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				total += dir_size_fd(sub, seen);
-			continue;
-		}
-		/* Only hard-linked inodes can repeat. */
-		if (st.st_size > 0 && (st.st_nlink < 2 || inode_add(seen, st.st_ino)))
-			total += st.st_size;
-	}
-	closedir(d);
-	return total;
-}
 
 /* The layer chain's own sizes summed (layer.Size() of the image top). */
 static int64_t chain_size(struct store *s, const char *chain)
@@ -104,7 +53,6 @@ static int64_t chain_size(struct store *s, const char *chain)
 void container_layer_size(struct store *s, const char *id, int64_t *size_rw, int64_t *size_root_fs)
 {
 	struct store_rwlayer rw;
-	struct inode_set seen = { 0 };
 	char path[128];
 	int fd;
 
@@ -117,9 +65,8 @@ void container_layer_size(struct store *s, const char *id, int64_t *size_rw, int
 	if (fd < 0) {
 		*size_rw = -1;
 	} else {
-		*size_rw = dir_size_fd(fd, &seen);
+		*size_rw = dir_usage(fd);
 	}
-	free(seen.v);
 	if (rw.parent[0])
 		*size_root_fs = chain_size(s, rw.parent) + (*size_rw != -1 ? *size_rw : 0);
 }

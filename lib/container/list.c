@@ -27,6 +27,7 @@
 #include "../store/layerdb.h"
 #include "../store/mounts.h"
 #include "../store/refs.h"
+#include "../util/fs.h"
 #include "../util/timefmt.h"
 #include "container.h"
 #include "engine.h"
@@ -295,53 +296,6 @@ void list_ports_free(struct berth_container_port *v, size_t n)
 
 /* ---- the items ---- */
 
-/* directory.Size: everything but dirs (symlinks too), each inode once. */
-struct inodes {
-	ino_t *v;
-	size_t n;
-};
-
-static int64_t dir_size(int dfd, struct inodes *seen)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	int64_t size = 0;
-
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-		size_t i;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				size += dir_size(sub, seen);
-			continue;
-		}
-		if (!st.st_size)
-			continue;
-		/* Only a hard link can meet an inode again. */
-		if (st.st_nlink > 1) {
-			for (i = 0; i < seen->n && seen->v[i] != st.st_ino; i++)
-				;
-			if (i < seen->n)
-				continue;
-			seen->v = xrealloc(seen->v, (seen->n + 1) * sizeof(*seen->v));
-			seen->v[seen->n++] = st.st_ino;
-		}
-		size += st.st_size;
-	}
-	closedir(d);
-	return size;
-}
-
 /* The chain's total size (roLayer.Size: the layer and its parents). */
 static int64_t chain_size(struct store *s, const char *chain)
 {
@@ -392,10 +346,7 @@ static void layer_sizes(struct store *s, struct chain_sizes *cs, const char *id,
 	if ((fd = openat(s->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		*rw = -1;
 	} else {
-		struct inodes seen = { 0 };
-
-		*rw = dir_size(fd, &seen);
-		free(seen.v);
+		*rw = dir_usage(fd);
 	}
 	if (l.parent[0]) {
 		*rootfs = chain_size_cached(s, cs, l.parent);

@@ -281,3 +281,63 @@ char *path_absolute(const char *path)
 		return xstrdup(path);
 	return xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", path);
 }
+
+/* Hard-linked inodes already counted. */
+struct inode_set {
+	ino_t *v;
+	size_t n, cap;
+};
+
+/* 1 when ino was not in the set yet (now added). */
+static int inode_add(struct inode_set *s, ino_t ino)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == ino)
+			return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = ino;
+	return 1;
+}
+
+static int64_t dir_usage_in(int dfd, struct inode_set *seen)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	int64_t total = 0;
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				total += dir_usage_in(sub, seen);
+			continue;
+		}
+		/* Only hard-linked inodes can repeat. */
+		if (st.st_size > 0 && (st.st_nlink < 2 || inode_add(seen, st.st_ino)))
+			total += st.st_size;
+	}
+	closedir(d);
+	return total;
+}
+
+int64_t dir_usage(int dfd)
+{
+	struct inode_set seen = { 0 };
+	int64_t total = dir_usage_in(dfd, &seen);
+
+	free(seen.v);
+	return total;
+}

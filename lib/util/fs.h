@@ -8,6 +8,7 @@
 #define BERTH_UTIL_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -27,6 +28,10 @@ int read_file_at(int dirfd, const char *path, struct sbuf *sb, size_t max, struc
  * dockerd takes its --data-root and --exec-root: monitors and runtimes
  * run elsewhere, so berth never keeps a relative root. */
 char *path_absolute(const char *path);
+/* docker's pkg/directory.Size of the tree at dfd (which it takes and
+ * closes): the sizes of everything but directories, each inode once (hard
+ * links), entries vanishing meanwhile ignored. */
+int64_t dir_usage(int dfd);
 /* mkdir -p relative to dirfd; existing dirs are fine; mode for new ones. */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct berr *err);
 /* rm -rf relative to dirfd (no symlink following). Missing is fine. */

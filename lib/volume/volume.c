@@ -904,35 +904,6 @@ out:
 	return rc;
 }
 
-/* pkg/directory.Size: the sizes of everything but directories. */
-static int64_t tree_size(int dfd)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	int64_t sum = 0;
-
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0)
-				sum += tree_size(fd);
-		} else {
-			sum += st.st_size;
-		}
-	}
-	closedir(d);
-	return sum;
-}
-
 static int64_t volume_size(struct store *s, const char *name)
 {
 	char path[PATH_MAX];
@@ -940,7 +911,7 @@ static int64_t volume_size(struct store *s, const char *name)
 
 	snprintf(path, sizeof(path), VOLUMES "/%s/_data", name);
 	fd = openat(s->root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? 0 : tree_size(fd);
+	return fd < 0 ? 0 : dir_usage(fd);
 }
 
 int berth_volume_usage(struct berth *b, struct berth_volume **out, size_t *n, struct berr *err)

@@ -13,130 +13,12 @@
 #include "../image/lookup.h"
 #include "../internal.h"
 #include "../store/imagedb.h"
+#include "../util/filters.h"
 #include "list.h"
 
 static const char *const accepted_keys[] = { "ancestor", "before", "exited",  "id",      "isolation",
 					     "label",    "name",   "status",  "health",  "since",
 					     "volume",   "network", "is-task", "publish", "expose", NULL };
-
-/* ---- filters.Args: a key and its set of values ---- */
-
-struct filter {
-	char *key;
-	char **values;
-	size_t n;
-	regex_t *re;  /* the values compiled, on first use */
-	int *re_ok;
-};
-
-struct filters {
-	struct filter *v;
-	size_t n;
-};
-
-static char *trim_dup(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return xstrndup(s, len);
-}
-
-static struct filter *filter_get(const struct filters *f, const char *key)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (!strcmp(f->v[i].key, key))
-			return &f->v[i];
-	return NULL;
-}
-
-/* As the docker CLI's FilterOpt: keys lowercased, both sides trimmed,
- * values a set. */
-static void filters_parse(struct filters *f, const char *const *in)
-{
-	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; in && in[i]; i++) {
-		const char *eq = strchr(in[i], '=');
-		char *key, *value;
-		struct filter *fl;
-		size_t k;
-
-		if (!eq)
-			continue;
-		key = trim_dup(in[i], (size_t)(eq - in[i]));
-		for (char *p = key; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		value = trim_dup(eq + 1, strlen(eq + 1));
-		if (!(fl = filter_get(f, key))) {
-			f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
-			fl = &f->v[f->n++];
-			memset(fl, 0, sizeof(*fl));
-			fl->key = key;
-		} else {
-			free(key);
-		}
-		for (k = 0; k < fl->n && strcmp(fl->values[k], value); k++)
-			;
-		if (k < fl->n) {
-			free(value);
-			continue;
-		}
-		fl->values = xrealloc(fl->values, (fl->n + 1) * sizeof(char *));
-		fl->values[fl->n++] = value;
-	}
-}
-
-static void filters_release(struct filters *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		for (size_t k = 0; k < f->v[i].n; k++) {
-			free(f->v[i].values[k]);
-			if (f->v[i].re_ok && f->v[i].re_ok[k])
-				regfree(&f->v[i].re[k]);
-		}
-		free(f->v[i].re);
-		free(f->v[i].re_ok);
-		free(f->v[i].values);
-		free(f->v[i].key);
-	}
-	free(f->v);
-}
-
-/* Args.ExactMatch: no values, or source is one of them. */
-static int exact_match(const struct filters *f, const char *key, const char *source)
-{
-	const struct filter *fl = filter_get(f, key);
-
-	if (!fl || !fl->n)
-		return 1;
-	for (size_t i = 0; i < fl->n; i++)
-		if (!strcmp(fl->values[i], source))
-			return 1;
-	return 0;
-}
-
-/* Args.Match: exact, or any value as an unanchored regexp (Go's RE2;
- * POSIX ERE here), a value that does not compile matching nothing. */
-static int regex_match(const struct filters *f, const char *key, const char *source)
-{
-	struct filter *fl = filter_get(f, key);
-
-	if (exact_match(f, key, source))
-		return 1;
-	if (!fl->re) {
-		fl->re = xcalloc(fl->n, sizeof(*fl->re));
-		fl->re_ok = xcalloc(fl->n, sizeof(*fl->re_ok));
-		for (size_t i = 0; i < fl->n; i++)
-			fl->re_ok[i] = regcomp(&fl->re[i], fl->values[i], REG_EXTENDED | REG_NOSUB) == 0;
-	}
-	for (size_t i = 0; i < fl->n; i++)
-		if (fl->re_ok[i] && regexec(&fl->re[i], source, 0, NULL, 0) == 0)
-			return 1;
-	return 0;
-}
 
 static const char *label_value(const struct list_snap *s, const char *key, size_t klen)
 {
@@ -335,32 +217,26 @@ int list_filters_fold(struct berth *b, struct list_filters *x, struct list_snap 
 {
 	const struct filter *fl;
 
-	for (size_t i = 0; i < x->f.n; i++) {
-		size_t k;
-
-		for (k = 0; accepted_keys[k] && strcmp(accepted_keys[k], x->f.v[i].key); k++)
-			;
-		if (!accepted_keys[k])
-			return berr_set(err, BERR_INVALID, "Invalid filter '%s'", x->f.v[i].key);
-	}
-	if ((fl = filter_get(&x->f, "exited"))) {
+	if (filters_validate(&x->f, accepted_keys, err) < 0)
+		return -1;
+	if ((fl = filters_get(&x->f, "exited"))) {
 		x->exited = xcalloc(fl->n + 1, sizeof(*x->exited));
 		for (size_t i = 0; i < fl->n; i++)
 			if (go_atoi(fl->values[i], &x->exited[x->n_exited++], err) < 0)
 				return -1;
 	}
-	if ((fl = filter_get(&x->f, "status"))) {
+	if ((fl = filters_get(&x->f, "status"))) {
 		for (size_t i = 0; i < fl->n; i++) {
 			if (!valid_state(fl->values[i]))
 				return berr_set(err, BERR_INVALID, "Invalid filter 'status=%s'", fl->values[i]);
 			x->all = 1;
 		}
 	}
-	if ((fl = filter_get(&x->f, "is-task"))) {
+	if ((fl = filters_get(&x->f, "is-task"))) {
 		x->task_filter = 1;
-		if (exact_match(&x->f, "is-task", "true")) {
+		if (filters_exact_match(&x->f, "is-task", "true")) {
 			x->is_task = 1;
-		} else if (!exact_match(&x->f, "is-task", "false")) {
+		} else if (!filters_exact_match(&x->f, "is-task", "false")) {
 			struct sbuf s = SBUF_INIT;
 
 			for (size_t i = 0; i < fl->n; i++)
@@ -370,24 +246,24 @@ int list_filters_fold(struct berth *b, struct list_filters *x, struct list_snap 
 			return -1;
 		}
 	}
-	if ((fl = filter_get(&x->f, "health")))
+	if ((fl = filters_get(&x->f, "health")))
 		for (size_t i = 0; i < fl->n; i++)
 			if (!valid_health(fl->values[i]))
 				return berr_set(err, BERR_INVALID, "Unrecognised filter value for health: %s", fl->values[i]);
-	if ((fl = filter_get(&x->f, "before")))
+	if ((fl = filters_get(&x->f, "before")))
 		for (size_t i = 0; i < fl->n; i++)
 			if (!(x->before = id_or_name(v, n, fl->values[i], err)))
 				return -1;
-	if ((fl = filter_get(&x->f, "since")))
+	if ((fl = filters_get(&x->f, "since")))
 		for (size_t i = 0; i < fl->n; i++)
 			if (!(x->since = id_or_name(v, n, fl->values[i], err)))
 				return -1;
-	if ((fl = filter_get(&x->f, "ancestor"))) {
+	if ((fl = filters_get(&x->f, "ancestor"))) {
 		x->ancestor_filter = 1;
 		fold_ancestors(b, x, fl);
 	}
-	if (fold_ports("publish", filter_get(&x->f, "publish"), &x->publish, &x->n_publish, err) < 0 ||
-	    fold_ports("expose", filter_get(&x->f, "expose"), &x->expose, &x->n_expose, err) < 0)
+	if (fold_ports("publish", filters_get(&x->f, "publish"), &x->publish, &x->n_publish, err) < 0 ||
+	    fold_ports("expose", filters_get(&x->f, "expose"), &x->expose, &x->n_expose, err) < 0)
 		return -1;
 	return 0;
 }
@@ -396,7 +272,7 @@ int list_filters_fold(struct berth *b, struct list_filters *x, struct list_snap 
 
 static int labels_match(struct list_filters *x, struct list_snap *s)
 {
-	const struct filter *fl = filter_get(&x->f, "label");
+	const struct filter *fl = filters_get(&x->f, "label");
 
 	if (!fl || !fl->n)
 		return 1;
@@ -415,7 +291,7 @@ static int labels_match(struct list_filters *x, struct list_snap *s)
 
 static int volume_match(struct list_filters *x, struct list_snap *s)
 {
-	const struct filter *fl = filter_get(&x->f, "volume");
+	const struct filter *fl = filters_get(&x->f, "volume");
 	json_t *mp = container_mount_points(s->c), *m;
 	const char *key;
 
@@ -434,7 +310,7 @@ static int volume_match(struct list_filters *x, struct list_snap *s)
 
 static int network_match(struct list_filters *x, struct list_snap *s)
 {
-	const struct filter *fl = filter_get(&x->f, "network");
+	const struct filter *fl = filters_get(&x->f, "network");
 	json_t *ns = container_network_settings(s->c);
 	json_t *nets = ns ? json_object_get(ns, "Networks") : NULL, *ep;
 	const char *name;
@@ -490,9 +366,9 @@ static enum list_action include(struct list_filters *x, struct list_snap *s)
 		return LIST_STOP;
 	if (!st->running && !x->all && x->limit <= 0)
 		return LIST_EXCLUDE;
-	if (!regex_match(&x->f, "name", name) && !regex_match(&x->f, "name", name[0] == '/' ? name + 1 : name))
+	if (!filters_match(&x->f, "name", name) && !filters_match(&x->f, "name", name[0] == '/' ? name + 1 : name))
 		return LIST_EXCLUDE;
-	if (!regex_match(&x->f, "id", s->c->id))
+	if (!filters_match(&x->f, "id", s->c->id))
 		return LIST_EXCLUDE;
 	if (x->task_filter && x->is_task != !!s->c->managed)
 		return LIST_EXCLUDE;
@@ -508,15 +384,15 @@ static enum list_action include(struct list_filters *x, struct list_snap *s)
 		if (!keep)
 			return LIST_EXCLUDE;
 	}
-	if (!regex_match(&x->f, "status", s->state))
+	if (!filters_match(&x->f, "status", s->state))
 		return LIST_EXCLUDE;
-	if (!exact_match(&x->f, "health", s->health))
+	if (!filters_exact_match(&x->f, "health", s->health))
 		return LIST_EXCLUDE;
-	if (filter_get(&x->f, "volume") && !volume_match(x, s))
+	if (filters_get(&x->f, "volume") && !volume_match(x, s))
 		return LIST_EXCLUDE;
 	if (x->ancestor_filter && !has_id(x->images, x->n_images, s->c->image))
 		return LIST_EXCLUDE;
-	if (filter_get(&x->f, "network") && !network_match(x, s))
+	if (filters_get(&x->f, "network") && !network_match(x, s))
 		return LIST_EXCLUDE;
 	if ((x->n_publish || x->n_expose) && !ports_match(x, s))
 		return LIST_EXCLUDE;
@@ -528,7 +404,7 @@ static enum list_action include(struct list_filters *x, struct list_snap *s)
  * when no ID is given) are walked; sets each snap's candidate. */
 void list_filters_candidates(struct list_filters *x, struct list_snap *v, size_t n)
 {
-	const struct filter *names = filter_get(&x->f, "name"), *ids = filter_get(&x->f, "id");
+	const struct filter *names = filters_get(&x->f, "name"), *ids = filters_get(&x->f, "id");
 
 	for (size_t i = 0; i < n; i++)
 		v[i].candidate = (!names || !names->n) && (!ids || !ids->n);
@@ -548,8 +424,8 @@ void list_filters_candidates(struct list_filters *x, struct list_snap *v, size_t
 	for (size_t i = 0; i < n; i++) {
 		const char *name = list_snap_name(&v[i]);
 
-		if (v[i].c->name && (regex_match(&x->f, "name", name) ||
-				     regex_match(&x->f, "name", name[0] == '/' ? name + 1 : name)))
+		if (v[i].c->name && (filters_match(&x->f, "name", name) ||
+				     filters_match(&x->f, "name", name[0] == '/' ? name + 1 : name)))
 			v[i].candidate = 1;
 	}
 }

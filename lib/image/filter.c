@@ -19,109 +19,13 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "../util/filters.h"
 #include "../util/sbuf.h"
 #include "../util/timefmt.h"
 #include "lookup.h"
 #include "summary.h"
 
 static const char *const accepted_keys[] = { "dangling", "label", "before", "since", "reference", NULL };
-
-/* filters.Args: a key and its set of values. */
-struct filter {
-	char *key;
-	char **values;
-	size_t n;
-};
-
-struct filters {
-	struct filter *v;
-	size_t n;
-};
-
-static char *trim_dup(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return xasprintf("%.*s", (int)len, s);
-}
-
-static struct filter *filter_get(const struct filters *f, const char *key)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].key, key) == 0)
-			return &f->v[i];
-	return NULL;
-}
-
-static int filter_has(const struct filter *fl, const char *value)
-{
-	for (size_t i = 0; fl && i < fl->n; i++)
-		if (strcmp(fl->values[i], value) == 0)
-			return 1;
-	return 0;
-}
-
-/* As filters.ParseFlag: keys lowercased, both sides trimmed, values a set. */
-static void filters_parse(struct filters *f, const char *const *in)
-{
-	memset(f, 0, sizeof(*f));
-	for (size_t i = 0; in && in[i]; i++) {
-		const char *eq = strchr(in[i], '=');
-		char *key, *value;
-		struct filter *fl;
-		if (!eq)
-			continue;
-		key = trim_dup(in[i], (size_t)(eq - in[i]));
-		for (char *p = key; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		value = trim_dup(eq + 1, strlen(eq + 1));
-		if (!(fl = filter_get(f, key))) {
-			f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
-			fl = &f->v[f->n++];
-			fl->key = key;
-			fl->values = NULL;
-			fl->n = 0;
-		} else {
-			free(key);
-		}
-		if (filter_has(fl, value)) {
-			free(value);
-			continue;
-		}
-		fl->values = xrealloc(fl->values, (fl->n + 1) * sizeof(char *));
-		fl->values[fl->n++] = value;
-	}
-}
-
-static void filters_release(struct filters *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		for (size_t k = 0; k < f->v[i].n; k++)
-			free(f->v[i].values[k]);
-		free(f->v[i].values);
-		free(f->v[i].key);
-	}
-	free(f->v);
-}
-
-/* Go prints a []string as "[a b]". */
-static char *values_str(const struct filter *fl)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	sbuf_addch(&sb, '[');
-	for (size_t i = 0; i < fl->n; i++) {
-		if (i)
-			sbuf_addch(&sb, ' ');
-		sbuf_addf(&sb, "%s", fl->values[i]);
-	}
-	sbuf_addch(&sb, ']');
-	return sbuf_detach(&sb, NULL);
-}
 
 /* ---- the images of the store ---- */
 
@@ -338,32 +242,25 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 	int dangling_only = 0, rc = -1;
 
 	filters_parse(&f, opts ? opts->filters : NULL);
-	for (size_t i = 0; i < f.n; i++) {
-		size_t a = 0;
-		while (accepted_keys[a] && strcmp(accepted_keys[a], f.v[i].key) != 0)
-			a++;
-		if (!accepted_keys[a]) {
-			berr_set(err, BERR_INVALID, "Invalid filter '%s'", f.v[i].key);
-			goto out;
-		}
-	}
-	if ((fl = filter_get(&f, "dangling"))) {
+	if (filters_validate(&f, accepted_keys, err) < 0)
+		goto out;
+	if ((fl = filters_get(&f, "dangling"))) {
 		if (filter_has(fl, "true")) {
 			dangling_only = 1;
 		} else if (!filter_has(fl, "false")) {
-			char *vs = values_str(fl);
+			char *vs = filter_values_str(fl);
 			berr_set(err, BERR_INVALID, "Invalid filter 'dangling=%s'", vs);
 			free(vs);
 			goto out;
 		}
 	}
-	if ((fref = filter_get(&f, "reference")))
+	if ((fref = filters_get(&f, "reference")))
 		for (size_t i = 0; i < fref->n; i++)
 			if (pattern_bad(fref->values[i])) {
 				berr_set(err, BERR_INVALID, "syntax error in pattern");
 				goto out;
 			}
-	flabel = filter_get(&f, "label");
+	flabel = filters_get(&f, "label");
 
 	if (store_image_list(b->store, &ids, err) < 0)
 		goto out;
@@ -387,11 +284,11 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 	}
 	attach_refs(refs, v, n);
 
-	if ((fl = filter_get(&f, "before")))
+	if ((fl = filters_get(&f, "before")))
 		for (size_t i = 0; i < fl->n; i++)
 			if (!(before = resolve(v, n, b, refs, fl->values[i], err)))
 				goto out;
-	if ((fl = filter_get(&f, "since")))
+	if ((fl = filters_get(&f, "since")))
 		for (size_t i = 0; i < fl->n; i++)
 			if (!(since = resolve(v, n, b, refs, fl->values[i], err)))
 				goto out;
@@ -423,7 +320,7 @@ int berth_image_list_filtered(struct berth *b, const struct berth_image_list_opt
 			/* Untagged: shown unless it is an intermediate image
 			 * (has children) and -a was not given. */
 			if ((opts && opts->all) || !e->has_children) {
-				if ((filter_get(&f, "dangling") && !dangling_only) || fref)
+				if ((filters_get(&f, "dangling") && !dangling_only) || fref)
 					goto skip;
 			} else {
 				goto skip;

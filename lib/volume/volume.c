@@ -23,6 +23,7 @@
 #include "../container/container.h"
 #include "../format/gojson.h"
 #include "../internal.h"
+#include "../util/filters.h"
 #include "../util/fs.h"
 #include "volume.h"
 
@@ -632,78 +633,6 @@ void berth_volume_list_free(struct berth_volume *v, size_t n)
 
 /* ---- filters (filters.Args as dockerd's volume service reads them) ---- */
 
-struct vfilter {
-	char *key;
-	char **values;
-	size_t n;
-};
-
-static void vfilters_free(struct vfilter *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < f[i].n; k++)
-			free(f[i].values[k]);
-		free(f[i].values);
-		free(f[i].key);
-	}
-	free(f);
-}
-
-static struct vfilter *vfilter_get(struct vfilter *f, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(f[i].key, key))
-			return &f[i];
-	return NULL;
-}
-
-static int vfilters_parse(const char *const *in, const char *const *accepted, struct vfilter **out, size_t *n,
-			  struct berr *err)
-{
-	struct vfilter *f = NULL;
-	size_t nf = 0;
-
-	for (size_t i = 0; in && in[i]; i++) {
-		const char *eq = strchr(in[i], '=');
-		char *key;
-		struct vfilter *fl;
-
-		if (!eq)
-			continue;
-		key = xstrndup(in[i], (size_t)(eq - in[i]));
-		for (char *p = key; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		if (!(fl = vfilter_get(f, nf, key))) {
-			f = xrealloc(f, (nf + 1) * sizeof(*f));
-			fl = &f[nf++];
-			memset(fl, 0, sizeof(*fl));
-			fl->key = key;
-		} else {
-			free(key);
-		}
-		size_t k;
-		for (k = 0; k < fl->n && strcmp(fl->values[k], eq + 1); k++)
-			;
-		if (k < fl->n)
-			continue;
-		fl->values = xrealloc(fl->values, (fl->n + 1) * sizeof(char *));
-		fl->values[fl->n++] = xstrdup(eq + 1);
-	}
-	for (size_t i = 0; i < nf; i++) {
-		size_t a;
-		for (a = 0; accepted[a] && strcmp(accepted[a], f[i].key); a++)
-			;
-		if (!accepted[a]) {
-			berr_set(err, BERR_INVALID, "Invalid filter '%s'", f[i].key);
-			vfilters_free(f, nf);
-			return -1;
-		}
-	}
-	*out = f;
-	*n = nf;
-	return 0;
-}
-
 static const char *pair_get(char **kv, size_t n, const char *key, size_t klen)
 {
 	for (size_t i = 0; i < n; i++)
@@ -713,7 +642,7 @@ static const char *pair_get(char **kv, size_t n, const char *key, size_t klen)
 }
 
 /* Args.MatchKVList: every value ("k" or "k=v") in the labels. */
-static int match_kv(const struct vfilter *fl, const struct berth_volume *v)
+static int match_kv(const struct filter *fl, const struct berth_volume *v)
 {
 	if (!fl || !fl->n)
 		return 1;
@@ -727,34 +656,6 @@ static int match_kv(const struct vfilter *fl, const struct berth_volume *v)
 			return 0;
 	}
 	return 1;
-}
-
-/* Args.Match: exact, or an unanchored regexp (POSIX ERE for Go's RE2). */
-static int match_re(const struct vfilter *fl, const char *source)
-{
-	if (!fl || !fl->n)
-		return 1;
-	for (size_t i = 0; i < fl->n; i++) {
-		regex_t re;
-		int ok;
-		if (!strcmp(fl->values[i], source))
-			return 1;
-		if (regcomp(&re, fl->values[i], REG_EXTENDED | REG_NOSUB))
-			continue;
-		ok = regexec(&re, source, 0, NULL, 0) == 0;
-		regfree(&re);
-		if (ok)
-			return 1;
-	}
-	return 0;
-}
-
-static int has_value(const struct vfilter *fl, const char *v)
-{
-	for (size_t i = 0; fl && i < fl->n; i++)
-		if (!strcmp(fl->values[i], v))
-			return 1;
-	return 0;
 }
 
 static void refs_fill(struct store *s, struct berth_volume *v, size_t n)
@@ -785,49 +686,48 @@ int berth_volume_list(struct berth *b, const char *const *filters, struct berth_
 		      struct berr *err)
 {
 	static const char *const accepted[] = { "dangling", "name", "driver", "label", NULL };
-	struct vfilter *f = NULL, *dangling;
-	size_t nf = 0;
+	struct filters f;
+	struct filter *dangling;
 	int want_dangling = -1;
 
 	*out = NULL;
 	*n = 0;
-	if (vfilters_parse(filters, accepted, &f, &nf, err) < 0)
+	filters_parse(&f, filters);
+	if (filters_validate(&f, accepted, err) < 0) {
+		filters_release(&f);
 		return -1;
-	if ((dangling = vfilter_get(f, nf, "dangling"))) {
-		if (has_value(dangling, "true") || has_value(dangling, "1"))
+	}
+	if ((dangling = filters_get(&f, "dangling"))) {
+		if (filter_has(dangling, "true") || filter_has(dangling, "1"))
 			want_dangling = 1;
-		else if (has_value(dangling, "false") || has_value(dangling, "0"))
+		else if (filter_has(dangling, "false") || filter_has(dangling, "0"))
 			want_dangling = 0;
 		else {
-			struct sbuf sb = SBUF_INIT;
-			for (size_t i = 0; i < dangling->n; i++)
-				sbuf_addf(&sb, "%s%s", i ? " " : "", dangling->values[i]);
-			berr_set(err, BERR_INVALID, "Invalid filter 'dangling=[%s]'", sbuf_str(&sb));
-			sbuf_release(&sb);
-			vfilters_free(f, nf);
+			char *vs = filter_values_str(dangling);
+			berr_set(err, BERR_INVALID, "Invalid filter 'dangling=%s'", vs);
+			free(vs);
+			filters_release(&f);
 			return -1;
 		}
 	}
 	if (scan(b->store, out, n, err) < 0) {
-		vfilters_free(f, nf);
+		filters_release(&f);
 		return -1;
 	}
-	if (nf) {
+	if (f.n) {
 		unsigned char *keep = xcalloc(*n ? *n : 1, 1);
 		if (want_dangling >= 0)
 			refs_fill(b->store, *out, *n);
 		for (size_t i = 0; i < *n; i++) {
 			struct berth_volume *v = &(*out)[i];
-			const struct vfilter *drv = vfilter_get(f, nf, "driver");
-			keep[i] = (!drv || !drv->n || has_value(drv, v->driver)) &&
-				  match_re(vfilter_get(f, nf, "name"), v->name) &&
-				  match_kv(vfilter_get(f, nf, "label"), v) &&
+			keep[i] = filters_exact_match(&f, "driver", v->driver) && filters_match(&f, "name", v->name) &&
+				  match_kv(filters_get(&f, "label"), v) &&
 				  (want_dangling < 0 || (v->ref_count == 0) == want_dangling);
 		}
 		keep_only(*out, n, keep);
 		free(keep);
 	}
-	vfilters_free(f, nf);
+	filters_release(&f);
 	return 0;
 }
 
@@ -935,30 +835,29 @@ int berth_volume_prune(struct berth *b, const char *const *filters, char ***name
 		       struct berr *err)
 {
 	static const char *const accepted[] = { "label", "label!", NULL };
-	struct vfilter *f = NULL;
+	struct filters f;
 	struct berth_volume *v = NULL;
-	size_t nf = 0, n = 0, k = 0;
+	size_t n = 0, k = 0;
 	char **names;
 
 	*names_out = NULL;
 	*reclaimed = 0;
-	if (vfilters_parse(filters, accepted, &f, &nf, err) < 0)
-		return -1;
-	if (store_lock(b->store, err) < 0) {
-		vfilters_free(f, nf);
+	filters_parse(&f, filters);
+	if (filters_validate(&f, accepted, err) < 0 || store_lock(b->store, err) < 0) {
+		filters_release(&f);
 		return -1;
 	}
 	volume_gc_locked(b->store);
 	if (scan(b->store, &v, &n, err) < 0) {
 		store_unlock(b->store);
-		vfilters_free(f, nf);
+		filters_release(&f);
 		return -1;
 	}
 	refs_fill(b->store, v, n);
 	names = xcalloc(n + 1, sizeof(*names));
 	for (size_t i = 0; i < n; i++) {
-		const struct vfilter *not = vfilter_get(f, nf, "label!");
-		if (v[i].ref_count || v[i].n_options || !match_kv(vfilter_get(f, nf, "label"), &v[i]) ||
+		const struct filter *not = filters_get(&f, "label!");
+		if (v[i].ref_count || v[i].n_options || !match_kv(filters_get(&f, "label"), &v[i]) ||
 		    (not && match_kv(not, &v[i])))
 			continue;
 		*reclaimed += (uint64_t)volume_size(b->store, v[i].name);
@@ -967,7 +866,7 @@ int berth_volume_prune(struct berth *b, const char *const *filters, char ***name
 	}
 	store_unlock(b->store);
 	berth_volume_list_free(v, n);
-	vfilters_free(f, nf);
+	filters_release(&f);
 	*names_out = names;
 	return 0;
 }

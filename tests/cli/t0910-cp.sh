@@ -374,6 +374,12 @@ same_tar "  a bind's symlink to a volume" -d cp cpmnt:/bind/tovol/ -
 same "  --tmpfs is not seen" cp cpmnt:/tt -
 same "  --mount type=tmpfs is not seen" cp cpmnt:/tm -
 same "  /etc/hosts before any start (the init layer's)" cp cpmnt:/etc/hosts -
+same_stdin "  a tar from stdin into a volume" "$T/in.tar" cp - cpmnt:/data/vol
+same_stdin "  a tar from stdin over /etc/hosts' dir" "$T/in.tar" cp - cpmnt:/etc
+same_tar "  what landed in the volume" -d cp cpmnt:/data/vol/st -
+if [ "$have_docker" -eq 1 ]; then
+	t_eq "  diff: the mount points cp made, as dockerd's" "$(b diff cpmnt | sort)" "$(dk diff cpmnt | sort)"
+fi
 t_eq "  no mount left on the host" "$(mounts_left)" 0
 same "read-only rootfs: into its volume" cp "$S/f1" cprovol:/vol
 same "  beside it" cp "$S/f1" cprovol:/

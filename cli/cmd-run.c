@@ -6,7 +6,8 @@
  * container's status.
  *
  * Exit statuses as docker's: 125 for berth's own errors, 126/127 for a
- * command the runtime could not execute, else the container's status.
+ * command the runtime could not execute, else the container's status;
+ * create's daemon errors are printed plain, with status 1.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -77,6 +78,12 @@ static int create(struct cli *c, const char *cmd, const struct cli_run_opts *o, 
 			rc = berth_container_create(c->b, body, strlen(body), &co, id, &err);
 	}
 	free(body);
+	/* create returns the daemon's error to the CLI's main, which prints
+	 * it as it is with status 1; run reports it (reportError, 125) */
+	if (rc < 0 && !strcmp(cmd, "create")) {
+		fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+		return 1;
+	}
 	if (rc < 0) {
 		char msg[BERR_MSG_MAX + 32];
 

@@ -168,6 +168,14 @@ static int build(struct berth *b, json_t *body, struct container *c, char top[DI
 	int rc = -1;
 
 	top[0] = '\0';
+	/* verifyPlatformContainerSettings runs before the image is looked up */
+	{
+		const char *rt = json_string_value(json_object_get(json_object_get(body, "HostConfig"), "Runtime"));
+		if (!config_runtime(&b->cfg, rt)) {
+			berr_set(err, BERR_INVALID, "Unknown runtime specified %s", rt);
+			goto out;
+		}
+	}
 	/* No image is scratch: no layers, no image config. */
 	if (image && *image) {
 		if (image_lookup(b, image, NULL, c->image, err) < 0 ||

@@ -271,7 +271,7 @@ static void forget_size(struct extractor *ex, const struct stat *st)
 		ex->size -= st->st_size;
 }
 
-static int remove_tree(struct extractor *ex, int pfd, const char *name, struct berr *err);
+static int remove_entry(struct extractor *ex, int pfd, const char *name, int top, struct berr *err);
 
 static int remove_children(struct extractor *ex, int dfd, const char *name, struct berr *err)
 {
@@ -292,13 +292,16 @@ static int remove_children(struct extractor *ex, int dfd, const char *name, stru
 			break;
 		}
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			rc = remove_tree(ex, dirfd(d), de->d_name, err);
+			rc = remove_entry(ex, dirfd(d), de->d_name, 0, err);
 	}
 	closedir(d);
 	return rc;
 }
 
-static int remove_tree(struct extractor *ex, int pfd, const char *name, struct berr *err)
+/* top: name is the entry's own base (ex->name), whose failed unlink
+ * os.RemoveAll words as "unlinkat /its/path" (EBUSY on a file
+ * bind-mounted there, as cp meets /etc/hosts). */
+static int remove_entry(struct extractor *ex, int pfd, const char *name, int top, struct berr *err)
 {
 	struct stat st;
 	int dfd;
@@ -307,7 +310,7 @@ static int remove_tree(struct extractor *ex, int pfd, const char *name, struct b
 		return errno == ENOENT ? 0 : berr_sys(err, "lstat %s", name);
 	if (!S_ISDIR(st.st_mode)) {
 		if (unlinkat(pfd, name, 0) < 0 && errno != ENOENT)
-			return berr_sys(err, "remove %s", name);
+			return top ? berr_sys(err, "unlinkat %s", ex->name.buf) : berr_sys(err, "remove %s", name);
 		forget_size(ex, &st);
 		return 0;
 	}
@@ -319,6 +322,11 @@ static int remove_tree(struct extractor *ex, int pfd, const char *name, struct b
 	if (unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return berr_sys(err, "remove %s", name);
 	return 0;
+}
+
+static int remove_tree(struct extractor *ex, int pfd, const char *name, struct berr *err)
+{
+	return remove_entry(ex, pfd, name, 1, err);
 }
 
 /* Docker removes an existing entry unless old and new are both dirs. */

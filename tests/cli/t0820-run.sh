@@ -2,7 +2,8 @@
 # t0820-run - berth run/create/start/wait/rm beside docker 20.10 on the same
 # image (a busybox-static rootfs this test tars, imported by each):
 # exit statuses, stdout and stderr (program name masked), stdin, docker's
-# runtime errors and their 126/127, detached runs, --rm leaving nothing
+# runtime errors and their 126/127, create's errors (plain, status 1) beside
+# run's, detached runs, --rm leaving nothing
 # behind (records, RW layers, mounts, exec-root dirs), and a dockerd
 # started on berth's root listing and removing what berth ran.
 . "$(dirname "$0")/../lib/test-lib.sh"
@@ -142,6 +143,59 @@ t_eq "no container records left" "$(ls -A "$R/containers")" ""
 t_eq "no RW layers left" "$(ls -A "$R/image/overlay2/layerdb/mounts")" ""
 t_eq "no overlay mounts left" "$(grep -c " $R/" /proc/self/mountinfo)" "0"
 t_eq "no exec-root dirs left" "$(ls -A "$BERTH_EXEC_ROOT" | grep -v '^runtime-\|^seccomp-cache$')" ""
+
+# create's errors: docker's CLI prints the daemon's error as it is, with
+# status 1 (run reports the same with "berth: ...", its help line, 125);
+# the create-time failures of t0900's and t0805's forms, as create
+cmask() {
+	sed -E "s#$T/docker-run/root/#<ROOT>/#g; s#$R/#<ROOT>/#g; s/[0-9a-f]{64}/<ID>/g" |
+		sed -E "s/docker([: ])/berth\1/g"
+}
+# same_cmd DESC ARGS... - berth ARGS and docker ARGS: status, stdout, stderr
+same_cmd() {
+	local desc=$1 bs ds; shift
+	b "$@" </dev/null >"$T/b.out" 2>"$T/b.err"; bs=$?
+	if [ "$have_docker" -eq 0 ]; then
+		t_ok "$desc: berth runs (status $bs: $(head -c 200 "$T/b.err"))" true
+		return
+	fi
+	dk "$@" </dev/null >"$T/d.out" 2>"$T/d.err"; ds=$?
+	t_eq "$desc: exit status" "$bs" "$ds"
+	t_eq "$desc: stdout" "$(cmask <"$T/b.out")" "$(cmask <"$T/d.out")"
+	t_eq "$desc: stderr" "$(cmask <"$T/b.err")" "$(cmask <"$T/d.err")"
+}
+b create --name taken bb true >/dev/null
+[ "$have_docker" -eq 1 ] && dk create --name taken bb true >/dev/null
+same_cmd "create: an invalid name" create --name 'bad name' bb true
+same_cmd "create: a name in use" create --name taken bb true
+same_cmd "create: an unknown runtime" create --runtime nosuch bb true
+same_cmd "run: an unknown runtime" run --rm --runtime nosuch bb true
+same_cmd "create: --mount with a missing bind source" create --mount "type=bind,src=$T/absent,dst=/m" bb true
+same_cmd "create: a missing image, --pull never" create --pull never nosuchimg
+same_cmd "run: a missing image, --pull never" run --rm --pull never nosuchimg
+same_cmd "create: --volumes-from a missing container" create --volumes-from nosuchctr bb true
+same_cmd "create: --volumes-from with a bad mode" create --volumes-from taken:rshared bb true
+same_cmd "create: -v with a bad mode" create -v /x:/y:bogus bb true
+same_cmd "create: -v with too many colons" create -v a:b:c:d bb true
+same_cmd "create: -v /x:rw" create -v /x:rw bb true
+same_cmd "create: -v relative target" create -v /x:y bb true
+same_cmd "create: -v on /" create -v /x:/ bb true
+same_cmd "create: -v invalid volume name" create -v 'x y:/p' bb true
+same_cmd "create: -v nocopy on a bind" create -v /x:/y:ro,nocopy bb true
+same_cmd "create: -v propagation on a volume" create -v n9:/y:rshared bb true
+same_cmd "create: -v two labels" create -v /x:/y:z,Z bb true
+same_cmd "create: duplicate -v and --tmpfs" create -v /tmp:/d --tmpfs /d bb true
+same_cmd "create: duplicate --mount and -v" create --mount type=bind,src=/tmp,dst=/d -v /tmp:/d bb true
+same_cmd "create: --mount relative source" create --mount type=bind,src=rel,dst=/x bb true
+same_cmd "create: --mount readonly anonymous volume" create --mount type=volume,dst=/x,readonly bb true
+same_cmd "create: --mount tmpfs with a source" create --mount type=tmpfs,src=/tmp,dst=/x bb true
+same_cmd "create: an anonymous volume on a file" create -v /etc/passwd bb true
+same_cmd "create: a bad flag (the CLI's own, 125)" create --memory 1x bb
+same_cmd "create: a bad reference (the CLI's own)" create 'UPPER' true
+same_cmd "create: no image" create
+t_eq "  no container was left by them" "$(b ps -aq | wc -l)" "1"
+b rm taken >/dev/null
+[ "$have_docker" -eq 1 ] && dk rm taken >/dev/null
 
 # a dockerd on berth's root sees what berth ran
 if [ "$have_docker" -eq 1 ]; then

@@ -5,7 +5,8 @@
 # and without -L, a tar on stdout), into one (the same rules, a tar on
 # stdin, owners with and without -a seen by `stat` inside the container),
 # stopped and running containers, docker's errors, and hostile tars on
-# stdin that must not write outside the container's root.
+# stdin that must not write outside the container's root; and through the
+# container's volumes, binds (read-only too), tmpfs mounts and /etc/hosts.
 . "$(dirname "$0")/../lib/test-lib.sh"
 
 command -v runc >/dev/null || { t_skip "cp tests" "runc not installed"; t_done; }
@@ -312,9 +313,100 @@ t_eq "  nothing written outside the root" "$(ls "$T" | grep escaped; ls / | grep
 t_eq "  the local file a hardlink named is intact" "$(cat "$S/f1")" "one"
 same_tar "  what landed inside" -d cp cpdst:/tmp -
 
+# ---- through the container's mounts: a volume (over an image dir), a
+# bind, a read-only bind, tmpfs mounts (which docker cp does not see), and
+# once it has run the hostname/hosts/resolv.conf binds; stopped and running
+for e in $ENGINES; do
+	mkdir -p "$T/bind-$e/sub" "$T/ro-$e/sub"
+	echo inbind >"$T/bind-$e/b.txt"
+	echo deeper >"$T/bind-$e/sub/c.txt"
+	echo inro >"$T/ro-$e/r.txt"
+	ln -s /etc/passwd "$T/bind-$e/abs"
+	ln -s ../../../../../../../etc "$T/bind-$e/rel"
+	ln -s /data/vol "$T/bind-$e/tovol"
+	find "$T/bind-$e" "$T/ro-$e" -exec touch -h -d "@$TS" {} +
+	"$e" create --name cpmnt -v cpvol:/data/vol -v "$T/bind-$e:/bind" -v "$T/ro-$e:/ro:ro" --tmpfs /tt \
+		--mount type=tmpfs,dst=/tm box sleep 1000 >/dev/null
+	"$e" create --name cprovol --read-only -v cpvol2:/vol box true >/dev/null
+done
+mask() { sed -E "s#$T/w-(b|dk)#<W>#g; s#$T/(bind|ro)-(b|dk)#<\1>#g; s#$T/docker-cp/root/#<ROOT>/#g; s#$T/root/#<ROOT>/#g; s/[0-9a-f]{64}/<ID>/g; s/docker /berth /g"; }
+# same_binds DESC - the bind sources of the two engines alike
+same_binds() {
+	if [ "$have_docker" -eq 1 ]; then
+		t_eq "$1" "$(tree "$T/bind-b"; tree "$T/ro-b")" "$(tree "$T/bind-dk"; tree "$T/ro-dk")"
+	else
+		t_ok "$1 (berth only)" true
+	fi
+}
+# same_content DESC CMD... - the content of the one file CMD tars to stdout
+same_content() {
+	local desc=$1; shift
+	both "$@"
+	t_eq "$desc: status" "$(cat "$T/b.rc"):$(cat "$T/b.err")" "0:"
+	if [ "$have_docker" -eq 1 ]; then
+		t_eq "$desc: content" "$(tar -xOf "$T/b.out" | mask)" "$(tar -xOf "$T/dk.out" | mask)"
+	else
+		t_ok "$desc: a file" tar -xOf "$T/b.out"
+	fi
+}
+# mounts_left - host mounts of the binds or volumes (cp's are never seen)
+mounts_left() { grep -c -e "$T/bind-" -e "$T/ro-" -e "$T/root/volumes" /proc/self/mountinfo; }
+same "stopped: into a volume" cp "$S/d1" cpmnt:/data/vol
+same "  into a bind mount" cp "$S/f1" cpmnt:/bind/
+same "  into a read-only bind" cp "$S/f1" cpmnt:/ro/
+same "  onto a read-only bind" cp "$S/f1" cpmnt:/ro
+same "  below a read-only bind, missing" cp "$S/f1" cpmnt:/ro/sub/x
+same "  into a dir of a read-only bind" cp "$S/f1" cpmnt:/ro/sub
+mkdir -p "$T/w-b/over/ro" "$T/w-dk/over/ro"
+echo x >"$T/w-b/over/ro/y"; echo x >"$T/w-dk/over/ro/y"
+same "  a dir merged over a read-only bind" cp over/. cpmnt:/
+same "  through a bind's symlink climbing out" cp "$S/f1" cpmnt:/bind/rel
+t_eq "  nothing in the host's /etc" "$(ls /etc/f1 2>&1)" "ls: cannot access '/etc/f1': No such file or directory"
+same "  through a bind's symlink into a volume" cp "$S/d1/g.txt" cpmnt:/bind/tovol
+same_binds "  the bind sources, as written"
+same_tar "  a volume, read back" -d cp cpmnt:/data/vol -
+same_tar "  a dir holding a volume" -d cp cpmnt:/data -
+same_tar "  a bind mount" -d cp cpmnt:/bind -
+same_tar "  a read-only bind" -d cp cpmnt:/ro -
+same_tar "  -L of a bind's absolute symlink: the container's file" cp -L cpmnt:/bind/abs -
+same_tar "  a bind's relative symlink climbing out: the container's /etc" cp cpmnt:/bind/rel/f1 -
+same_tar "  a bind's symlink to a volume" -d cp cpmnt:/bind/tovol/ -
+same "  --tmpfs is not seen" cp cpmnt:/tt -
+same "  --mount type=tmpfs is not seen" cp cpmnt:/tm -
+same "  /etc/hosts before any start (the init layer's)" cp cpmnt:/etc/hosts -
+same_stdin "  a tar from stdin into a volume" "$T/in.tar" cp - cpmnt:/data/vol
+same_stdin "  a tar from stdin over /etc/hosts' dir" "$T/in.tar" cp - cpmnt:/etc
+same_tar "  what landed in the volume" -d cp cpmnt:/data/vol/st -
+if [ "$have_docker" -eq 1 ]; then
+	t_eq "  diff: the mount points cp made, as dockerd's" "$(b diff cpmnt | sort)" "$(dk diff cpmnt | sort)"
+fi
+t_eq "  no mount left on the host" "$(mounts_left)" 0
+same "read-only rootfs: into its volume" cp "$S/f1" cprovol:/vol
+same "  beside it" cp "$S/f1" cprovol:/
+same_tar "  the volume" -d cp cprovol:/vol -
+
+both start cpmnt
+same_tar "running: a volume" -d cp cpmnt:/data/vol -
+same_tar "  a bind mount" -d cp cpmnt:/bind -
+same_content "  /etc/hosts" cp cpmnt:/etc/hosts -
+same_content "  /etc/resolv.conf" cp cpmnt:/etc/resolv.conf -
+same "  --tmpfs: its mount point in the rootfs" cp cpmnt:/tt -
+same "  into a volume" cp "$S/f1" cpmnt:/data/vol/
+same "  into a read-only bind" cp "$S/f1" cpmnt:/ro/
+same "  over /etc/hosts" cp "$S/f1" cpmnt:/etc/hosts
+same "  over /etc/hostname" cp "$S/f1" cpmnt:/etc/hostname
+same "  beside them" cp "$S/f1" cpmnt:/etc/
+same_tar "  the volume" -d cp cpmnt:/data/vol -
+t_eq "  no mount on the host" "$(mounts_left)" 0
+for e in $ENGINES; do "$e" stop -t 0 cpmnt >/dev/null; done
+same_content "stopped after a run: /etc/hosts" cp cpmnt:/etc/hosts -
+same "  over /etc/hosts" cp "$S/f1" cpmnt:/etc/hosts
+same_binds "  the bind sources at the end"
+
 # ---- container cp
 same "container cp" container cp cpsrc:/data/a.txt n/again.txt
 same_tree "  the same copy" n
 
-for e in $ENGINES; do "$e" rm -f cpsrc cplive cpdst cpusr cpro cpsvc >/dev/null 2>&1; done
+for e in $ENGINES; do "$e" rm -f cpsrc cplive cpdst cpusr cpro cpsvc cpmnt cprovol >/dev/null 2>&1; done
+for e in $ENGINES; do "$e" volume rm cpvol cpvol2 >/dev/null 2>&1; done
 t_done

@@ -204,7 +204,7 @@ if [ "$have_docker" -eq 1 ]; then
 	stop_refdocker run
 	if DOCKERD_DATA_ROOT=$R start_refdocker onberth; then
 		t_eq "dockerd lists berth's exited container" \
-			"$(dk ps -a --format '{{.Names}} {{.Status}}' | sed 's/ ago$//; s/[0-9]* seconds\?/N/; s/Less than a second/N/')" \
+			"$(dk ps -a --format '{{.Names}} {{.Status}}' | sed 's/ ago$//; s/Less than a second/N/; s/[0-9][0-9]* seconds\?/N/')" \
 			"done1 Exited (0) N"
 		t_eq "docker logs reads berth's log" "$(dk logs done1)" "bye"
 		t_eq "docker start -a runs it" "$(dk start -a done1)" "bye"

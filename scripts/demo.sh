@@ -58,10 +58,30 @@ echo "== berth tag + berth push to the registry"
 "$BERTH" push "127.0.0.1:$port/demo/busybox:1"
 echo "== berth run (a container on Docker's layout, under runc and a berth monitor)"
 export BERTH_EXEC_ROOT=$W/exec
-cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; for m in $(grep -o " $W/[^ ]*/merged" /proc/self/mountinfo); do umount -l "$m"; done; rm -rf "$W"; }
+# (a run --rm's monitor deletes the container's files just after the
+# command returned: a moment for those before the work dir goes)
+monitors() { for p in $(pgrep -x berth-monitor); do case $(readlink "/proc/$p/cwd") in "$W"/*) echo "$p" ;; esac; done; }
+cleanup() {
+	[ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null
+	for _ in $(seq 50); do [ -z "$(monitors)" ] && break; sleep 0.1; done
+	for m in $(grep -o " $W/[^ ]*/merged" /proc/self/mountinfo); do umount -l "$m"; done
+	rm -rf "$W"
+}
 "$BERTH" run --rm busybox echo hello from a berth container
 "$BERTH" run --name demo busybox sh -c 'echo its log; exit 3' || echo "(exit status $?)"
 echo "== its record, as dockerd keeps it: containers/<id>/"
 id=$(ls "$W/root/containers")
 ls "$W/root/containers/$id"
 "$BERTH" rm demo
+echo "== a detached container with a named volume: ps, exec, cp, commit"
+"$BERTH" run -d --name web -v demo-data:/data busybox sh -c 'echo kept > /data/note; exec sleep 300' >/dev/null
+"$BERTH" ps
+"$BERTH" exec web sh -c 'echo "exec sees: $(cat /data/note)"; echo changed > /etc/motd'
+"$BERTH" cp web:/etc/motd "$W/motd" && echo "cp brought out: $(cat "$W/motd")"
+"$BERTH" diff web
+"$BERTH" commit -m "demo commit" web demo/committed:1
+"$BERTH" rm -f web >/dev/null
+"$BERTH" run --rm demo/committed:1 cat /etc/motd
+"$BERTH" volume ls
+"$BERTH" run --rm -v demo-data:/data busybox cat /data/note
+"$BERTH" system df

@@ -118,10 +118,23 @@ _t_umount_under() {	# unmounts whatever a dockerd left mounted below $1
 	return 0
 }
 
+# _t_monitors_under DIR - pids of berth monitors working below DIR (their
+# cwd is the container's state dir in the test's exec root)
+_t_monitors_under() {
+	local p
+	for p in $(pgrep -x berth-monitor 2>/dev/null); do
+		case $(readlink "/proc/$p/cwd" 2>/dev/null) in "$1"/*) echo "$p" ;; esac
+	done
+}
+
 _t_cleanup() {
 	local rc=$? i n
 	for n in "${_t_dockers[@]}"; do stop_refdocker "$n"; done
 	for ((i = ${#_t_pids[@]} - 1; i >= 0; i--)); do stop_pid "${_t_pids[$i]}"; done
+	# monitors finishing a removal (run --rm deletes after answering)
+	# get a moment; any still there (a test's leftover container) go
+	for i in $(seq 50); do [ -z "$(_t_monitors_under "$T")" ] && break; sleep 0.1; done
+	for n in $(_t_monitors_under "$T"); do kill -9 "$n" 2>/dev/null; done
 	_t_umount_under "$T"
 	if [ -n "${KEEP_T:-}" ]; then
 		echo "# kept $T" >&2

@@ -92,6 +92,27 @@ t_eq "create killed at 25 random moments: the store stays whole" "$ok/$n" "$n/$n
 n=0 ok=0
 for i in $(seq 25); do n=$((n + 1)); trial run --rm bb true && ok=$((ok + 1)); done
 t_eq "run --rm killed at 25 random moments: the store stays whole" "$ok/$n" "$n/$n"
+# run --rm with its monitor killed at a random moment of the container's
+# life, its exit or its removal (deferred until the waiter heard, then
+# done by the monitor): a whole container stays behind, or none
+monitor_trial() {
+	local pid m
+	b run --rm bb sh -c 'sleep 0.05' >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 20))"
+	for m in $(pgrep -x berth-monitor); do
+		case $(readlink "/proc/$m/cwd") in "$BERTH_EXEC_ROOT"/*) kill -9 "$m" ;; esac
+	done
+	wait "$pid" 2>/dev/null
+	b create bb true >/dev/null 2>&1 || return 1
+	consistent
+}
+n=0 ok=0
+for i in $(seq 20); do n=$((n + 1)); monitor_trial && ok=$((ok + 1)); done
+t_eq "run --rm's monitor killed at 20 random moments: the store stays whole" "$ok/$n" "$n/$n"
+left=0
+for c in $(ls "$R/containers"); do b rm -f "$c" >/dev/null 2>&1 || left=$((left + 1)); done
+t_eq "  what the killed monitors left is removable" "$left" 0
 # rm: a container per trial, removed while killed
 n=0 ok=0
 for i in $(seq 25); do

@@ -145,6 +145,9 @@ int cmd_logs(struct cli *c, int argc, char **argv);
 int cmd_stop(struct cli *c, int argc, char **argv);
 int cmd_kill(struct cli *c, int argc, char **argv);
 int cmd_restart(struct cli *c, int argc, char **argv);
+int cmd_pause(struct cli *c, int argc, char **argv);
+int cmd_unpause(struct cli *c, int argc, char **argv);
+int cmd_attach(struct cli *c, int argc, char **argv);
 /* logs, stop, kill, restart (ctrflags.c): pflag's words for a getopt_long
  * failure (o: its ':' or '?'; returns 125); an int flag's value (125 and
  * the message when bad); the errors of a per-container loop, each

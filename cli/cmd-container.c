@@ -98,6 +98,7 @@ static int cmd_container_prune(struct cli *c, int argc, char **argv)
 
 /* Alphabetical, as docker lists them; aliases (summary NULL) unlisted. */
 static const struct cli_command subcommands[] = {
+	{ "attach", cmd_attach, "Attach local standard input, output, and error streams to a running container" },
 	{ "commit", cmd_commit, "Create a new image from a container's changes" },
 	{ "create", cmd_create, "Create a new container" },
 	{ "diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
@@ -108,6 +109,7 @@ static const struct cli_command subcommands[] = {
 	{ "ls", cmd_container_ls, "List containers" },
 	{ "list", cmd_container_ls, NULL },
 	{ "ps", cmd_container_ls, NULL },
+	{ "pause", cmd_pause, "Pause all processes within one or more containers" },
 	{ "prune", cmd_container_prune, "Remove all stopped containers" },
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "restart", cmd_restart, "Restart one or more containers" },
@@ -115,6 +117,7 @@ static const struct cli_command subcommands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
 	{ "start", cmd_start, "Start one or more stopped containers" },
 	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "unpause", cmd_unpause, "Unpause all processes within one or more containers" },
 	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 };
 

@@ -39,6 +39,9 @@ static const struct cli_command commands[] = {
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "ps", cmd_ps, "List containers" },
+	{ "pause", cmd_pause, "Pause all processes within one or more containers" },
+	{ "unpause", cmd_unpause, "Unpause all processes within one or more containers" },
+	{ "attach", cmd_attach, "Attach local standard input, output, and error streams to a running container" },
 };
 
 static void usage(FILE *out)

@@ -238,4 +238,15 @@ void berth_container_list_free(struct berth_container_item *v, size_t n);
  * digest, else image as it is (free()). */
 char *berth_container_image_short(const char *image, const char *image_id);
 
+/* ---- pause, unpause (lib/container/pause.c) ---- */
+
+/* Docker's ContainerPause: `runtime pause` (the cgroup freezer), then
+ * State.Paused.  Errors in docker's words: BERR_EXISTS "Container <id> is
+ * not running", "... is already paused", "... is restarting, wait until
+ * the container is running"; "Cannot pause container <id>: <why>". */
+int berth_container_pause(struct berth *b, const char *name_or_id, struct berr *err);
+/* Docker's ContainerUnpause: "Container <id> is not paused",
+ * "Cannot unpause container <id>: <why>". */
+int berth_container_unpause(struct berth *b, const char *name_or_id, struct berr *err);
+
 #endif

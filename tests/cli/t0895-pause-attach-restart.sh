@@ -112,6 +112,76 @@ same "rm -f of a paused container" rm -f p1
 same "  gone" ps -a -q -f name=p1
 same "container pause / unpause" container pause nosuch
 
-quiet rm -f p1 c1
+# ---- attach, start -a / -i
+same "attach to a missing container" attach nosuch
+same "attach to a created container" attach c1
+same "attach with no argument" attach
+same "attach with two arguments" attach c1 c1
+same "attach --sig-proxy=maybe" attach --sig-proxy=maybe c1
+same "attach --help" attach --help
+quiet run -dit --name t1 box sh
+same "attach to a tty container, stdin not a tty" attach t1 </dev/null
+quiet run -d --name a2 box sh -c 'sleep 1; echo out; echo err >&2; exit 4'
+same "attach: the output and the exit status" attach a2
+same "attach to an exited container" attach a2
+quiet create --name a3 box sh -c 'echo hello; echo bye >&2; exit 5'
+same "start -a: the output and the exit status" start -a a3
+same "start -a of two containers" start -a a3 a2
+same "start -a of a missing container" start -a nosuch
+quiet create --name a4 box nosuchcmd
+e start -a a4
+# (docker's client also logs "error waiting for container: context canceled")
+t_eq "start -a of a command not found: exit status" "$(cat "$T/b.rc")" "$( [ "$have_docker" -eq 1 ] && cat "$T/d.rc" || echo 1)"
+[ "$have_docker" -eq 0 ] || t_eq "  the start error" "$(grep -v 'level=error' "$T/b.err.m")" \
+	"$(grep -v 'level=error' "$T/d.err.m")"
+quiet create -i --name a5 box cat
+t_eq "start -i: stdin in, the output out" "$(b start -i a5 <<<"piped line"; echo "rc=$?")" "piped line
+rc=0"
+[ "$have_docker" -eq 0 ] || t_eq "  docker" "$(dk start -i a5 <<<"piped line"; echo "rc=$?")" "piped line
+rc=0"
+quiet run -d --name s1 box sh -c 'trap "echo got USR1; exit 9" USR1; while :; do sleep 0.1; done'
+# sigproxy KILLER PROGRAM ARGS... - attach in the background, USR1 to the
+# client once it has had a second to set up, then KILLER (kill s1 in the
+# client's engine, for a client that ignored the USR1) a second later
+sigproxy() {
+	local p killer=$1; shift
+	"$@" >"$T/sp.out" 2>&1 & p=$!
+	sleep 1
+	kill -USR1 $p
+	sleep 1
+	[ -d /proc/$p ] && $killer kill s1 >/dev/null
+	wait $p; echo "rc=$? $(cat "$T/sp.out")"
+}
+t_eq "attach forwards a signal (--sig-proxy)" "$(sigproxy b "$BERTH" --root "$R" attach s1)" "rc=9 got USR1"
+[ "$have_docker" -eq 0 ] || t_eq "  docker" "$(sigproxy dk "$DOCKER_CLI" attach s1)" "rc=9 got USR1"
+quiet start s1
+t_eq "attach --sig-proxy=false: the client ignores it, the container's kill ends it" \
+	"$(sigproxy b "$BERTH" --root "$R" attach --sig-proxy=false s1)" "rc=137 "
+[ "$have_docker" -eq 0 ] || t_eq "  docker" "$(sigproxy dk "$DOCKER_CLI" attach --sig-proxy=false s1)" "rc=137 "
+if command -v script >/dev/null; then
+	# ttyattach ENGINE OUT - attach to t1 through a pty: a command, then
+	# ctrl-p ctrl-q; what the terminal shows into OUT
+	ttyattach() {
+		(sleep 1; printf 'echo hi\n'; sleep 0.5; printf '\020\021'; sleep 1) |
+			script -qfc "$1 attach t1; echo rc=\$?" /dev/null >"$2"
+	}
+	ttyattach "$BERTH --root $R" "$T/tty.b"
+	t_ok "attach -t: detached by ctrl-p ctrl-q (read escape sequence, status 1)" \
+		grep -q 'read escape sequence.rc=1.$' <<<"$(tr -d '\n' <"$T/tty.b" | tr '\r' '\n' | tail -2 | tr '\n' .)"
+	if [ "$have_docker" -eq 1 ]; then
+		ttyattach "$DOCKER_CLI -H $DOCKER_HOST" "$T/tty.d"
+		t_ok "  the same bytes as docker's" cmp "$T/tty.b" "$T/tty.d"
+	fi
+	expect "  the container runs on" "running" inspect -f '{{.State.Status}}' t1
+	ttyexit() {
+		(sleep 1; printf 'exit 7\n'; sleep 1) | script -qfc "$1 attach t1; echo rc=\$?" /dev/null | tr -d '\r'
+	}
+	t_eq "attach -t: the shell's exit status" "$(ttyexit "$BERTH --root $R" | tail -1)" "rc=7"
+	[ "$have_docker" -eq 0 ] || t_eq "  docker" "$(ttyexit "$DOCKER_CLI -H $DOCKER_HOST" | tail -1)" "rc=7"
+else
+	t_skip "attach through a pty" "script not installed"
+fi
+
+quiet rm -f p1 c1 t1 a2 a3 a4 a5 s1
 [ "$have_docker" -eq 0 ] || stop_refdocker pause
 t_done

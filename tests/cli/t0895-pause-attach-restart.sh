@@ -90,10 +90,13 @@ expect "  ps: Up" "Up <AGE> running" ps -a -f name=p1 --format '{{.Status}} {{.S
 same "pause of a created container" pause c1
 same "unpause of a created container" unpause c1
 same "pause of a missing container" pause nosuch
-same "pause: names then errors" pause p1 nosuch p1
+# (not the same name twice: docker's parallelOperation then races)
+same "pause: names then errors" pause c1 nosuch p1
 same "unpause: names then errors" unpause nosuch p1 c1
 same "pause with no argument" pause
 same "pause with a bad flag" pause -x p1
+quiet pause p1
+expect "  paused" "paused" inspect -f '{{.State.Status}}' p1
 same "stop -t 1 of a paused container" stop -t 1 p1
 expect "  exited" "Exited (137) <AGE> ago exited" ps -a -f name=p1 --format '{{.Status}} {{.State}}'
 quiet start p1
@@ -181,6 +184,70 @@ if command -v script >/dev/null; then
 else
 	t_skip "attach through a pty" "script not installed"
 fi
+
+# ---- restart policies
+# until_both COND-FORMAT WANT NAME - polls (up to 30 s) each engine until
+# inspect -f COND-FORMAT NAME prints WANT; no output compared
+until_both() {
+	local fmt=$1 want=$2 name=$3 i
+	for i in $(seq 300); do [ "$(b inspect -f "$fmt" "$name" 2>&1)" = "$want" ] && break; sleep 0.1; done
+	[ "$have_docker" -eq 0 ] && return
+	for i in $(seq 300); do [ "$(dk inspect -f "$fmt" "$name" 2>&1)" = "$want" ] && break; sleep 0.1; done
+}
+quiet run -d --name f1 --restart on-failure:2 box sh -c 'echo run; exit 3'
+settle f1 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}} {{.State.Restarting}}' "exited 2 3 false"
+same "  on-failure:2: the log has the 3 runs" logs f1
+quiet run -d --name f2 --restart on-failure box sh -c 'echo ok'
+settle f2 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "exited 0 0"
+quiet run -d --name f3 --restart on-failure:1 box sh -c 'echo once; exit 1'
+settle f3 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "exited 1 1"
+same "start of it again: RestartCount from 0 again" start f3
+settle f3 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "exited 1 1"
+same "  the log has the 4 runs" logs f3
+
+# always: restarting between runs, with a growing backoff; a stop ends it
+quiet run -d --name w1 --restart always box sh -c 'echo up; exit 1'
+until_both '{{.State.Restarting}} {{ge .RestartCount 3}}' "true true" w1
+expect "  always: ps shows it restarting" "Restarting (1) <AGE> ago restarting" \
+	ps -f name=w1 --format '{{.Status}} {{.State}}'
+expect "  inspect" "restarting true true 0" inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Restarting}} {{.State.Pid}}' w1
+same "  rm of a restarting container" rm w1
+same "  pause of a restarting container" pause w1
+same "  attach to a restarting container" attach w1
+same "  stop of a restarting container" stop w1
+settle w1 '{{.State.Status}} {{.State.Restarting}} {{.State.ExitCode}}' "exited false 1"
+n1=$(b inspect -f '{{.RestartCount}}' w1); sleep 1.5
+t_eq "  it stays stopped" "$(b inspect -f '{{.State.Status}} {{.RestartCount}}' w1)" "exited $n1"
+quiet run -d --name w2 --restart always box sh -c 'echo up; trap "exit 0" TERM; while :; do sleep 0.1; done'
+until_both '{{.State.Running}} {{.State.Pid}}' "true $(b inspect -f '{{.State.Pid}}' w2)" w2
+sleep 0.5
+same "always: stop of a running container" stop w2
+settle w2 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "exited 0 0"
+sleep 1
+expect "  it stays stopped" "exited 0" inspect -f '{{.State.Status}} {{.RestartCount}}' w2
+same "  start" start w2
+settle w2 '{{.State.Status}} {{.RestartCount}}' "running 0"
+same "  kill" kill w2
+settle w2 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "exited 0 137"
+quiet start w2
+settle w2 '{{.State.Status}} {{.RestartCount}}' "running 0"
+same "  kill -s TERM (a stop's signal: no restart)" kill -s TERM w2
+settle w2 '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "exited 0 0"
+quiet run -d --name w3 --restart always box sh -c 'exit 1'
+until_both '{{ge .RestartCount 2}}' "true" w3
+same "  rm -f of a restarting container" rm -f w3
+same "  gone" ps -a -q -f name=w3
+
+# unless-stopped
+quiet run -d --name u1 --restart unless-stopped box sh -c 'echo u; exit 2'
+until_both '{{ge .RestartCount 2}}' "true" u1
+same "unless-stopped: stop" stop u1
+settle u1 '{{.State.Status}} {{.State.Restarting}} {{.State.ExitCode}}' "exited false 2"
+quiet start u1
+until_both '{{ge .RestartCount 1}}' "true" u1
+same "  kill" kill u1
+settle u1 '{{.State.Status}} {{.State.Restarting}}' "exited false"
+quiet rm -f f1 f2 f3 w1 w2 w3 u1
 
 quiet rm -f p1 c1 t1 a2 a3 a4 a5 s1
 [ "$have_docker" -eq 0 ] || stop_refdocker pause

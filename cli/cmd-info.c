@@ -67,10 +67,10 @@ static json_t *info_json(const struct berth_system_info *in)
 	ds = json_pack("[[ss][ss][ss][ss]]", "Backing Filesystem", in->backing_fs, "Supports d_type",
 		       in->supports_d_type ? "true" : "false", "Native Overlay Diff", "true", "userxattr", "false");
 	json_object_set_new(o, "ID", json_string(""));
-	json_object_set_new(o, "Containers", json_integer(0));
-	json_object_set_new(o, "ContainersRunning", json_integer(0));
-	json_object_set_new(o, "ContainersPaused", json_integer(0));
-	json_object_set_new(o, "ContainersStopped", json_integer(0));
+	json_object_set_new(o, "Containers", json_integer((json_int_t)in->containers));
+	json_object_set_new(o, "ContainersRunning", json_integer((json_int_t)in->containers_running));
+	json_object_set_new(o, "ContainersPaused", json_integer((json_int_t)in->containers_paused));
+	json_object_set_new(o, "ContainersStopped", json_integer((json_int_t)in->containers_stopped));
 	json_object_set_new(o, "Images", json_integer((json_int_t)in->images));
 	json_object_set_new(o, "Driver", json_string("overlay2"));
 	json_object_set_new(o, "DriverStatus", ds);
@@ -111,7 +111,11 @@ static void print_info(json_t *o)
 	size_t i;
 
 	printf("Client:\n Context:    default\n Debug Mode: false\n\nServer:\n");
-	printf(" Containers: 0\n  Running: 0\n  Paused: 0\n  Stopped: 0\n");
+	printf(" Containers: %lld\n  Running: %lld\n  Paused: %lld\n  Stopped: %lld\n",
+	       (long long)json_integer_value(json_object_get(o, "Containers")),
+	       (long long)json_integer_value(json_object_get(o, "ContainersRunning")),
+	       (long long)json_integer_value(json_object_get(o, "ContainersPaused")),
+	       (long long)json_integer_value(json_object_get(o, "ContainersStopped")));
 	printf(" Images: %lld\n", (long long)json_integer_value(json_object_get(o, "Images")));
 	printf(" Server Version: %s\n", BERTH_VERSION);
 	printf(" Storage Driver: overlay2\n");

@@ -47,6 +47,7 @@ struct berth_system_info {
 	char **insecure_registries; /* NULL-terminated, as configured */
 	char **registry_mirrors;
 	int max_concurrent_downloads;
+	size_t containers, containers_running, containers_paused, containers_stopped;
 };
 int berth_system_info(struct berth *b, struct berth_system_info *out, struct berr *err);
 void berth_system_info_release(struct berth_system_info *info);

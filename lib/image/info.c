@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <limits.h>
 
+#include "../container/container.h"
+#include "../container/engine.h"
 #include "../internal.h"
 #include "../util/sbuf.h"
 
@@ -77,6 +79,27 @@ static char **strv_dup(char **v)
 	return r;
 }
 
+/* dockerd's stateCounter: paused, else running (restarting too), else
+ * stopped; records whose monitor is gone are corrected first. */
+static void count_containers(struct berth *b, struct berth_system_info *out)
+{
+	struct container **v = NULL;
+
+	if (container_list(b->store, 0, &v, NULL) < 0)
+		return;
+	for (size_t i = 0; v[i]; i++) {
+		container_refresh_state(b, v[i], NULL);
+		out->containers++;
+		if (v[i]->state.paused)
+			out->containers_paused++;
+		else if (v[i]->state.running)
+			out->containers_running++;
+		else
+			out->containers_stopped++;
+	}
+	container_list_free(v);
+}
+
 int berth_system_info(struct berth *b, struct berth_system_info *out, struct berr *err)
 {
 	char root[PATH_MAX], host[256] = "";
@@ -90,6 +113,7 @@ int berth_system_info(struct berth *b, struct berth_system_info *out, struct ber
 	out->root = xstrdup(root);
 	out->images = store_image_count(b->store);
 	out->layers = store_layer_count(b->store);
+	count_containers(b, out);
 	out->backing_fs = xstrdup(statfs(b->store->root, &sfs) == 0 ? fs_name((long)sfs.f_type) : "<unknown>");
 	/* berth extracts with d_type-dependent readdir; every fs above has it. */
 	out->supports_d_type = 1;

@@ -81,6 +81,7 @@ same "pause of a paused container" pause p1
 expect "  ps: Up (Paused)" "Up <AGE> (Paused) paused" ps -a -f name=p1 --format '{{.Status}} {{.State}}'
 expect "  ps -f status=paused" "p1" ps -a -f status=paused --format '{{.Names}}'
 expect "  ps -f status=running" "" ps -a -f status=running -f name=p1 --format '{{.Names}}'
+expect "  info counts it" "2 0 1 1" info -f '{{.Containers}} {{.ContainersRunning}} {{.ContainersPaused}} {{.ContainersStopped}}'
 expect "  inspect" "paused true true" inspect -f '{{.State.Status}} {{.State.Paused}} {{.State.Running}}' p1
 same "rm of a paused container" rm p1
 same "start of a paused container" start p1

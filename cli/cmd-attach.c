@@ -192,11 +192,12 @@ int cli_attach_session(struct cli *c, const char *id, int fd, int raw, int with_
 	return rc;
 }
 
-int cli_container_exit_status(struct cli *c, const char *id, int *status)
+int cli_container_restarting_status(struct cli *c, const char *id, int *status)
 {
 	struct berr err = BERR_INIT;
 	char *raw = NULL;
 	json_t *o, *st;
+	int rc = 0;
 
 	/* docker's wait was made before the attach: for a container its
 	 * restart policy runs again, that exit is the one recorded now */
@@ -204,14 +205,20 @@ int cli_container_exit_status(struct cli *c, const char *id, int *status)
 		st = json_object_get(o, "State");
 		if (json_is_true(json_object_get(st, "Restarting"))) {
 			*status = (int)json_integer_value(json_object_get(st, "ExitCode"));
-			json_decref(o);
-			free(raw);
-			return 0;
+			rc = 1;
 		}
 		json_decref(o);
 	}
 	free(raw);
-	berr_clear(&err);
+	return rc;
+}
+
+int cli_container_exit_status(struct cli *c, const char *id, int *status)
+{
+	struct berr err = BERR_INIT;
+
+	if (cli_container_restarting_status(c, id, status))
+		return 0;
 	if (berth_container_wait(c->b, id, status, &err) < 0) {
 		fprintf(stderr, "Error response from daemon: %s\n", err.msg);
 		return -1;

@@ -107,6 +107,8 @@ static int run_attached(struct cli *c, const char *id, int with_stdin)
 		close(fd);
 	}
 	berr_clear(&err);
+	if (cli_container_restarting_status(c, id, &status))
+		return status;
 	if (berth_container_wait(c->b, id, &status, &err) < 0)
 		return report("run", err.msg, 0, 125);
 	return status;

@@ -127,7 +127,7 @@ struct berth_container_commit_opts {
 	const char *author;            /* -a */
 	const char *comment;           /* -m */
 	const char *const *changes;    /* -c Dockerfile instructions, NULL-terminated or NULL */
-	int pause;                     /* -p (docker's default: 1); not yet implemented */
+	int pause;                     /* -p (docker's default: 1): a running container is paused meanwhile */
 };
 int berth_container_commit(struct berth *b, const char *name_or_id, const struct berth_container_commit_opts *opts,
 			   char id_out[72], struct berr *err);

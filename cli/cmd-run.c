@@ -80,6 +80,12 @@ static int create(struct cli *c, const char *cmd, const struct cli_run_opts *o, 
 	if (rc < 0) {
 		char msg[BERR_MSG_MAX + 32];
 
+		/* create returns the error to the client's main (status 1);
+		 * run words it through reportError */
+		if (!strcmp(cmd, "create")) {
+			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			return 1;
+		}
 		snprintf(msg, sizeof(msg), "Error response from daemon: %s", err.msg);
 		return report(cmd, msg, 1, 125);
 	}

@@ -187,6 +187,11 @@ else
 fi
 
 # ---- restart policies
+for r in always:3 foo on-failure:-1 unless-stopped:1 no:1; do
+	same "create --restart $r" create --restart $r box
+done
+same "run --restart foo" run --restart foo box
+same "create with a bad name (create's plain error)" create --name 'a b' box
 # until_both COND-FORMAT WANT NAME - polls (up to 30 s) each engine until
 # inspect -f COND-FORMAT NAME prints WANT; no output compared
 until_both() {

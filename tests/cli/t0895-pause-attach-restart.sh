@@ -32,7 +32,7 @@ fi
 # Both engines in turn: e CMD... runs one command in each; the outputs are
 # compared with container IDs and ages masked and docker's name replaced.
 mask() {
-	sed -E 's/[0-9a-f]{64}/<ID>/g; s/docker /berth /g; s/(Less than a second|[0-9]+ seconds?|About a minute|[0-9]+ minutes)/<AGE>/g'
+	sed -E 's/[0-9a-f]{64}/<ID>/g; s/docker /berth /g; s/^docker:/berth:/; s/(Less than a second|[0-9]+ seconds?|About a minute|[0-9]+ minutes)/<AGE>/g'
 }
 e() {
 	b "$@" >"$T/b.out" 2>"$T/b.err"; echo $? >"$T/b.rc"

@@ -182,9 +182,35 @@ if command -v script >/dev/null; then
 	}
 	t_eq "attach -t: the shell's exit status" "$(ttyexit "$BERTH --root $R" | tail -1)" "rc=7"
 	[ "$have_docker" -eq 0 ] || t_eq "  docker" "$(ttyexit "$DOCKER_CLI -H $DOCKER_HOST" | tail -1)" "rc=7"
+	# run -it through a pty: the same streamer, detached with status 0
+	ttyrun() {
+		(sleep 1; printf 'echo hi\n'; sleep 0.5; printf '\020\021'; sleep 1) |
+			script -qfc "$1 run -it --name rt1 box sh; echo rc=\$?" /dev/null >"$2"
+	}
+	ttyrun "$BERTH --root $R" "$T/ttyrun.b"
+	# (the shell's start races the typed line: the bytes are not compared)
+	ttyend() { tr -d '\r' <"$1" | grep -oE '^hi$|rc=[0-9]+$'; }
+	t_eq "run -it: the command ran, then detached by ctrl-p ctrl-q (status 0)" "$(ttyend "$T/ttyrun.b")" "hi
+rc=0"
+	if [ "$have_docker" -eq 1 ]; then
+		ttyrun "$DOCKER_CLI -H $DOCKER_HOST" "$T/ttyrun.d"
+		t_eq "  docker" "$(ttyend "$T/ttyrun.d")" "hi
+rc=0"
+	fi
+	expect "  the container runs on" "running" inspect -f '{{.State.Status}}' rt1
 else
 	t_skip "attach through a pty" "script not installed"
 fi
+# run forwards a signal to its container (--sig-proxy, the default)
+runint() {
+	local p
+	"$@" run --name ri1 box sh -c 'trap "echo got INT; exit 4" INT; while :; do sleep 0.1; done' >"$T/ri.out" 2>&1 &
+	p=$!
+	sleep 1
+	kill -INT $p; wait $p; echo "rc=$? $(cat "$T/ri.out")"
+}
+t_eq "run forwards SIGINT to the container" "$(runint "$BERTH" --root "$R")" "rc=4 got INT"
+[ "$have_docker" -eq 0 ] || t_eq "  docker" "$(runint "$DOCKER_CLI")" "rc=4 got INT"
 
 # ---- restart policies
 for r in always:3 foo on-failure:-1 unless-stopped:1 no:1; do
@@ -255,6 +281,6 @@ same "  kill" kill u1
 settle u1 '{{.State.Status}} {{.State.Restarting}}' "exited false"
 quiet rm -f f1 f2 f3 w1 w2 w3 u1
 
-quiet rm -f p1 c1 t1 a2 a3 a4 a5 s1
+quiet rm -f p1 c1 t1 a2 a3 a4 a5 s1 rt1 ri1
 [ "$have_docker" -eq 0 ] || stop_refdocker pause
 t_done

@@ -149,6 +149,22 @@ int cmd_logs(struct cli *c, int argc, char **argv);
 int cmd_stop(struct cli *c, int argc, char **argv);
 int cmd_kill(struct cli *c, int argc, char **argv);
 int cmd_restart(struct cli *c, int argc, char **argv);
+int cmd_pause(struct cli *c, int argc, char **argv);
+int cmd_unpause(struct cli *c, int argc, char **argv);
+int cmd_attach(struct cli *c, int argc, char **argv);
+/* attach and start -a/-i (cmd-attach.c): the container's inspect document
+ * (the docker client's "Error: No such container: X" printed otherwise);
+ * the copying of an attach stream (raw terminal and detach keys for a
+ * tty's stdin, resizes, --sig-proxy's forwarding; *detached: the keys
+ * were read); the exit status of the container the stream was of. */
+struct json_t;
+int cli_inspect_container(struct cli *c, const char *name, struct json_t **out);
+int cli_attach_session(struct cli *c, const char *id, int fd, int raw, int with_stdin, int tty, int sig_proxy,
+		       const char *detach_keys, int *detached);
+int cli_container_exit_status(struct cli *c, const char *id, int *status);
+/* 1 with the exit code when the stream's run ended and the restart policy
+ * has the container restarting (a wait would wait for the next run). */
+int cli_container_restarting_status(struct cli *c, const char *id, int *status);
 /* logs, stop, kill, restart (ctrflags.c): pflag's words for a getopt_long
  * failure (o: its ':' or '?'; returns 125); an int flag's value (125 and
  * the message when bad); the errors of a per-container loop, each

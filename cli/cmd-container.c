@@ -98,6 +98,7 @@ static int cmd_container_prune(struct cli *c, int argc, char **argv)
 
 /* Alphabetical, as docker lists them; aliases (summary NULL) unlisted. */
 static const struct cli_command subcommands[] = {
+	{ "attach", cmd_attach, "Attach local standard input, output, and error streams to a running container" },
 	{ "commit", cmd_commit, "Create a new image from a container's changes" },
 	{ "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
 	{ "create", cmd_create, "Create a new container" },
@@ -110,6 +111,7 @@ static const struct cli_command subcommands[] = {
 	{ "ls", cmd_container_ls, "List containers" },
 	{ "list", cmd_container_ls, NULL },
 	{ "ps", cmd_container_ls, NULL },
+	{ "pause", cmd_pause, "Pause all processes within one or more containers" },
 	{ "prune", cmd_container_prune, "Remove all stopped containers" },
 	{ "rename", cmd_rename, "Rename a container" },
 	{ "restart", cmd_restart, "Restart one or more containers" },
@@ -118,6 +120,7 @@ static const struct cli_command subcommands[] = {
 	{ "start", cmd_start, "Start one or more stopped containers" },
 	{ "stop", cmd_stop, "Stop one or more running containers" },
 	{ "top", cmd_top, "Display the running processes of a container" },
+	{ "unpause", cmd_unpause, "Unpause all processes within one or more containers" },
 	{ "wait", cmd_wait, "Block until one or more containers stop, then print their exit codes" },
 };
 

@@ -87,13 +87,19 @@ static int create(struct cli *c, const char *cmd, const struct cli_run_opts *o, 
 	if (rc < 0) {
 		char msg[BERR_MSG_MAX + 32];
 
+		/* create returns the error to the client's main (status 1);
+		 * run words it through reportError */
+		if (!strcmp(cmd, "create")) {
+			fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+			return 1;
+		}
 		snprintf(msg, sizeof(msg), "Error response from daemon: %s", err.msg);
 		return report(cmd, msg, 1, 125);
 	}
 	return 0;
 }
 
-static int run_attached(struct cli *c, const char *id, int with_stdin)
+static int run_attached(struct cli *c, const char *id, int with_stdin, const struct cli_run_opts *o)
 {
 	struct berth_container_start_opts so = {
 		.attach_stdin = with_stdin, .attach_stdout = 1, .attach_stderr = 1,
@@ -110,10 +116,18 @@ static int run_attached(struct cli *c, const char *id, int with_stdin)
 		return report("run", msg, 0, start_status(err.msg));
 	}
 	if (fd >= 0) {
-		berth_container_attach_copy(fd, raw, with_stdin ? 0 : -1, 1, 2, &err);
+		/* the hijacked streamer: a tty's raw terminal and detach keys,
+		 * signals forwarded without a tty (--sig-proxy) */
+		int tty = json_is_true(json_object_get(o->body, "Tty")), detached = 0;
+
+		cli_attach_session(c, id, fd, raw, with_stdin, tty, o->sig_proxy && !tty, o->detach_keys, &detached);
 		close(fd);
+		if (detached)
+			return 0;   /* run's nil for the escape sequence */
 	}
 	berr_clear(&err);
+	if (cli_container_restarting_status(c, id, &status))
+		return status;
 	if (berth_container_wait(c->b, id, &status, &err) < 0)
 		return report("run", err.msg, 0, 125);
 	return status;
@@ -157,7 +171,7 @@ static int run_or_create(struct cli *c, const char *cmd, int argc, char **argv)
 			}
 		} else {
 			fflush(stdout);
-			rc = run_attached(c, id, json_is_true(json_object_get(o.body, "AttachStdin")));
+			rc = run_attached(c, id, json_is_true(json_object_get(o.body, "AttachStdin")), &o);
 		}
 	}
 	cli_run_opts_release(&o);

@@ -43,6 +43,9 @@ static const struct cli_command commands[] = {
 	{ "top", cmd_top, "Display the running processes of a container" },
 	{ "cp", cmd_cp, "Copy files/folders between a container and the local filesystem" },
 	{ "volume", cmd_volume, "Manage volumes" },
+	{ "pause", cmd_pause, "Pause all processes within one or more containers" },
+	{ "unpause", cmd_unpause, "Unpause all processes within one or more containers" },
+	{ "attach", cmd_attach, "Attach local standard input, output, and error streams to a running container" },
 };
 
 static void usage(FILE *out)

@@ -61,6 +61,38 @@ int berth_container_start(struct berth *b, const char *name_or_id, const struct 
  * err_fd (raw: the pty's bytes, all to out_fd). */
 int berth_container_attach_copy(int attach_fd, int raw, int in_fd, int out_fd, int err_fd, struct berr *err);
 
+/* The same, with docker's escape proxy on in_fd: once the detach sequence
+ * (keys, n_keys bytes; NULL: none) is read whole, it returns 0 with
+ * *detached set (the bytes before it sent, the sequence not). */
+int berth_container_attach_stream(int attach_fd, int raw, int in_fd, int out_fd, int err_fd, const char *keys,
+				  size_t n_keys, int *detached, struct berr *err);
+
+/* ---- attach (lib/container/attach.c) ---- */
+
+#define BERTH_CONTAINER_DETACH_KEYS_MAX 32
+/* moby/term's ToBytes: "ctrl-p,ctrl-q" (a comma-separated list of single
+ * characters, ctrl-@ ctrl-a..ctrl-z ctrl-[ ctrl-\ ctrl-] ctrl-^ ctrl-_,
+ * DEL) into keys; BERR_INVALID "Invalid detach keys (SPEC) provided". */
+int berth_container_detach_keys(const char *spec, char keys[BERTH_CONTAINER_DETACH_KEYS_MAX], size_t *n,
+				struct berr *err);
+
+struct berth_container_attach_opts {
+	int stdin_, stdout_, stderr_;   /* the streams wanted */
+	const char *detach_keys;        /* checked as dockerd does, NULL: none */
+};
+/* Docker's ContainerAttach to a running container: *fd (the caller closes
+ * it) carries the stream as for berth_container_start's attach_fd, until
+ * the container exits.  Errors: "Invalid detach keys (X) provided",
+ * BERR_EXISTS "container NAME is paused, unpause the container before
+ * attach", "container NAME is restarting, wait until the container is
+ * running", and the docker CLI's "You cannot attach to a stopped
+ * container, start it first". */
+int berth_container_attach(struct berth *b, const char *name_or_id, const struct berth_container_attach_opts *o,
+			   int *fd, int *raw, struct berr *err);
+/* Docker's ContainerResize: the tty's window size. */
+int berth_container_resize(struct berth *b, const char *name_or_id, unsigned short height, unsigned short width,
+			   struct berr *err);
+
 /* Docker's ContainerWait(next-exit / not-running): blocks until the
  * container is not running; *status gets its exit code. */
 int berth_container_wait(struct berth *b, const char *name_or_id, int *status, struct berr *err);
@@ -96,7 +128,7 @@ struct berth_container_commit_opts {
 	const char *author;            /* -a */
 	const char *comment;           /* -m */
 	const char *const *changes;    /* -c Dockerfile instructions, NULL-terminated or NULL */
-	int pause;                     /* -p (docker's default: 1); not yet implemented */
+	int pause;                     /* -p (docker's default: 1): a running container is paused meanwhile */
 };
 int berth_container_commit(struct berth *b, const char *name_or_id, const struct berth_container_commit_opts *opts,
 			   char id_out[72], struct berr *err);
@@ -394,5 +426,15 @@ struct berth_container_cp_opts {
 };
 int berth_container_cp(struct berth *b, const struct berth_container_cp_opts *o, int *daemon_side,
 		       struct berr *err);
+/* ---- pause, unpause (lib/container/pause.c) ---- */
+
+/* Docker's ContainerPause: `runtime pause` (the cgroup freezer), then
+ * State.Paused.  Errors in docker's words: BERR_EXISTS "Container <id> is
+ * not running", "... is already paused", "... is restarting, wait until
+ * the container is running"; "Cannot pause container <id>: <why>". */
+int berth_container_pause(struct berth *b, const char *name_or_id, struct berr *err);
+/* Docker's ContainerUnpause: "Container <id> is not paused",
+ * "Cannot unpause container <id>: <why>". */
+int berth_container_unpause(struct berth *b, const char *name_or_id, struct berr *err);
 
 #endif

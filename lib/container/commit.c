@@ -189,7 +189,7 @@ int berth_container_commit(struct berth *b, const char *name_or_id, const struct
 	struct reference ref = { 0 };
 	struct commit cm = { 0 };
 	json_t *parent = NULL, *cfg = NULL, *img = NULL;
-	int upper = -1, have_ref = 0, rc = -1, empty;
+	int upper = -1, have_ref = 0, rc = -1, empty, paused_here = 0;
 	char p[160];
 
 	if (!o)
@@ -211,6 +211,12 @@ int berth_container_commit(struct berth *b, const char *name_or_id, const struct
 		berr_set(err, BERR_EXISTS, "You cannot commit container %s which is being removed", c->id);
 		goto out;
 	}
+	/* -p (docker's default): frozen while its layer is read, as dockerd
+	 * (which ignores a failure to pause) */
+	if (o->pause && c->state.running && !c->state.paused) {
+		struct berr ignore = BERR_INIT;
+		paused_here = berth_container_pause(b, c->id, &ignore) == 0;
+	}
 	if (!(parent = parent_config(b, c->image, err)) || !(cfg = new_config(c, o->changes, err)) ||
 	    store_rwlayer_read(b->store, c->id, &rw, err) < 0)
 		goto out;
@@ -229,6 +235,10 @@ int berth_container_commit(struct berth *b, const char *name_or_id, const struct
 	cm.ref = have_ref ? &ref : NULL;
 	rc = register_commit(&cm, parent, img, id_out, err);
 out:
+	if (paused_here) {
+		struct berr ignore = BERR_INIT;
+		berth_container_unpause(b, c->id, &ignore);
+	}
 	layer_ingest_discard(b->store, &li);
 	if (upper >= 0)
 		close(upper);

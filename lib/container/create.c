@@ -208,6 +208,30 @@ out:
 	return rc;
 }
 
+/* validateHostConfig's restart policy checks (validateRestartPolicy). */
+static int check_restart_policy(json_t *hc, struct berr *err)
+{
+	json_t *rp = json_object_get(hc, "RestartPolicy");
+	const char *name = json_string_value(json_object_get(rp, "Name"));
+	json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+
+	if (!name)
+		name = "";
+	if (json_is_true(json_object_get(hc, "AutoRemove")) && *name && strcmp(name, "no"))
+		return berr_set(err, BERR_INVALID, "can't create 'AutoRemove' container with restart policy");
+	if (!strcmp(name, "always") || !strcmp(name, "unless-stopped") || !strcmp(name, "no")) {
+		if (max != 0)
+			return berr_set(err, BERR_INVALID,
+					"maximum retry count cannot be used with restart policy '%s'", name);
+	} else if (!strcmp(name, "on-failure")) {
+		if (max < 0)
+			return berr_set(err, BERR_INVALID, "maximum retry count cannot be negative");
+	} else if (*name) {
+		return berr_set(err, BERR_INVALID, "invalid restart policy '%s'", name);
+	}
+	return 0;
+}
+
 int berth_container_create(struct berth *b, const char *body, size_t len,
 			   const struct berth_container_create_opts *opts, char id_out[65], struct berr *err)
 {
@@ -224,6 +248,11 @@ int berth_container_create(struct berth *b, const char *body, size_t len,
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return berr_set(err, BERR_INVALID, "invalid JSON: %s", doc ? "not an object" : je.text);
+	}
+	/* verifyContainerSettings comes before the image is needed */
+	if (check_restart_policy(json_object_get(doc, "HostConfig"), err) < 0) {
+		json_decref(doc);
+		return -1;
 	}
 	/* What killed commands left (store.h, lifecycle.h), before anything new. */
 	if (store_lock(b->store, err) < 0) {

@@ -41,6 +41,10 @@ int container_refresh_state(struct berth *b, struct container *c, struct berr *e
 /* The same for a caller that holds the lock already (rmi, prune). */
 int container_refresh_state_locked(struct berth *b, struct container *c, struct berr *err);
 
+/* Records Paused false (pause.c): after a stop's signal resumed a paused
+ * container (monitor_stop_kill), as dockerd's resume event does. */
+int container_record_unpaused(struct berth *b, const char *id);
+
 /* Removes the exec-root dirs of containers that no longer exist and whose
  * monitor is gone (an --rm container, a failed start, a removal behind
  * berth's back). */

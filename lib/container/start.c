@@ -227,6 +227,7 @@ struct exit_ctx {
 	char id[65];
 	int auto_remove;
 	int removed;        /* record_exit removed it, deferring the deletion (cleanup_exit) */
+	int64_t restart_timeout_ms;  /* restartmanager's backoff, kept across runs in the monitor */
 };
 
 /* In the monitor (a fork: its own store handle, never the parent's). */
@@ -260,6 +261,12 @@ static void record_exit(const struct monitor_exit *ex, void *arg)
 			const char *dest;
 			json_object_foreach(container_mount_points(c), dest, mp)
 				json_object_del(mp, "ID");
+			if (ex->error) {
+				/* a restart that failed to start, in docker's words */
+				_cleanup_free_ char *msg = strstr(ex->error, "OCI runtime")
+					? xasprintf("failed to create shim task: %s", ex->error) : xstrdup(ex->error);
+				set_str(&c->state.error, msg);
+			}
 			container_checkpoint(s, c, NULL);
 			container_free(c);
 		}
@@ -282,6 +289,101 @@ static void cleanup_exit(const struct monitor_exit *ex, void *arg)
 		return;
 	container_remove_finish(s, x->id);
 	store_close(s);
+}
+
+/* docker's restartmanager (ShouldRestart), in the monitor after an exit
+ * that no stop caused: the backoff starts at 100 ms and doubles up to a
+ * minute, back to 100 ms after a run of 10 s or more; always restarts,
+ * unless-stopped unless HasBeenManuallyStopped, on-failure on a non-zero
+ * exit while RestartCount is under MaximumRetryCount (0: no maximum).
+ * A restart is recorded as dockerd's SetRestarting: Running and
+ * Restarting, Pid 0, the exit's code and time, RestartCount + 1. */
+static long restart_check(const struct monitor_exit *ex, int64_t ran_ms, void *arg)
+{
+	struct exit_ctx *x = arg;
+	struct store *s = NULL;
+	struct container *c;
+	long delay = -1;
+	char when[40];
+
+	if (ran_ms >= 10000)
+		x->restart_timeout_ms = 0;
+	if (x->restart_timeout_ms == 0)
+		x->restart_timeout_ms = 100;
+	else if (x->restart_timeout_ms < 60000)
+		x->restart_timeout_ms *= 2;
+	if (x->restart_timeout_ms > 60000)
+		x->restart_timeout_ms = 60000;
+	if (store_open(&s, x->root, NULL) < 0)
+		return -1;
+	if (store_lock(s, NULL) == 0) {
+		if ((c = container_load(s, x->id, NULL))) {
+			json_t *rp = json_object_get(c->host_config, "RestartPolicy");
+			const char *name = json_string_value(json_object_get(rp, "Name"));
+			int64_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+			int restart = 0;
+
+			if (!name)
+				name = "";
+			if (!strcmp(name, "always"))
+				restart = 1;
+			else if (!strcmp(name, "unless-stopped"))
+				restart = !c->has_been_manually_stopped;
+			else if (!strcmp(name, "on-failure"))
+				restart = (max == 0 || c->restart_count < max) && ex->exit_code != 0;
+			if (restart) {
+				unix_to_rfc3339nano(ex->finished_sec, ex->finished_nsec, when);
+				c->restart_count++;
+				c->state.running = c->state.restarting = 1;
+				c->state.paused = 0;
+				c->state.pid = 0;
+				c->state.exit_code = ex->exit_code;
+				c->state.oom_killed = ex->oom_killed;
+				set_str(&c->state.finished_at, when);
+				if (container_checkpoint(s, c, NULL) == 0)
+					delay = (long)x->restart_timeout_ms;
+			}
+			container_free(c);
+		}
+		store_unlock(s);
+	}
+	store_close(s);
+	return delay;
+}
+
+/* The restarted run, recorded as dockerd's SetRunning(pid, true). */
+static void restart_started(pid_t pid, int64_t sec, long nsec, void *arg)
+{
+	struct exit_ctx *x = arg;
+	struct store *s = NULL;
+	struct container *c;
+	char when[40];
+
+	if (store_open(&s, x->root, NULL) < 0)
+		return;
+	unix_to_rfc3339nano(sec, nsec, when);
+	if (store_lock(s, NULL) == 0) {
+		if ((c = container_load(s, x->id, NULL))) {
+			c->state.running = 1;
+			c->state.restarting = c->state.paused = 0;
+			c->state.pid = pid;
+			c->state.exit_code = 0;
+			set_str(&c->state.error, "");
+			set_str(&c->state.started_at, when);
+			container_checkpoint(s, c, NULL);
+			container_free(c);
+		}
+		store_unlock(s);
+	}
+	store_close(s);
+}
+
+/* Any policy but "no" (or none) has the monitor apply it. */
+static int has_restart_policy(struct container *c)
+{
+	const char *name = json_string_value(json_object_get(json_object_get(c->host_config, "RestartPolicy"), "Name"));
+
+	return name && *name && strcmp(name, "no") != 0;
 }
 
 /* The starter's half (see the top of this file). */
@@ -329,6 +431,26 @@ static int record_start(struct berth *b, const char *id, const struct monitor_in
 	rc = container_checkpoint(b->store, c, err);
 	store_unlock(b->store);
 	container_free(c);
+	return rc;
+}
+
+/* docker's ResetRestartManager at a start: RestartCount 0 and
+ * HasBeenManuallyStopped false, recorded before the monitor starts (its
+ * restart policy may judge the first exit before record_start runs). */
+static int reset_restart_manager(struct berth *b, const char *id, struct berr *err)
+{
+	struct container *c;
+	int rc = 0;
+
+	if (store_lock(b->store, err) < 0)
+		return -1;
+	if ((c = container_load(b->store, id, NULL))) {
+		c->restart_count = 0;
+		c->has_been_manually_stopped = 0;
+		rc = container_checkpoint(b->store, c, err);
+		container_free(c);
+	}
+	store_unlock(b->store);
 	return rc;
 }
 
@@ -469,6 +591,10 @@ static int run_monitor(struct berth *b, struct container *c, const char *state_d
 	mo.on_exit = record_exit;
 	mo.after_exit = cleanup_exit;
 	mo.on_exit_ctx = x;
+	if (has_restart_policy(c)) {
+		mo.restart_check = restart_check;
+		mo.restart_started = restart_started;
+	}
 	rc = monitor_start(&mo, mi, err);
 	free(args);
 	return rc;
@@ -531,6 +657,8 @@ int berth_container_start(struct berth *b, const char *name_or_id, const struct 
 		rc = 0;     /* docker: 304 Not Modified */
 		goto out;
 	}
+	if ((c->restart_count || c->has_been_manually_stopped) && reset_restart_manager(b, c->id, err) < 0)
+		goto out;
 	container_state_dir(b, c->id, state_dir, sizeof(state_dir));
 	snprintf(exit_file, sizeof(exit_file), "%s/exit", state_dir);
 	unlink(exit_file);   /* the last run's: record_start must not see it */

@@ -147,12 +147,34 @@ static int mark_manually_stopped(struct berth *b, const char *id, struct berr *e
 	return rc;
 }
 
-static int send_signal(const char *dir, int sig, struct berr *err)
+/* killWithSignal's ExitOnNext: sig ends the restart policy (and resumes a
+ * paused container) unless the container has its own stop signal and sig
+ * is neither that nor SIGKILL. */
+static int exits_on_next(struct container *c, int sig)
+{
+	const char *s = json_string_value(json_object_get(container_config(c), "StopSignal"));
+	int stop = 0;
+
+	if (!s || !*s || sig == SIGKILL)
+		return 1;
+	return berth_container_parse_signal(s, &stop, NULL) == 0 && stop == sig;
+}
+
+/* The signal through the monitor; a stop's resumes a paused container,
+ * which is then recorded unpaused (dockerd's resume event). */
+static int send_signal(struct berth *b, struct container *c, const char *dir, int sig, struct berr *err)
 {
 	char num[16];
+	int stop = exits_on_next(c, sig);
 
 	snprintf(num, sizeof(num), "%d", sig);
-	return monitor_kill(dir, num, err);
+	if ((stop ? monitor_stop_kill(dir, num, err) : monitor_kill(dir, num, err)) < 0)
+		return -1;
+	if (stop && c->state.paused) {
+		container_record_unpaused(b, c->id);
+		c->state.paused = 0;
+	}
+	return 0;
 }
 
 /* ---- waiting with a deadline ---- */
@@ -230,7 +252,8 @@ static int waiter_finish(struct exit_waiter *w, struct berr *err)
 
 /* Signals the container, waits up to sec seconds (< 0: for ever), then
  * kills it and waits for the exit. */
-static int signal_and_wait(const char *dir, int sig, long sec, struct berr *err)
+static int signal_and_wait(struct berth *b, struct container *c, const char *dir, int sig, long sec,
+			   struct berr *err)
 {
 	struct exit_waiter w;
 	struct berr ignore = BERR_INIT;
@@ -238,10 +261,10 @@ static int signal_and_wait(const char *dir, int sig, long sec, struct berr *err)
 	if (waiter_start(&w, dir, err) < 0)
 		return -1;
 	/* docker: a failed signal leaves 2 s for an exit already under way */
-	if (send_signal(dir, sig, &ignore) < 0 && sec >= 0)
+	if (send_signal(b, c, dir, sig, &ignore) < 0 && sec >= 0)
 		sec = 2;
 	if (!waiter_poll(&w, sec < 0 ? -1 : sec * 1000) && sig != SIGKILL)
-		send_signal(dir, SIGKILL, &ignore);
+		send_signal(b, c, dir, SIGKILL, &ignore);
 	return waiter_finish(&w, err);
 }
 
@@ -272,7 +295,7 @@ static int stop_running(struct berth *b, struct container *c, const char *dir, c
 
 	if (mark_manually_stopped(b, c->id, err) < 0)
 		return -1;
-	if (signal_and_wait(dir, stop_signal(c), sec, err) < 0)
+	if (signal_and_wait(b, c, dir, stop_signal(c), sec, err) < 0)
 		return -1;
 	return container_refresh_state(b, c, err);
 }
@@ -321,9 +344,9 @@ int berth_container_kill(struct berth *b, const char *name_or_id, const char *si
 	if (mark_manually_stopped(b, c->id, err) < 0)
 		goto out;
 	if (sig == SIGKILL)
-		rc = signal_and_wait(dir, SIGKILL, KILL_WAIT_SEC, err);
+		rc = signal_and_wait(b, c, dir, SIGKILL, KILL_WAIT_SEC, err);
 	else
-		rc = send_signal(dir, sig, err);
+		rc = send_signal(b, c, dir, sig, err);
 	if (rc < 0)
 		berr_wrap(err, "Cannot kill container: %s", name_or_id);
 out:

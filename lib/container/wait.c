@@ -171,12 +171,14 @@ int berth_container_remove(struct berth *b, const char *name_or_id, const struct
 		goto out;
 	if (c->state.running) {
 		if (!o || !o->force) {
+			const char *state = c->state.paused ? "paused" : c->state.restarting ? "restarting" : "running";
 			berr_set(err, BERR_EXISTS,
-				 "You cannot remove a running container %s. Stop the container before attempting "
-				 "removal or force remove", c->id);
+				 "You cannot remove a %s container %s. %stop the container before attempting "
+				 "removal or force remove", state, c->id, c->state.paused ? "Unpause and then s" : "S");
 			goto out;
 		}
-		if (monitor_kill(dir, "KILL", err) < 0 || monitor_wait_exit(dir, &ex, err) < 0)
+		/* a stop's kill: no restart policy after it, a paused container resumed */
+		if (monitor_stop_kill(dir, "KILL", err) < 0 || monitor_wait_exit(dir, &ex, err) < 0)
 			goto out;
 	}
 	if (container_remove_release_volumes(b->store, c->id, o && o->volumes, err) < 0)

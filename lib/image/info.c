@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <limits.h>
 
+#include "../container/container.h"
+#include "../container/engine.h"
 #include "../internal.h"
 #include "../util/sbuf.h"
 

@@ -131,6 +131,20 @@ int monitor_kill(const char *state_dir, const char *sig, struct berr *err)
 	return simple(state_dir, cmd, err);
 }
 
+int monitor_stop_kill(const char *state_dir, const char *sig, struct berr *err)
+{
+	_cleanup_free_ char *cmd = xasprintf("kill %s stop\n", sig);
+
+	if (strchr(sig, '\n') || strchr(sig, ' '))
+		return berr_set(err, BERR_INVALID, "invalid signal: %s", sig);
+	return simple(state_dir, cmd, err);
+}
+
+int monitor_pause(const char *state_dir, int pause, struct berr *err)
+{
+	return simple(state_dir, pause ? "pause\n" : "resume\n", err);
+}
+
 int monitor_resize(const char *state_dir, unsigned short height, unsigned short width, struct berr *err)
 {
 	char cmd[64];

@@ -70,6 +70,13 @@ struct mon {
 	char oom_file[512];
 	int rt_ns;                 /* hide_unified_cgroup: the runtime's mount namespace, or -1 */
 	int rt_exe;                /* seal_runtime: sealed_copy() of the runtime, or -1 */
+	int paused;                /* `runtime pause` done, no resume since */
+	int no_restart;            /* a stop's kill came: the restart policy is over */
+	int restarting;            /* between runs: no container, until restart_at */
+	struct timespec restart_at; /* CLOCK_MONOTONIC */
+	int64_t started_sec;       /* the current run's start */
+	long started_nsec;
+	char restart_error[BERR_MSG_MAX]; /* a restart that failed to start */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -396,6 +403,23 @@ static void client_reply(struct client *c, const char *fmt, ...)
 	client_flush(c);
 }
 
+/* `runtime CMD <id>` (pause, resume); -1 with the runtime's message in msg. */
+static int runtime_simple(struct mon *m, const char *what, struct sbuf *msg)
+{
+	const char *cmd[] = { what, m->o->id, NULL };
+	_cleanup_sbuf_ struct sbuf et = SBUF_INIT;
+	int st = run_runtime(m, cmd, -1, -1, -1, &et);
+
+	if (st == 0)
+		return 0;
+	if (msg) {
+		runtime_message(&et, msg);
+		if (!msg->len)
+			sbuf_addf(msg, "runtime %s failed", what);
+	}
+	return -1;
+}
+
 /* A signal argument passed on to the runtime: a name or a number, never
  * something it could take for an option. */
 static int valid_signal_arg(const char *s)
@@ -411,6 +435,11 @@ static int valid_signal_arg(const char *s)
 
 static void client_command(struct mon *m, struct client *c, const char *line)
 {
+	if (!strncmp(line, "attach", 6) && (line[6] == ' ' || !line[6]) && m->restarting) {
+		client_reply(c, "error container is restarting\n");
+		c->kind = C_DONE;
+		return;
+	}
 	if (!strncmp(line, "attach", 6) && (line[6] == ' ' || !line[6])) {
 		const char *f = line + 6;
 		c->kind = C_ATTACH;
@@ -439,24 +468,56 @@ static void client_command(struct mon *m, struct client *c, const char *line)
 		return;
 	}
 	if (!strncmp(line, "kill ", 5)) {
-		const char *sig = line + 5;
-		if (!valid_signal_arg(sig)) {
-			client_reply(c, "error invalid signal: %s\n", sig);
+		_cleanup_free_ char *sig = xstrdup(line + 5);
+		char *sp = strchr(sig, ' ');
+		int stop = 0;
+		if (sp) {
+			*sp = '\0';
+			stop = !strcmp(sp + 1, "stop");
+		}
+		if (!valid_signal_arg(sig) || (sp && !stop)) {
+			client_reply(c, "error invalid signal: %s\n", line + 5);
 		} else {
-			const char *cmd[] = { "kill", m->o->id, sig, NULL };
-			_cleanup_sbuf_ struct sbuf et = SBUF_INIT, msg = SBUF_INIT;
-			int st = run_runtime(m, cmd, -1, -1, -1, &et);
-			runtime_message(&et, &msg);
-			if (st == 0)
-				client_reply(c, "ok\n");
-			else
-				client_reply(c, "error %s\n", msg.len ? msg.buf : "runtime kill failed");
+			/* docker's ExitOnNext: a stop's signal ends the restart
+			 * policy, and a paused container is resumed to get it */
+			if (stop)
+				m->no_restart = 1;
+			if (m->restarting) {
+				client_reply(c, "ok\n");   /* no process to signal */
+			} else {
+				const char *cmd[] = { "kill", m->o->id, sig, NULL };
+				_cleanup_sbuf_ struct sbuf et = SBUF_INIT, msg = SBUF_INIT;
+				int st = run_runtime(m, cmd, -1, -1, -1, &et);
+				runtime_message(&et, &msg);
+				if (st == 0 && stop && m->paused && runtime_simple(m, "resume", NULL) == 0)
+					m->paused = 0;
+				if (st == 0)
+					client_reply(c, "ok\n");
+				else
+					client_reply(c, "error %s\n", msg.len ? msg.buf : "runtime kill failed");
+			}
+		}
+		c->kind = C_DONE;
+		return;
+	}
+	if (!strcmp(line, "pause") || !strcmp(line, "resume")) {
+		_cleanup_sbuf_ struct sbuf msg = SBUF_INIT;
+		if (m->restarting) {
+			client_reply(c, "error container is restarting\n");
+		} else if (runtime_simple(m, line, &msg) < 0) {
+			client_reply(c, "error %s\n", msg.buf);
+		} else {
+			m->paused = line[0] == 'p';
+			client_reply(c, "ok\n");
 		}
 		c->kind = C_DONE;
 		return;
 	}
 	if (!strcmp(line, "state")) {
-		client_reply(c, "ok running %d\n", (int)m->cpid);
+		if (m->restarting)
+			client_reply(c, "error container is restarting\n");
+		else
+			client_reply(c, "ok running %d\n", (int)m->cpid);
 		c->kind = C_DONE;
 		return;
 	}
@@ -724,6 +785,7 @@ static void finish(struct mon *m)
 		close(m->rt_ns);
 		m->rt_ns = -1;
 	}
+	m->ex.error = m->restart_error[0] ? m->restart_error : NULL;
 	if (m->o->on_exit)
 		m->o->on_exit(&m->ex, m->o->on_exit_ctx);
 	/* new clients now fail to connect and read the exit file instead */
@@ -781,12 +843,30 @@ static int output_blocked(const struct mon *m)
 	return 0;
 }
 
+/* Milliseconds left before a pending restart (0: due or cancelled), or
+ * -1 for poll's no timeout when none is pending. */
+static int restart_wait_ms(const struct mon *m)
+{
+	struct timespec t;
+	long long ms;
+
+	if (!m->restarting)
+		return -1;
+	if (m->no_restart)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (m->restart_at.tv_sec - t.tv_sec) * 1000LL + (m->restart_at.tv_nsec - t.tv_nsec + 999999) / 1000000;
+	return ms <= 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Serves clients and copies output until the container exits, or, between
+ * runs, until the restart is due or cancelled. */
 static void loop(struct mon *m)
 {
 	struct pollfd *p = NULL;
 	struct client **pc = NULL;
 
-	while (!m->exited) {
+	while (!m->exited && restart_wait_ms(m) != 0) {
 		size_t np = 0, cap = m->nclients + 5;
 		int blocked = output_blocked(m);
 		p = xrealloc(p, cap * sizeof(*p));
@@ -806,7 +886,7 @@ static void loop(struct mon *m)
 			pc[np] = c;
 			p[np++] = (struct pollfd){ c->fd, ev, 0 };
 		}
-		if (poll(p, (nfds_t)np, -1) < 0) {
+		if (poll(p, (nfds_t)np, restart_wait_ms(m)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -1098,6 +1178,103 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
+/* The end of a run that a restart policy follows: the log closed (its
+ * followers end, as docker's at each exit), the exit file written,
+ * waiters answered and attached streams ended (docker's waiters and
+ * attaches end at every exit too), the runtime's state deleted. */
+static void end_run(struct mon *m)
+{
+	const char *del[] = { "delete", m->o->id, NULL };
+
+	drain_output(m);
+	jsonfile_close(m->log);
+	m->log = NULL;
+	write_exit_file(m);
+	for (size_t i = 0; i < m->nclients; i++) {
+		struct client *c = m->clients[i];
+		if (c->kind == C_WAIT)
+			client_reply(c, "ok exited %d %d %lld.%09ld\n", m->ex.exit_code, m->ex.oom_killed,
+				     (long long)m->ex.finished_sec, m->ex.finished_nsec);
+	}
+	flush_clients(m);
+	for (size_t i = 0; i < m->nclients;) {
+		struct client *c = m->clients[i];
+		if (c->kind == C_WAIT || c->kind == C_ATTACH || c->kind == C_DONE) {
+			client_free(c);
+			m->clients[i] = m->clients[--m->nclients];
+		} else {
+			i++;
+		}
+	}
+	if (m->out_fd >= 0)
+		close(m->out_fd);
+	if (m->err_fd >= 0)
+		close(m->err_fd);
+	if (m->in_fd >= 0 && m->in_fd != m->out_fd)
+		close(m->in_fd);
+	m->out_fd = m->err_fd = m->in_fd = -1;
+	m->stdin_closed = 0;
+	sbuf_reset(&m->stdin_pending);
+	m->paused = 0;
+	run_runtime(m, del, -1, -1, -1, NULL);
+}
+
+/* After an exit: applies the restart policy (monitor_opts.restart_check).
+ * Returns 1 when the container runs again, 0 when the monitor is to
+ * finish (no restart, a stop cancelled it, or the new run failed to start:
+ * then m->restart_error says why). */
+static int restart(struct mon *m)
+{
+	const struct monitor_opts *o = m->o;
+	struct start_report r = { 0 };
+	struct berr err = BERR_INIT;
+	int64_t ran_ms;
+	long delay;
+
+	if (!o->restart_check || m->no_restart)
+		return 0;
+	ran_ms = (m->ex.finished_sec - m->started_sec) * 1000 + (m->ex.finished_nsec - m->started_nsec) / 1000000;
+	if ((delay = o->restart_check(&m->ex, ran_ms, o->on_exit_ctx)) < 0)
+		return 0;
+	end_run(m);
+	clock_gettime(CLOCK_MONOTONIC, &m->restart_at);
+	m->restart_at.tv_sec += delay / 1000;
+	m->restart_at.tv_nsec += (delay % 1000) * 1000000;
+	if (m->restart_at.tv_nsec >= 1000000000) {
+		m->restart_at.tv_sec++;
+		m->restart_at.tv_nsec -= 1000000000;
+	}
+	m->restarting = 1;
+	m->exited = 0;
+	m->cpid = 0;
+	loop(m);
+	m->restarting = 0;
+	if (m->no_restart || m->exited) {
+		m->exited = 1;
+		return 0;
+	}
+	if (o->log_path && !(m->log = jsonfile_open(o->log_path, &o->log_opts, &err))) {
+		snprintf(m->restart_error, sizeof(m->restart_error), "%s", err.msg);
+		m->exited = 1;
+		return 0;
+	}
+	jsonfile_copier_init(m->cout, "stdout");
+	jsonfile_copier_init(m->cerr, "stderr");
+	unlink(MONITOR_EXIT_FILE);
+	create_and_start(m, &r);
+	if (!r.ok) {
+		r.msg[sizeof(r.msg) - 1] = '\0';
+		snprintf(m->restart_error, sizeof(m->restart_error), "%s", r.msg);
+		m->exited = 1;
+		return 0;
+	}
+	m->started_sec = r.sec;
+	m->started_nsec = r.nsec;
+	if (o->restart_started)
+		o->restart_started(m->cpid, r.sec, r.nsec, o->on_exit_ctx);
+	return 1;
+}
+
 /* The monitor process itself; never returns. */
 static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o, int report_fd, int attach_fd)
 {
@@ -1178,17 +1355,22 @@ static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o,
 		goto fail;
 	report(report_fd, &r);
 	close(report_fd);
-	loop(&m);
-	if (!m.exited) {
-		/* the loop broke on a poll failure: wait for the container anyway */
-		int status;
-		if (waitpid(m.cpid, &status, 0) == m.cpid) {
-			m.exited = 1;
-			m.ex.exit_code = status_code(status);
-			m.ex.pid = m.cpid;
-			now(&m.ex.finished_sec, &m.ex.finished_nsec);
+	m.started_sec = r.sec;
+	m.started_nsec = r.nsec;
+	do {
+		loop(&m);
+		if (!m.exited) {
+			/* the loop broke on a poll failure: wait for the container anyway */
+			int status;
+			if (waitpid(m.cpid, &status, 0) == m.cpid) {
+				m.exited = 1;
+				m.ex.exit_code = status_code(status);
+				m.ex.pid = m.cpid;
+				now(&m.ex.finished_sec, &m.ex.finished_nsec);
+			}
+			break;
 		}
-	}
+	} while (restart(&m));
 	finish(&m);
 	_exit(0);
 

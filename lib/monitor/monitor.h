@@ -39,7 +39,11 @@
  *                          client's half-close is stdin's EOF when
  *                          stdin_once (docker run -i).
  *   resize H W\n        -> TIOCSWINSZ on the pty; "ok\n"
- *   kill SIGNAL\n       -> `runtime kill <id> SIGNAL` (name or number); "ok\n"
+ *   kill SIGNAL [stop]\n -> `runtime kill <id> SIGNAL` (name or number); "ok\n".
+ *                          With stop (docker's ExitOnNext): no restart
+ *                          after this exit, and a paused container is
+ *                          resumed after the signal so it gets it.
+ *   pause\n, resume\n   -> `runtime pause|resume <id>`; "ok\n"
  *   state\n             -> "ok running <pid>\n"
  *   wait\n              -> once the exit is recorded and on_exit has run:
  *                          "ok exited <code> <oom 0|1> <sec>.<nsec>\n"
@@ -64,6 +68,7 @@ struct monitor_exit {
 	int64_t finished_sec;     /* when the monitor reaped it (CLOCK_REALTIME) */
 	long finished_nsec;
 	pid_t pid;                /* the container's init, as the host sees it */
+	const char *error;        /* on_exit only: why a restart failed to start, else NULL */
 };
 
 /* Called in the monitor process (a fork of monitor_start's caller, so ctx
@@ -75,6 +80,21 @@ struct monitor_exit {
  * it may remove state_dir; it must return, not exit.  Waiters wait for
  * it, so it should be quick. */
 typedef void (*monitor_exit_fn)(const struct monitor_exit *ex, void *ctx);
+
+/* A restart policy, applied by the monitor while it lives (docker's
+ * restartmanager): after each exit that no stop caused ("kill SIG stop"),
+ * restart_check (in the monitor, with on_exit_ctx) gets the exit and how
+ * long the run lasted, and returns the delay in milliseconds before the
+ * same bundle is created and started again (it has recorded the
+ * container restarting then), or < 0 for no restart (on_exit follows).
+ * Between runs the monitor keeps its lock and socket: "wait" waits for
+ * the next exit, "kill SIG stop" cancels the restart (the monitor then
+ * finishes, on_exit recording the last exit), attach and state answer
+ * "error container is restarting".  Once the new run started,
+ * restart_started records it; a run that fails to start ends the
+ * monitor, with on_exit's ex->error set. */
+typedef long (*monitor_restart_fn)(const struct monitor_exit *ex, int64_t ran_ms, void *ctx);
+typedef void (*monitor_started_fn)(pid_t pid, int64_t sec, long nsec, void *ctx);
 
 struct monitor_opts {
 	const char *id;                    /* the runtime's container id */
@@ -109,6 +129,8 @@ struct monitor_opts {
 	 * runtime's delete): clean-up that nobody needs to wait for */
 	monitor_exit_fn after_exit;
 	void *on_exit_ctx;
+	monitor_restart_fn restart_check;  /* NULL: no restart policy */
+	monitor_started_fn restart_started;
 };
 
 struct monitor_info {
@@ -130,6 +152,11 @@ int monitor_attach(const char *state_dir, int want_stdin, int want_stdout, int w
 		   int *raw, struct berr *err);
 /* `runtime kill` through the monitor; sig is a name ("KILL", "SIGTERM") or a number. */
 int monitor_kill(const char *state_dir, const char *sig, struct berr *err);
+/* The same as a stop's signal ("kill SIG stop": no restart, a paused
+ * container resumed). */
+int monitor_stop_kill(const char *state_dir, const char *sig, struct berr *err);
+/* `runtime pause` (pause 1) or `runtime resume` (0); err has the runtime's message. */
+int monitor_pause(const char *state_dir, int pause, struct berr *err);
 /* Sets the pty's window size. */
 int monitor_resize(const char *state_dir, unsigned short height, unsigned short width, struct berr *err);
 /* The container's pid when its monitor answers "running"; -1 otherwise. */

@@ -151,7 +151,7 @@ static void test_exit_codes(void)
 
 	for (int i = 0; i < 2; i++) {
 		struct ctr c;
-		struct monitor_exit ex = { -1, 0, 0, 0, 0 };
+		struct monitor_exit ex = { -1, 0, 0, 0, 0, NULL };
 		struct berr err = BERR_INIT;
 		ctr_init(&c, cases[i], 0);
 		int rc = start_and_wait(&c, &ex, &err);
@@ -173,7 +173,7 @@ static void test_exit_codes(void)
 
 	const char *sleeper[] = { "sleep", "100", NULL };
 	struct ctr c;
-	struct monitor_exit ex = { -1, 0, 0, 0, 0 };
+	struct monitor_exit ex = { -1, 0, 0, 0, 0, NULL };
 	struct berr err = BERR_INIT;
 	pid_t pid = 0;
 	ctr_init(&c, sleeper, 0);
@@ -565,6 +565,168 @@ static void bench(void)
 	ctr_release(&d);
 }
 
+/* ---- restart policies and pause: the callbacks run in the monitor (a
+ * fork), so they leave their marks in a file named by ctx */
+
+struct restart_ctx {
+	char marks[512];   /* each callback appends a line */
+	int restarts;      /* restart_check allows this many (it counts in the monitor's copy) */
+	long delay_ms;
+};
+
+static void mark(const char *path, const char *line)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		fd_write_all(fd, line, strlen(line), 0);
+		close(fd);
+	}
+}
+
+static long t_restart_check(const struct monitor_exit *ex, int64_t ran_ms, void *arg)
+{
+	struct restart_ctx *x = arg;
+	char line[64];
+
+	snprintf(line, sizeof(line), "exit %d\n", ex->exit_code);
+	mark(x->marks, line);
+	if (x->restarts-- <= 0)
+		return -1;
+	return x->delay_ms;
+}
+
+static void t_restart_started(pid_t pid, int64_t sec, long nsec, void *arg)
+{
+	struct restart_ctx *x = arg;
+	mark(x->marks, pid > 0 && sec > 0 ? "started\n" : "started badly\n");
+}
+
+static void t_on_exit(const struct monitor_exit *ex, void *arg)
+{
+	struct restart_ctx *x = arg;
+	char line[64];
+
+	snprintf(line, sizeof(line), "final %d%s\n", ex->exit_code, ex->error ? " error" : "");
+	mark(x->marks, line);
+}
+
+static void restart_ctr(struct ctr *c, struct restart_ctx *x, const char *const *args, int restarts, long delay)
+{
+	ctr_init(c, args, 0);
+	memset(x, 0, sizeof(*x));
+	snprintf(x->marks, sizeof(x->marks), "%s/marks", c->bundle);
+	x->restarts = restarts;
+	x->delay_ms = delay;
+	c->o.restart_check = t_restart_check;
+	c->o.restart_started = t_restart_started;
+	c->o.on_exit = t_on_exit;
+	c->o.on_exit_ctx = x;
+}
+
+static void wait_gone(const char *state)
+{
+	for (int k = 0; k < 1000 && monitor_alive(state); k++)
+		usleep(5000);
+}
+
+static void test_restart(void)
+{
+	const char *args[] = { "sh", "-c", "echo run; exit 3", NULL };
+	struct ctr c;
+	struct restart_ctx x;
+	struct monitor_exit ex;
+	struct berr err = BERR_INIT;
+	struct sbuf sb = SBUF_INIT;
+	struct jsonfile_read_opts ro = JSONFILE_READ_OPTS_INIT;
+	struct rec_list l = { SBUF_INIT };
+	int rc;
+
+	restart_ctr(&c, &x, args, 2, 10);
+	rc = monitor_start(&c.o, &c.info, &err);
+	T_OK(rc == 0, "restarting container starts%s%s", rc ? ": " : "", err.msg);
+	T_OK(monitor_wait_exit(c.state, &ex, &err) == 0 && ex.exit_code == 3, "a waiter hears the first exit");
+	wait_gone(c.state);
+	read_file_at(AT_FDCWD, x.marks, &sb, 4096, &err);
+	T_STREQ(sbuf_str(&sb), "exit 3\nstarted\nexit 3\nstarted\nexit 3\nfinal 3\n",
+		"two restarts, then on_exit with the last exit");
+	jsonfile_read(c.log, &ro, rec_fn, &l, &err);
+	T_STREQ(sbuf_str(&l.s), "stdout:run\nstdout:run\nstdout:run\n", "the log has the three runs");
+	T_OK(monitor_read_exit(c.state, &ex, &err) == 0 && ex.exit_code == 3, "the exit file has the last exit");
+	sbuf_release(&sb);
+	sbuf_release(&l.s);
+	ctr_release(&c);
+
+	/* a stop's kill between runs cancels the pending restart at once */
+	const char *fail[] = { "sh", "-c", "exit 5", NULL };
+	restart_ctr(&c, &x, fail, 100, 60000);
+	rc = monitor_start(&c.o, &c.info, &err);
+	T_OK(rc == 0 && monitor_wait_exit(c.state, &ex, &err) == 0 && ex.exit_code == 5, "first run exits 5");
+	T_OK(monitor_alive(c.state), "the monitor waits to restart it");
+	{
+		pid_t pid;
+		T_OK(monitor_state(c.state, &pid, &err) < 0 && strstr(err.msg, "restarting"), "state: restarting");
+	}
+	{
+		int fd = -1, raw = 0;
+		T_OK(monitor_attach(c.state, 0, 1, 1, &fd, &raw, &err) < 0 && strstr(err.msg, "restarting"),
+		     "attach between runs is refused");
+	}
+	T_OK(monitor_kill(c.state, "KILL", &err) == 0 && monitor_alive(c.state), "a plain kill leaves the restart pending");
+	T_OK(monitor_stop_kill(c.state, "KILL", &err) == 0, "a stop's kill between runs%s%s", err.msg[0] ? ": " : "",
+	     err.msg);
+	T_OK(monitor_wait_exit(c.state, &ex, &err) == 0 && ex.exit_code == 5, "waiters get the last exit");
+	wait_gone(c.state);
+	T_OK(!monitor_alive(c.state), "and the monitor finishes");
+	sbuf_init(&sb);
+	read_file_at(AT_FDCWD, x.marks, &sb, 4096, &err);
+	T_STREQ(sbuf_str(&sb), "exit 5\nfinal 5\n", "no restart, on_exit once");
+	sbuf_release(&sb);
+	ctr_release(&c);
+
+	/* a stop's kill while it runs: no restart after that exit */
+	const char *sleeper[] = { "sleep", "100", NULL };
+	restart_ctr(&c, &x, sleeper, 100, 10);
+	rc = monitor_start(&c.o, &c.info, &err);
+	T_OK(rc == 0 && monitor_stop_kill(c.state, "KILL", &err) == 0, "stop's kill of a running container");
+	T_OK(monitor_wait_exit(c.state, &ex, &err) == 0 && ex.exit_code == 137, "it exits 137");
+	wait_gone(c.state);
+	sbuf_init(&sb);
+	read_file_at(AT_FDCWD, x.marks, &sb, 4096, &err);
+	T_STREQ(sbuf_str(&sb), "final 137\n", "the policy is not asked");
+	sbuf_release(&sb);
+	ctr_release(&c);
+}
+
+static void test_pause(void)
+{
+	const char *args[] = { "sh", "-c", "trap 'exit 7' TERM; while :; do echo tick; sleep 0.05; done", NULL };
+	struct ctr c;
+	struct monitor_exit ex;
+	struct berr err = BERR_INIT;
+	struct jsonfile_read_opts ro = JSONFILE_READ_OPTS_INIT;
+	struct rec_list a = { SBUF_INIT }, b2 = { SBUF_INIT };
+	int rc;
+
+	ctr_init(&c, args, 0);
+	rc = monitor_start(&c.o, &c.info, &err);
+	usleep(200000);
+	T_OK(rc == 0 && monitor_pause(c.state, 1, &err) == 0, "pause%s%s", err.msg[0] ? ": " : "", err.msg);
+	usleep(100000);
+	jsonfile_read(c.log, &ro, rec_fn, &a, &err);
+	usleep(300000);
+	jsonfile_read(c.log, &ro, rec_fn, &b2, &err);
+	T_OK(a.s.len > 0 && a.s.len == b2.s.len, "a paused container writes nothing");
+	T_OK(monitor_pause(c.state, 1, &err) < 0, "pausing twice is the runtime's error: %s", err.msg);
+	berr_clear(&err);
+	T_OK(monitor_pause(c.state, 0, &err) == 0, "resume%s%s", err.msg[0] ? ": " : "", err.msg);
+	T_OK(monitor_pause(c.state, 1, &err) == 0, "pause again");
+	T_OK(monitor_stop_kill(c.state, "TERM", &err) == 0, "a stop's TERM to a paused container (resumed to get it)");
+	T_OK(monitor_wait_exit(c.state, &ex, &err) == 0 && ex.exit_code == 7, "its trap runs: exit 7 (got %d)", ex.exit_code);
+	sbuf_release(&a.s);
+	sbuf_release(&b2.s);
+	ctr_release(&c);
+}
+
 int main(void)
 {
 	struct berr err = BERR_INIT;
@@ -591,6 +753,8 @@ int main(void)
 	test_outlives_starter();
 	test_killed_monitor();
 	test_create_failure();
+	test_restart();
+	test_pause();
 	bench();
 	remove_all_at(AT_FDCWD, top, &err);
 	return t_done();

@@ -55,6 +55,7 @@
 #include "../monitor/monitor.h"
 #include "../runtime/spec.h"
 #include "../util/fs.h"
+#include "../util/unixsock.h"
 #include "container.h"
 #include "engine.h"
 #include "lookup.h"
@@ -329,72 +330,28 @@ static json_t *exec_process(struct berth_container_exec *x, struct berr *err)
 	return p;
 }
 
-/* Receives the pty master the runtime sent to the console socket. */
-static int recv_master(int lfd)
-{
-	int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), fd = -1;
-	char data[256], ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm;
-
-	if (cfd < 0)
-		return -1;
-	if (recvmsg(cfd, &mh, MSG_CMSG_CLOEXEC) >= 0 && (cm = CMSG_FIRSTHDR(&mh)) && cm->cmsg_level == SOL_SOCKET &&
-	    cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	close(cfd);
-	return fd;
-}
-
 /* A listening socket at dir/name (0600); *addr gets the path the runtime
  * dials: dir/name, or through /proc/<pid>/fd/<dirfd> when that is too
  * long for a socket address (the dir fd stays open in *dirfd). */
 static int listen_console(const char *dir, const char *name, char *addr, size_t n, int *dirfd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un sa;
 	char path[PATH_MAX + 80];
-	mode_t old;
+	int fd;
 
 	*dirfd = -1;
-	if (fd < 0)
-		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		if ((*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			close(fd);
+		if ((*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 			return -1;
-		}
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d/%s", (int)getpid(), *dirfd, name);
 	}
 	snprintf(addr, n, "%s", path);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
-		umask(old);
-		close(fd);
-		return -1;
+	if ((fd = unix_listen(path, 1, SOCK_NONBLOCK)) < 0 && *dirfd >= 0) {
+		close(*dirfd);
+		*dirfd = -1;
 	}
-	umask(old);
 	return fd;
-}
-
-static pid_t read_pid(const char *path)
-{
-	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t k;
-
-	if (fd < 0)
-		return -1;
-	k = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (k <= 0)
-		return -1;
-	buf[k] = '\0';
-	return (pid_t)atoi(buf);
 }
 
 static void close_fd(int *fd)
@@ -517,7 +474,7 @@ int berth_container_exec_start(struct berth *b, struct berth_container_exec *x, 
 		runtime_failure(log_path, x->err_r >= 0 ? x->err_r : rt_err[0], err);
 		goto out;
 	}
-	x->pid = read_pid(pid_path);
+	x->pid = (pid_t)read_pid_file(pid_path);
 	if (x->pid <= 0) {
 		x->pid = 0;
 		berr_set(err, BERR_INTERNAL, "OCI runtime exec failed: no pid file: unknown");
@@ -526,7 +483,7 @@ int berth_container_exec_start(struct berth *b, struct berth_container_exec *x, 
 	if (tty) {
 		struct winsize ws = { .ws_row = x->height, .ws_col = x->width };
 
-		if ((x->master = recv_master(lfd)) < 0) {
+		if ((x->master = unix_recv_fd(lfd)) < 0) {
 			berr_set(err, BERR_INTERNAL, "OCI runtime exec failed: no console from the runtime: unknown");
 			goto out;
 		}

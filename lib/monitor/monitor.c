@@ -30,6 +30,7 @@
 
 #include "logs/stdcopy.h"
 #include "util/fs.h"
+#include "util/unixsock.h"
 #include "util/timefmt.h"
 
 extern char **environ;
@@ -948,60 +949,6 @@ static void report(int fd, const struct start_report *r)
 		fd_write_all(fd, r, sizeof(*r), 0);
 }
 
-/* Receives the pty master runc sends to --console-socket. */
-static int recv_console(int lfd)
-{
-	int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), fd = -1;
-	char data[256], ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *cm;
-
-	if (cfd < 0)
-		return -1;
-	if (recvmsg(cfd, &mh, MSG_CMSG_CLOEXEC) >= 0 && (cm = CMSG_FIRSTHDR(&mh)) && cm->cmsg_level == SOL_SOCKET &&
-	    cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	close(cfd);
-	return fd;
-}
-
-static int listen_unix(const char *name, int backlog)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	mode_t old;
-
-	if (fd < 0)
-		return -1;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
-	unlink(name);
-	old = umask(0177);   /* a socket file is 0777 & ~umask: 0600 */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, backlog) < 0) {
-		umask(old);
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	return fd;
-}
-
-static int read_pid_file(const char *name)
-{
-	char buf[32];
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
-	ssize_t k;
-
-	if (fd < 0)
-		return -1;
-	k = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (k <= 0)
-		return -1;
-	buf[k] = '\0';
-	return atoi(buf);
-}
-
 /* Creates and starts the container; fills r (ok or the failure). */
 /* runc words a failed `run` as "runc run failed: ...", where docker's
  * create-then-start shows "runc create failed: ...": the same failure. */
@@ -1051,7 +998,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 	create[nc++] = o->id;
 	create[nc] = NULL;
 	if (o->tty) {
-		if ((csock = listen_unix(MONITOR_CONSOLE_SOCK, 1)) < 0) {
+		if ((csock = unix_listen(MONITOR_CONSOLE_SOCK, 1, 0)) < 0) {
 			snprintf(r->msg, sizeof(r->msg), "console socket: %s", strerror(errno));
 			return;
 		}
@@ -1080,7 +1027,7 @@ static void create_and_start(struct mon *m, struct start_report *r)
 		goto fail;
 	}
 	if (o->tty) {
-		m->out_fd = recv_console(csock);
+		m->out_fd = unix_recv_fd(csock);
 		close(csock);
 		csock = -1;
 		unlink(MONITOR_CONSOLE_SOCK);
@@ -1322,7 +1269,7 @@ static void __attribute__((noreturn)) monitor_main(const struct monitor_opts *o,
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	m.sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	m.lfd = listen_unix(MONITOR_SOCK, 16);
+	m.lfd = unix_listen(MONITOR_SOCK, 16, 0);
 	if (m.sigfd < 0 || m.lfd < 0) {
 		snprintf(r.msg, sizeof(r.msg), "monitor socket: %s", strerror(errno));
 		goto fail;

@@ -341,3 +341,19 @@ int64_t dir_usage(int dfd)
 	free(seen.v);
 	return total;
 }
+
+int read_pid_file(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t k;
+
+	if (fd < 0)
+		return -1;
+	k = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (k <= 0)
+		return -1;
+	buf[k] = '\0';
+	return atoi(buf);
+}

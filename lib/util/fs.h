@@ -32,6 +32,8 @@ char *path_absolute(const char *path);
  * closes): the sizes of everything but directories, each inode once (hard
  * links), entries vanishing meanwhile ignored. */
 int64_t dir_usage(int dfd);
+/* The decimal pid a runtime wrote to path (--pid-file), or -1. */
+int read_pid_file(const char *path);
 /* mkdir -p relative to dirfd; existing dirs are fine; mode for new ones. */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct berr *err);
 /* rm -rf relative to dirfd (no symlink following). Missing is fine. */

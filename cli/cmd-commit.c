@@ -28,12 +28,29 @@ int cmd_commit(struct cli *c, int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+a:c:m:p", longs, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+a:c:m:p::", longs, NULL)) != -1) {
 		switch (opt) {
 		case 'a': co.author = optarg; break;
 		case 'c': changes[n_changes++] = optarg; break;
 		case 'm': co.comment = optarg; break;
-		case 'p': co.pause = !optarg || strcmp(optarg, "false") != 0; break;
+		case 'p': {
+			/* pflag's bool: --pause[=B], -p[=B], B as strconv.ParseBool */
+			static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+			static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+			const char *v = optarg && optarg[0] == '=' ? optarg + 1 : optarg;
+			int is = -1;
+
+			for (size_t i = 0; v && yes[i] && is < 0; i++)
+				is = !strcmp(v, yes[i]) ? 1 : !strcmp(v, no[i]) ? 0 : -1;
+			if (v && is < 0) {
+				fprintf(stderr, "invalid argument \"%s\" for \"-p, --pause\" flag: strconv.ParseBool: "
+						"parsing \"%s\": invalid syntax\nSee 'berth commit --help'.\n", v, v);
+				free(changes);
+				return 125;
+			}
+			co.pause = v ? is : 1;
+			break;
+		}
 		case 'h':
 			printf("\nUsage:  berth %s\n", USAGE);
 			free(changes);

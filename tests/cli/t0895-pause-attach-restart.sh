@@ -96,6 +96,13 @@ same "pause: names then errors" pause c1 nosuch p1
 same "unpause: names then errors" unpause nosuch p1 c1
 same "pause with no argument" pause
 same "pause with a bad flag" pause -x p1
+# commit's --pause is a pflag bool: -p=false, --pause=0, and a bad value
+same "commit --pause=bogus" commit --pause=bogus p1 pz:1
+same "commit -p=bogus" commit -p=bogus p1 pz:1
+e commit -p=false p1 pz:2
+t_eq "  commit -p=false commits (status 0)" "$(cat "$T/b.rc")" 0
+e commit --pause=0 p1 pz:3
+t_eq "  commit --pause=0 commits (status 0)" "$(cat "$T/b.rc")" 0
 quiet pause p1
 expect "  paused" "paused" inspect -f '{{.State.Status}}' p1
 same "stop -t 1 of a paused container" stop -t 1 p1

@@ -73,6 +73,10 @@ struct session {
 	const char *id;
 	int tty, sig_proxy;
 	sigset_t set;
+	/* set by the session's end, then SIGWINCH (in every set) sent to the
+	 * thread: it returns instead of forwarding (no pthread_cancel, which
+	 * ASan's thread teardown does not survive) */
+	volatile sig_atomic_t done;
 };
 
 static void resize(struct session *s, int grow)
@@ -98,6 +102,8 @@ static void *signal_main(void *arg)
 	for (;;) {
 		if (sigwait(&s->set, &sig) != 0)
 			continue;
+		if (s->done)
+			return NULL;
 		if (s->tty) {
 			if (sig == SIGWINCH)
 				resize(s, 0);
@@ -157,6 +163,8 @@ int cli_attach_session(struct cli *c, const char *id, int fd, int raw, int with_
 	char keys[BERTH_CONTAINER_DETACH_KEYS_MAX];
 	size_t nkeys = 0;
 	pthread_t th;
+	sigset_t old_mask;
+	int have_thread = 0;
 
 	*detached = 0;
 	/* setupInput: raw terminal and the detach keys only for a tty's stdin */
@@ -180,12 +188,19 @@ int cli_attach_session(struct cli *c, const char *id, int fd, int raw, int with_
 		ignore_go_ignored();
 	if (tty || sig_proxy) {
 		forwarded_signals(&s.set, tty);
-		pthread_sigmask(SIG_BLOCK, &s.set, NULL);
-		if (pthread_create(&th, NULL, signal_main, &s) == 0)
-			pthread_detach(th);
+		pthread_sigmask(SIG_BLOCK, &s.set, &old_mask);
+		have_thread = pthread_create(&th, NULL, signal_main, &s) == 0;
 	}
 	rc = berth_container_attach_stream(fd, raw, with_stdin ? 0 : -1, 1, 2, nkeys ? keys : NULL, nkeys, detached,
 					   &err);
+	/* the thread uses s, which ends with this function */
+	if (have_thread) {
+		s.done = 1;
+		pthread_kill(th, SIGWINCH);
+		pthread_join(th, NULL);
+	}
+	if (tty || sig_proxy)
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (restore)
 		tcsetattr(0, TCSANOW, &saved);
 	fflush(stdout);

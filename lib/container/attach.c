@@ -166,7 +166,8 @@ static int pump_input(int in_fd, int fd, struct escape *e)
 			}
 			continue;
 		}
-		memcpy(out + k, e->keys, e->pos);
+		if (e->pos)
+			memcpy(out + k, e->keys, e->pos);
 		k += e->pos;
 		e->pos = 0;
 		out[k++] = buf[i];

@@ -197,6 +197,10 @@ static int remove_release(struct store *s, const char *id, int defer, int remove
 		return -1;
 	if (store_rwlayer_read(s, id, &rw, NULL) < 0)
 		rw.parent[0] = '\0';
+	/* deferred or not, the rootfs is unmounted before the caller hears:
+	 * only the deletion of the files may come later */
+	if (defer)
+		store_rwlayer_unmount(s, id, NULL);
 	if (remove_volumes) {
 		struct container *c = container_load(s, id, NULL);
 		if (c)

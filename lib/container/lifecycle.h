@@ -41,7 +41,8 @@ int container_remove(struct store *s, const char *id, struct berr *err);
  * --rm use. */
 int container_remove_release(struct store *s, const char *id, struct berr *err);
 /* The same, except that the dirs are only renamed out of sight (the
- * container is gone for every reader at once); container_remove_finish
+ * container is gone for every reader at once, its rootfs unmounted);
+ * container_remove_finish
  * deletes them, or the next create's gc when the caller is killed.  For
  * run --rm, whose command waits for the removal. */
 int container_remove_deferred(struct store *s, const char *id, struct berr *err);

@@ -27,6 +27,9 @@ int container_cgroup_v2(void);
 
 /* <exec-root>/<id> into buf. */
 void container_state_dir(struct berth *b, const char *id, char *buf, size_t n);
+/* The IDs of the container's execs whose process still runs (exec.c);
+ * a new array, empty when none. */
+json_t *container_exec_ids(struct berth *b, const char *container_id);
 
 /* The exit status docker gives a start failure, from its text: 127 for a
  * command not found, 126 for one not executable, else 125. */

@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -354,6 +355,82 @@ static int listen_console(const char *dir, const char *name, char *addr, size_t 
 	return fd;
 }
 
+/* The start time of pid (field 22 of /proc/<pid>/stat), which tells a
+ * process from a later one with the same pid; 0 when it is gone. */
+static unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* after the command's ")": state is field 3, starttime field 22 */
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
+/* Docker's container.ExecCommands, daemonless: <state dir>/execs/<exec id>
+ * holds "<pid> <start time>" while the exec's process lives; inspect's
+ * ExecIDs lists the live ones and drops the others. */
+static void exec_record(const char *state_dir, const char *id, pid_t pid)
+{
+	char dir[PATH_MAX + 8], path[PATH_MAX + 80], line[64];
+	struct berr e = BERR_INIT;
+
+	snprintf(dir, sizeof(dir), "%s/execs", state_dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, id);
+	snprintf(line, sizeof(line), "%d %llu", (int)pid, proc_start_time(pid));
+	if (mkdir_p_at(AT_FDCWD, dir, 0700, &e) == 0)
+		cache_write_at(AT_FDCWD, path, line, strlen(line), 0600, &e);
+}
+
+json_t *container_exec_ids(struct berth *b, const char *container_id)
+{
+	char dir[PATH_MAX + 8];
+	json_t *ids = json_array();
+	struct dirent *de;
+	DIR *d;
+
+	container_state_dir(b, container_id, dir, sizeof(dir) - 8);
+	strcat(dir, "/execs");
+	if (!(d = opendir(dir)))
+		return ids;
+	while ((de = readdir(d))) {
+		char line[64] = "";
+		unsigned long long started = 0;
+		int pid = 0, fd;
+		ssize_t n;
+
+		if (strlen(de->d_name) != 64 || strspn(de->d_name, "0123456789abcdef") != 64)
+			continue;
+		if ((fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC)) >= 0) {
+			n = read(fd, line, sizeof(line) - 1);
+			close(fd);
+			line[n > 0 ? n : 0] = '\0';
+		}
+		if (sscanf(line, "%d %llu", &pid, &started) == 2 && pid > 0 && proc_start_time(pid) == started)
+			json_array_append_new(ids, json_string(de->d_name));
+		else
+			unlinkat(dirfd(d), de->d_name, 0);   /* its process is gone */
+	}
+	closedir(d);
+	return ids;
+}
+
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -480,6 +557,7 @@ int berth_container_exec_start(struct berth *b, struct berth_container_exec *x, 
 		berr_set(err, BERR_INTERNAL, "OCI runtime exec failed: no pid file: unknown");
 		goto out;
 	}
+	exec_record(x->state_dir, x->id, x->pid);
 	if (tty) {
 		struct winsize ws = { .ws_row = x->height, .ws_col = x->width };
 

@@ -261,8 +261,11 @@ static json_t *inspect_object(struct berth *b, struct container *c, int size, st
 	json_object_set_new(o, "MountLabel", str_or_empty(c->mount_label));
 	json_object_set_new(o, "ProcessLabel", str_or_empty(c->process_label));
 	json_object_set_new(o, "AppArmorProfile", str_or_empty(c->apparmor_profile));
-	/* Exec sessions live in dockerd's memory; berth has none yet. */
-	json_object_set_new(o, "ExecIDs", json_null());
+	/* dockerd's in-memory exec store; berth's is under the exec root */
+	v = container_exec_ids(b, c->id);
+	json_object_set_new(o, "ExecIDs", json_array_size(v) ? v : json_null());
+	if (!json_array_size(v))
+		json_decref(v);
 	hc = shape_host_config(c->host_config, NULL);
 	if (!hc)
 		hc = shape_host_config(NULL, NULL);

@@ -177,6 +177,19 @@ same "  what it wrote" exec ex cat /tmp/flag
 same "exec -d of a missing command" exec -d ex nope
 same "exec -d -u a missing user" exec -d -u nosuch ex true
 
+# ExecIDs: the execs whose process still runs (dockerd's in-memory store)
+quiet run -d --name exids box sleep 1000
+expect "inspect: no ExecIDs before an exec" "null" inspect -f '{{json .ExecIDs}}' exids
+quiet exec -d exids sleep 2
+expect "  one while exec -d runs, a 64-hex ID" "1 64" inspect -f '{{len .ExecIDs}} {{range .ExecIDs}}{{len .}}{{end}}' exids
+for i in $(seq 100); do
+	[ "$(b inspect -f '{{json .ExecIDs}}' exids)" = null ] &&
+		{ [ "$have_docker" -eq 0 ] || [ "$(dk inspect -f '{{json .ExecIDs}}' exids)" = null ]; } && break
+	sleep 0.1
+done
+expect "  none once it ended" "null" inspect -f '{{json .ExecIDs}}' exids
+quiet rm -f exids
+
 # ---- top
 quiet exec -d ex sleep 300
 sleep 0.2

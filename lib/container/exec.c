@@ -86,18 +86,6 @@ struct berth_container_exec {
 
 /* ---- the runtime ---- */
 
-/* Every disposition back to the default through the system call (the
- * monitor's reasons: an ignored signal survives exec into the container,
- * and glibc refuses 32 and 33). */
-static void child_default_signals(void)
-{
-	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
-
-	for (int sig = 1; sig < 65; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-}
-
 pid_t container_runtime_spawn(const struct container_runtime *rt, const char *const *cmd, int in, int out,
 			      int errfd, struct berr *err)
 {
@@ -122,9 +110,7 @@ pid_t container_runtime_spawn(const struct container_runtime *rt, const char *co
 	if (pid == 0) {
 		sigset_t none;
 
-		if (rt->hide_unified_cgroup &&
-		    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		     umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0)) {
+		if (rt->hide_unified_cgroup && monitor_hide_unified_cgroup() < 0) {
 			eno = errno;
 			_exit(127);
 		}
@@ -133,7 +119,7 @@ pid_t container_runtime_spawn(const struct container_runtime *rt, const char *co
 			_exit(127);
 		}
 		syscall(SYS_close_range, 3U, ~0U, 0U);
-		child_default_signals();
+		monitor_child_default_signals();
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(argv[0], (char *const *)argv, environ);

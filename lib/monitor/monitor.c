@@ -154,7 +154,7 @@ void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg)
  * an ignored signal survives exec into the container, and glibc's
  * sigaction refuses the signals it keeps for itself (32 and 33), which a
  * parent such as a sanitizer runtime may have set to ignored. */
-static void child_default_signals(void)
+void monitor_child_default_signals(void)
 {
 	struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } dfl = { 0 };
 
@@ -163,9 +163,7 @@ static void child_default_signals(void)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 }
 
-/* Leaves the caller in a private copy of its mount namespace in which
- * the hybrid host's cgroup2 mount is gone (crun 1.8 refuses such hosts). */
-static int hide_unified_here(void)
+int monitor_hide_unified_cgroup(void)
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    umount2("/sys/fs/cgroup/unified", MNT_DETACH) < 0)
@@ -173,7 +171,7 @@ static int hide_unified_here(void)
 	return 0;
 }
 
-/* The namespace of hide_unified_here() made once, for every runtime call
+/* The namespace of monitor_hide_unified_cgroup() made once, for every runtime call
  * of this monitor: an unshare and an unmount cost several ms (the kernel
  * waits for an RCU grace period), too much to pay per runtime exec.  The
  * monitor itself stays in the host's namespace.  Returns an fd of it, or
@@ -190,7 +188,7 @@ static int make_runtime_ns(void)
 			close(cwd);
 		return -1;
 	}
-	if (hide_unified_here() == 0)
+	if (monitor_hide_unified_cgroup() == 0)
 		ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	/* setns also moves the caller to the namespace's root directory */
 	if (setns(host, CLONE_NEWNS) < 0 || fchdir(cwd) < 0) {
@@ -254,7 +252,7 @@ static pid_t spawn(const char *path, const char *const *argv, int in, int out, i
 	if (pid == 0) {
 		/* The child's own mount namespace (vfork shares memory, not
 		 * the fs context), so the host's mounts are untouched. */
-		if (hide_unified && (ns >= 0 ? setns(ns, CLONE_NEWNS) : hide_unified_here()) < 0) {
+		if (hide_unified && (ns >= 0 ? setns(ns, CLONE_NEWNS) : monitor_hide_unified_cgroup()) < 0) {
 			*e = errno;
 			_exit(127);
 		}
@@ -269,7 +267,7 @@ static pid_t spawn(const char *path, const char *const *argv, int in, int out, i
 			*e = errno;
 			_exit(127);
 		}
-		child_default_signals();
+		monitor_child_default_signals();
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (how->exe_fd >= 0)

@@ -174,5 +174,12 @@ int monitor_read_exit(const char *state_dir, struct monitor_exit *ex, struct ber
  * json: the last error-level "msg", else the trimmed text (for exec's
  * and top's runtime commands too). */
 void monitor_runtime_message(const struct sbuf *text, struct sbuf *msg);
+/* For a runtime's child (a vfork child: raw syscalls only, no libc
+ * state): every signal back to its default, which the exec'd runtime
+ * inherits; and, on a hybrid-cgroup host, a private copy of the mount
+ * namespace without the cgroup2 mount at /sys/fs/cgroup/unified (crun
+ * 1.8 refuses such hosts).  0, or -1 with errno. */
+void monitor_child_default_signals(void);
+int monitor_hide_unified_cgroup(void);
 
 #endif
